@@ -1,0 +1,121 @@
+/*
+ * escape.c - UTF-8 validation and the backslash escapes of the wire format.
+ *
+ * Everything a person typed travels as one line: newlines become "\n", so a
+ * visitor cannot end a message early and write "* MSG ..." lines that an
+ * agent's console would believe came from the server.
+ */
+#include <string.h>
+
+#include "proto.h"
+
+int
+proto_utf8_valid(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = s[i];
+		unsigned cp;
+		size_t n, k;
+
+		if (c < 0x80) {
+			if ((c < 0x20 && c != '\t') || c == 0x7f)
+				return 0;
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+		} else
+			return 0;
+		if (len - i <= n)
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		/* overlongs, surrogates, beyond U+10FFFF */
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return 0;
+		/* C1 controls */
+		if (cp >= 0x80 && cp <= 0x9f)
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+size_t
+proto_unescape(char *s, size_t len)
+{
+	size_t r = 0, w = 0;
+
+	while (r < len) {
+		if (s[r] == '\\' && r + 1 < len) {
+			char e = s[r + 1], out;
+
+			switch (e) {
+			case 'n': out = '\n'; break;
+			case 't': out = '\t'; break;
+			case 's': out = ' '; break;
+			case ':': out = ':'; break;
+			case '\\': out = '\\'; break;
+			default: out = 0; break;
+			}
+			if (out) {
+				s[w++] = out;
+				r += 2;
+				continue;
+			}
+		}
+		s[w++] = s[r++];
+	}
+	if (w < len)
+		s[w] = '\0';
+	return w;
+}
+
+int
+proto_escape(struct pbuf *out, const char *s, size_t len, int word)
+{
+	size_t i, start = 0;
+
+	if (pbuf_reserve(out, len + 8) < 0)
+		return -1;
+	for (i = 0; i < len; i++) {
+		const char *rep = NULL;
+
+		switch (s[i]) {
+		case '\n': rep = "\\n"; break;
+		case '\r':	/* dropped: "\r\n" pasted by a client is one newline */
+			if (pbuf_add(out, s + start, i - start) < 0)
+				return -1;
+			start = i + 1;
+			continue;
+		case '\t': rep = word ? "\\t" : NULL; break;
+		case '\\': rep = "\\\\"; break;
+		case ' ': rep = word ? "\\s" : NULL; break;
+		case ':': rep = (word && i == 0) ? "\\:" : NULL; break;
+		case '\0': rep = "\\n"; break;
+		default: break;
+		}
+		if (rep == NULL)
+			continue;
+		if (pbuf_add(out, s + start, i - start) < 0 ||
+		    pbuf_add(out, rep, 2) < 0)
+			return -1;
+		start = i + 1;
+	}
+	return pbuf_add(out, s + start, len - start);
+}

@@ -1,0 +1,97 @@
+/*
+ * config.h - kefud's configuration: one YAML file (kefu.yml(5)), loaded with
+ * libyaml into this struct, then overridden by command-line flags.
+ */
+#ifndef KEFU_CONFIG_H
+#define KEFU_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_MAX_GROUPS  64
+#define CONFIG_MAX_USERS   256
+#define CONFIG_MAX_REPLIES 512
+
+struct config_group {
+	char *name;
+	char *mode;		/* "manual" or "auto" */
+	char *description;
+};
+
+struct config_user {		/* seed accounts, created if missing */
+	char *name;
+	char *role;
+	char *password;		/* plain (demo only) ... */
+	char *password_hash;	/* ... or a crypt(3) hash */
+	char *display;
+	char *groups;		/* comma-separated */
+	int max_chats;
+};
+
+struct config_reply {
+	char *title;
+	char *group;		/* NULL: all groups */
+	char *text;
+};
+
+struct config {
+	char *path;		/* file it was loaded from, or NULL */
+
+	char *listen_tcp;	/* "host:port", "" = off */
+	char *listen_unix;	/* path, "" = off */
+	char *database;
+	char *log_level;	/* debug, info, warn, error */
+
+	size_t line_max;
+	size_t outbuf_max;
+	int max_clients;
+	double msg_rate;	/* messages per second per connection */
+	int msg_burst;
+
+	int auth_max_failures;
+	int auth_window;
+
+	char *agent_default_status;
+	int agent_default_max;
+
+	char *default_group;
+	int answer_timeout;
+	int agent_grace;
+	int resume_timeout;
+
+	int ssh_enabled;
+	char *ssh_listen;	/* "host:port" */
+	char *ssh_host_key;
+	char *ssh_secret_file;
+	char *ssh_console;	/* path of the kefu console binary */
+	char *ssh_gateway;	/* path of the kefud-ssh binary */
+	int ssh_max_sessions;
+	int ssh_idle_timeout;
+	int ssh_max_auth_failures;
+
+	struct config_group groups[CONFIG_MAX_GROUPS];
+	int ngroups;
+	struct config_user users[CONFIG_MAX_USERS];
+	int nusers;
+	struct config_reply replies[CONFIG_MAX_REPLIES];
+	int nreplies;
+};
+
+/* Fill c with the built-in defaults. */
+void config_defaults(struct config *c);
+
+/*
+ * Load path over the defaults. On error returns -1 and writes a message
+ * naming the file, line and key into err.
+ */
+int config_load(struct config *c, const char *path, char *err, size_t errlen);
+
+/* Load a YAML document from memory (for tests and the fuzzer). */
+int config_load_buffer(struct config *c, const char *data, size_t len,
+    char *err, size_t errlen);
+
+void config_free(struct config *c);
+
+/* Split "host:port" ("[::1]:7707" too). 0 on success. */
+int config_split_hostport(const char *s, char *host, size_t hostlen, int *port);
+
+#endif
