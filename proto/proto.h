@@ -42,7 +42,7 @@ struct proto_framer {
 void proto_framer_init(struct proto_framer *f, size_t max);
 
 /*
- * Look for the next line in buf[0..len). On PROTO_FRAME_LINE, *line/*linelen
+ * Look for the next line in buf[0..len). On PROTO_FRAME_LINE, *line and *linelen
  * point into buf (without "\r\n"/"\n"). *consumed says how many bytes of buf
  * the caller may drop (also set for NONE/TOOLONG). Call repeatedly until NONE.
  */
