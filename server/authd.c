@@ -59,6 +59,7 @@ worker(int fd)
 	struct authd_req q;
 	struct authd_ans a;
 
+	memset(&a, 0, sizeof(a));
 	for (;;) {
 		ssize_t n = recv(fd, &q, sizeof(q), 0);
 
