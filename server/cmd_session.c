@@ -128,15 +128,7 @@ login_agent(struct conn *c, struct agent *a, const char *how)
 		for (struct chat *ch = desk.chat_tab[i]; ch; ch = ch->hnext) {
 			if (ch->state == CS_ENDED || !agent_in_chat(a, ch))
 				continue;
-			b = ev_begin();
-			pbuf_printf(b, " ASSIGN %lld", (long long)ch->id);
-			proto_put_kvi(b, "visitor", ch->visitor ? ch->visitor->id : 0);
-			proto_put_kv(b, "name", ch->visitor && ch->visitor->name ?
-			    ch->visitor->name : "");
-			proto_put_kv(b, "group", ch->group->name);
-			proto_put_kv(b, "by", "resume");
-			if (ch->visitor == NULL || ch->visitor->conn == NULL)
-				proto_put_kvi(b, "left", 1);
+			ev_assign(ch, "resume", NULL, NULL);
 			ev_send(c);
 		}
 	agent_notify_status(a);
