@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "../../server/config.h"
 #include "../tap.h"
 
 static int
