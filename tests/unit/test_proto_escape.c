@@ -291,10 +291,13 @@ test_pbuf(void)
 		if (b.data[i] != (char)('a' + i % 26))
 			bad++;
 	is_int(bad, 0, "content intact after growth");
-	pbuf_consume(&b, 26 * 1000);
-	ok(b.len == 100000 - 26000 && b.data[0] == 'a' && b.data[1] == 'b', "consume a prefix moves the rest to the front");
+	pbuf_consume(&b, 26 * 1000 + 3);
+	for (size_t i = 0; i < b.len; i++)
+		if (b.data[i] != (char)('a' + (i + 3) % 26))
+			bad++;
+	ok(b.len == 100000 - 26003 && bad == 0, "consume a prefix moves all the rest to the front");
 	pbuf_consume(&b, 0);
-	is_int(b.len, 74000, "consume 0 changes nothing");
+	is_int(b.len, 73997, "consume 0 changes nothing");
 	pbuf_consume(&b, 1000000);
 	is_int(b.len, 0, "consume more than len empties the buffer");
 	ok(pbuf_adds(&b, "abc") == 0 && b.len == 3 && memcmp(b.data, "abc", 3) == 0, "add after consuming everything");
