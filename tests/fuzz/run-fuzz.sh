@@ -14,7 +14,8 @@
 # build, or finds a crash, a leak, a timeout or a broken invariant. The
 # scratch directory (logs, grown corpus, crash inputs) is removed on success
 # and kept, with its path printed, on failure. CLANG= picks the compiler,
-# KEEP=1 keeps the scratch directory anyway.
+# KEEP=1 keeps the scratch directory anyway, FUZZ_TARGETS="fuzz_proto"
+# runs only the targets named.
 set -u
 
 secs=${1:-60}
@@ -93,8 +94,13 @@ build fuzz_config $yaml_cflags "$top/tests/fuzz/fuzz_config.c" \
     "$top/server/config.c" $yaml_libs || failed=1
 [ "$failed" -eq 0 ] || { echo "run-fuzz: kept $work" >&2; exit 1; }
 
-run fuzz_proto proto proto.dict
-run fuzz_config config config.dict
+for t in ${FUZZ_TARGETS:-fuzz_proto fuzz_config}; do
+	case $t in
+	fuzz_proto) run fuzz_proto proto proto.dict ;;
+	fuzz_config) run fuzz_config config config.dict ;;
+	*) echo "run-fuzz: unknown target $t" >&2; failed=1 ;;
+	esac
+done
 
 if [ "$failed" -ne 0 ] || [ "${KEEP:-0}" = 1 ]; then
 	echo "run-fuzz: logs, corpora and crash inputs kept in $work"

@@ -16,6 +16,15 @@
 #include "proto.h"
 #include "../tap.h"
 
+/* A known bug: print a TAP TODO line (never counted as a failure). */
+#define todo_ok(cond, ...) do { \
+	int t_c_ = (cond) ? 1 : 0; \
+	printf("%sok %d - ", t_c_ ? "" : "not ", ++tap_n); \
+	printf(__VA_ARGS__); \
+	printf(" # TODO bug\n"); \
+	fflush(stdout); \
+} while (0)
+
 static void
 die(const char *what)
 {
@@ -71,6 +80,22 @@ unesc_is(const char *s, const char *want)
 	return res;
 }
 
+/* "PING <s escaped as a word>" must parse as PING with one argument. */
+static int
+word_stays_argument(const char *s, size_t n)
+{
+	struct pbuf b;
+	struct proto_req req;
+	int r;
+
+	pbuf_init(&b);
+	if (pbuf_adds(&b, "PING ") < 0 || proto_escape(&b, s, n, 1) < 0 || pbuf_add(&b, "\n", 1) < 0)
+		die("escape");
+	r = proto_parse(b.data, b.len - 1, &req) == PROTO_OK && req.argc == 1 && req.text == NULL;
+	pbuf_free(&b);
+	return r;
+}
+
 static void
 test_escape(void)
 {
@@ -89,6 +114,11 @@ test_escape(void)
 	ok(ESC("a\rb", 0, "ab"), "lone CR is dropped");
 	ok(ESC("a\0b", 0, "a\\nb"), "NUL never goes out raw");
 	ok(ESC("", 0, ""), "empty string escapes to nothing");
+	todo_ok(ESC("\r:x", 1, "\\:x"), "word: a colon first after a dropped CR is still escaped");
+	todo_ok(ESC("\r\r:x", 1, "\\:x"), "word: a colon first after two dropped CRs is still escaped");
+	ok(ESC("a\r:x", 1, "a:x"), "word: a colon after a CR that follows text is not first");
+	ok(word_stays_argument(":x y", 4), "escaped word ':x y' parses back as one argument");
+	todo_ok(word_stays_argument("\r:x y", 5), "escaped word '\\r:x y' parses back as one argument, not as text");
 	ok(ESC("\xe4\xb8\xad \xf0\x9f\x98\x80", 1, "\xe4\xb8\xad\\s\xf0\x9f\x98\x80"),
 	    "word: UTF-8 bytes pass, space escaped");
 	ok(ESC("* MSG 1 2 agent x :hi\n* KICKED :bye", 0, "* MSG 1 2 agent x :hi\\n* KICKED :bye"),
