@@ -59,7 +59,7 @@ run() { # name corpus-subdir dict
 	name=$1
 	mkdir -p "$work/$name.corpus" "$work/$name.crashes"
 	cp "$top/tests/fuzz/corpus/$2"/* "$work/$name.corpus/" 2>/dev/null
-	seeds=$(ls "$work/$name.corpus" | wc -l)
+	seeds=$(find "$work/$name.corpus" -type f | wc -l)
 	start=$(date +%s)
 	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
 	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
@@ -72,8 +72,8 @@ run() { # name corpus-subdir dict
 	execs=$(stat_of "$work/$name.log" number_of_executed_units)
 	rate=$(stat_of "$work/$name.log" average_exec_per_sec)
 	cov=$(grep -o 'cov: [0-9]*' "$work/$name.log" | tail -n 1)
-	now=$(ls "$work/$name.corpus" | wc -l)
-	crashes=$(ls "$work/$name.crashes" | wc -l)
+	now=$(find "$work/$name.corpus" -type f | wc -l)
+	crashes=$(find "$work/$name.crashes" -type f | wc -l)
 	if [ "$rc" -eq 0 ] && [ "$crashes" -eq 0 ]; then
 		verdict=OK
 	else
