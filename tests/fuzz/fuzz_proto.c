@@ -184,6 +184,29 @@ check_rebuild(const struct proto_req *r)
 	pbuf_free(&b);
 }
 
+/* Any string as a key=value field (put_kv) must come back via proto_opt. */
+static void
+check_kv(const char *v, size_t n)
+{
+	struct pbuf b;
+	struct proto_req r;
+	const char *got;
+
+	if (memchr(v, '\0', n) != NULL)
+		return;		/* put_kv takes C strings */
+	pbuf_init(&b);
+	FUZZ_ASSERT(proto_put_word(&b, "OK") == 0);
+	FUZZ_ASSERT(proto_put_kv(&b, "v", v) == 0);
+	FUZZ_ASSERT(proto_put_kvi(&b, "n", (long long)n) == 0);
+	FUZZ_ASSERT(proto_put_end(&b) == 0);
+	FUZZ_ASSERT(memchr(b.data, '\n', b.len) == b.data + b.len - 1);
+	FUZZ_ASSERT(proto_parse(b.data, b.len - 1, &r) == PROTO_OK);
+	FUZZ_ASSERT(r.argc == 2 && r.text == NULL);
+	got = proto_opt(&r, "v");
+	FUZZ_ASSERT(got != NULL && strlen(got) == n && memcmp(got, v, n) == 0);
+	pbuf_free(&b);
+}
+
 /* Use what a server does with a request: table lookup, options, numbers. */
 static void
 use_request(const struct proto_req *r)
@@ -217,6 +240,10 @@ check_line(const char *line, size_t len)
 		check_request(&r, buf, len);
 		check_rebuild(&r);
 		use_request(&r);
+		for (int i = 0; i < r.argc; i++)
+			check_kv(r.argv[i], strlen(r.argv[i]));
+		if (r.text != NULL)
+			check_kv(r.text, r.textlen);
 	} else if (r.tag != NULL) {
 		FUZZ_ASSERT(strlen(r.tag) >= 1 && strlen(r.tag) <= PROTO_TAG_MAX);
 	}
