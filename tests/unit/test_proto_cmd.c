@@ -190,13 +190,14 @@ test_usage(size_t n, const struct proto_cmd *t)
 
 		usage_shape(t[i].usage, &s);
 		same = s.min == t[i].min_args && s.max == t[i].max_args && s.text == t[i].text;
-		if (same)
-			ok(1, "%s: min/max/text match its usage '%s'", t[i].name, t[i].usage);
-		else {
-			todo_ok(0, "%s: min/max/text match its usage '%s'", t[i].name, t[i].usage);
+		/* known mismatches, reported: HELLO allows 8 args, USERSET needs 2 */
+		if (strcmp(t[i].name, "HELLO") == 0 || strcmp(t[i].name, "USERSET") == 0)
+			todo_ok(same, "%s: min/max/text match its usage '%s'", t[i].name, t[i].usage);
+		else
+			ok(same, "%s: min/max/text match its usage '%s'", t[i].name, t[i].usage);
+		if (!same)
 			printf("#   table %d..%d text=%d, usage says %d..%d text=%d\n",
 			    t[i].min_args, t[i].max_args, t[i].text, s.min, s.max, s.text);
-		}
 	}
 }
 
@@ -357,6 +358,42 @@ test_doc_anon(const char *doc, size_t n, const struct proto_cmd *t)
 	is_int(missing, 0, "the '(none)' roles row lists exactly the %d commands open before login", listed);
 }
 
+/*
+ * PROTOCOL.md's escape section gives an example "(so `X` typed into `nc`
+ * arrives unchanged)": parse "SAY :X" and check that it really does.
+ */
+static void
+test_doc_escape_example(const char *doc)
+{
+	const char *p = strstr(doc, "` typed into `nc` arrives unchanged"), *b;
+	char ex[128], line[160];
+	struct proto_req r;
+	size_t n;
+	int same;
+
+	if (p == NULL) {	/* the wording changed: nothing to check */
+		printf("ok %d - escape example # SKIP no 'arrives unchanged' example in PROTOCOL.md\n", ++tap_n);
+		return;
+	}
+	for (b = p; b > doc && b[-1] != '`'; b--)
+		;
+	n = (size_t)(p - b);
+	if (n >= sizeof(ex))
+		n = sizeof(ex) - 1;
+	memcpy(ex, b, n);
+	ex[n] = '\0';
+	snprintf(line, sizeof(line), "SAY :%s", ex);
+	same = proto_parse(line, strlen(line), &r) == PROTO_OK && r.text != NULL &&
+	    strcmp(r.text, ex) == 0;
+	/* known doc bug: "\t" is a defined escape, so "C:\temp" gets a TAB */
+	if (strcmp(ex, "C:\\temp") == 0)
+		todo_ok(same, "PROTOCOL.md example '%s' arrives unchanged", ex);
+	else
+		ok(same, "PROTOCOL.md example '%s' arrives unchanged", ex);
+	if (!same)
+		printf("#   it arrives as '%s'\n", r.text ? r.text : "(null)");
+}
+
 static void
 test_roles(void)
 {
@@ -396,6 +433,7 @@ main(void)
 			ok(doc_mentions(doc, t[i].name), "%s is documented in PROTOCOL.md", t[i].name);
 		test_doc_commands(doc);
 		test_doc_anon(doc, n, t);
+		test_doc_escape_example(doc);
 	}
 	free(doc);
 	return tap_done();
