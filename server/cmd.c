@@ -81,9 +81,6 @@ cmd_dispatch(struct conn *c, char *line, size_t len)
 	if (!(pc->roles & c->role)) {
 		if (c->role == ROLE_ANON)
 			reply_err(c, "NOAUTH", "log in with LOGIN (agents) or say HELLO (visitors) first");
-		else if (pc->roles == ROLE_ANON)	/* LOGIN, HELLO, ... again */
-			reply_err(c, "STATE", "this connection is already %s",
-			    proto_role_name(c->role));
 		else
 			reply_err(c, "DENIED", "%s may not use %s",
 			    proto_role_name(c->role), pc->name);
