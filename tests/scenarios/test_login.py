@@ -1,7 +1,7 @@
 """Logging in, as PROTOCOL.md promises it: the same ERR AUTH for a wrong
 password and an unknown user, throttling per address after
 auth.max_failures, ERR NOAUTH before login (HELP/PING/QUIT excepted),
-ERR STATE for a second LOGIN/HELLO, a re-login elsewhere kicking the old
+ERR DENIED for a second LOGIN/HELLO, a re-login elsewhere kicking the old
 connection while the chats stay, and PASSWD on one's own account."""
 import os, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -49,20 +49,24 @@ try:
     t.ok(y.readline(2) is None, "the server closes the connection after QUIT")
 
     # -- a second LOGIN or HELLO on a connection that has a role
+    # (PROTOCOL.md, Roles: they belong to the fresh connection only)
     final, _ = a.cmd("LOGIN alice :alice123")
-    t.ok(final is not None and final.startswith("ERR STATE"),
-         "second LOGIN on a logged-in connection: ERR STATE (PROTOCOL.md, Roles)", final)
+    t.ok(final is not None and final.startswith("ERR DENIED"),
+         "second LOGIN on a logged-in connection: ERR DENIED", final)
     final, _ = a.cmd("HELLO name=x :hi")
-    t.ok(final is not None and final.startswith("ERR STATE"),
-         "HELLO on a logged-in connection: ERR STATE", final)
+    t.ok(final is not None and final.startswith("ERR DENIED"),
+         "HELLO on a logged-in connection: ERR DENIED", final)
+    final, _ = a.cmd("GATEWAY :x")
+    t.ok(final is not None and final.startswith("ERR DENIED"),
+         "GATEWAY on a logged-in connection: ERR DENIED", final)
     v = srv.client()
     vh = v.hello("name=Visitor group=tech :question")
     final, _ = v.cmd("LOGIN alice :alice123")
-    t.ok(final is not None and final.startswith("ERR STATE"),
-         "LOGIN on a visitor connection: ERR STATE", final)
+    t.ok(final is not None and final.startswith("ERR DENIED"),
+         "LOGIN on a visitor connection: ERR DENIED", final)
     final, _ = v.cmd("HELLO name=again :x")
-    t.ok(final is not None and final.startswith("ERR STATE"),
-         "second HELLO on a visitor connection: ERR STATE", final)
+    t.ok(final is not None and final.startswith("ERR DENIED"),
+         "second HELLO on a visitor connection: ERR DENIED", final)
 
     # -- re-login elsewhere: old connection kicked, chats kept
     final, _ = a.cmd("ACCEPT " + vh["chat"])
