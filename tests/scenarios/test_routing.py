@@ -3,7 +3,7 @@ duty, least-loaded assignment with ties to the longest idle, never to away,
 busy, offline or full agents, ERR LIMIT over the limit, manual groups wait
 for ACCEPT, queue positions and their updates, the answer timeout, the
 agent grace period, and at the end: no chat stuck anywhere."""
-import os, sys
+import os, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kefutest import Server, Tap, kv, text
 
@@ -48,23 +48,25 @@ try:
     b = srv.client(); b.login("bob")
     ag = {"alice": a, "bob": b}
 
-    # -- auto: least loaded, ties to the longest idle
+    # -- auto: least loaded, ties to the longest idle (not to list order:
+    # bob comes after alice in the account list, so he must win a tie by idling)
+    a.ok("STATUS away")
     c1, v1 = visit("sales", "V1")
-    x = assigned_to(v1, c1)
-    t.ok(x in ("alice", "bob"), "sales is auto: V1 assigned at once", x)
-    other = "bob" if x == "alice" else "alice"
-    e = ag[x].expect_event("ASSIGN " + c1)
-    t.ok(e is not None and kv(e).get("by") == "auto", "the agent gets ASSIGN by=auto", e)
-    answer(ag[x], c1)
+    t.eq(assigned_to(v1, c1), "bob", "sales is auto: V1 assigned at once, to bob (alice is away)")
+    e = b.expect_event("ASSIGN " + c1)
+    t.ok(e is not None and kv(e).get("by") == "auto", "bob gets ASSIGN by=auto", e)
+    answer(b, c1)
+    a.ok("STATUS online")
+    time.sleep(0.05)    # distinct millisecond timestamps for the two assignments
     c2, v2 = visit("sales", "V2")
-    t.eq(assigned_to(v2, c2), other, "V2 goes to the less loaded agent")
-    answer(ag[other], c2)
+    t.eq(assigned_to(v2, c2), "alice", "V2 goes to the less loaded agent (alice 0, bob 1)")
+    answer(a, c2)
     c3, v3 = visit("sales", "V3")
-    t.eq(assigned_to(v3, c3), x, "1-1 tie: V3 goes to the agent idle the longest")
-    answer(ag[x], c3)
+    t.eq(assigned_to(v3, c3), "bob", "1-1 tie: V3 goes to bob, idle since before alice's last chat")
+    answer(b, c3)
     c4, v4 = visit("sales", "V4")
-    t.eq(assigned_to(v4, c4), other, "V4 goes to the less loaded agent again")
-    answer(ag[other], c4)
+    t.eq(assigned_to(v4, c4), "alice", "V4 goes to the less loaded agent (alice 1, bob 2)")
+    answer(a, c4)
 
     # -- away/busy/offline agents get nothing; nobody above max
     final, _ = a.cmd("STATUS away")
