@@ -3,7 +3,7 @@ password and an unknown user, throttling per address after
 auth.max_failures, ERR NOAUTH before login (HELP/PING/QUIT excepted),
 ERR DENIED for a second LOGIN/HELLO, a re-login elsewhere kicking the old
 connection while the chats stay, and PASSWD on one's own account."""
-import os, sys
+import os, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kefutest import Server, Tap, kv, text
 
@@ -109,6 +109,28 @@ try:
     final, _ = n.cmd("LOGIN alice :new-secret-9")
     t.ok(final.startswith("OK name=alice"), "the new password works", final)
     n.close()
+
+    # -- password checks do not stall the server; pipelined lines keep order
+    storm = [srv.client() for _ in range(12)]
+    for c in storm:
+        c.send("@L LOGIN admin :admin123")
+    p = srv.client()
+    t0 = time.time()
+    final, _ = p.cmd("PING storm")
+    took = time.time() - t0
+    t.ok(final == "OK PONG storm" and took < 0.2,
+         "PING answered in %.3f s while 12 password checks run" % took, final)
+    done = [c.readline(5) for c in storm]
+    t.ok(all(l is not None and (l.startswith("@L OK name=admin") or l.startswith("* KICKED")) for l in done),
+         "the 12 logins are all answered (each kicking the one before)", done[:3])
+    for c in storm:
+        c.close()
+    d = srv.client()
+    d.send_raw("@l1 LOGIN bob :bob123\n@l2 STATUS\n@l3 PING x\n")
+    got = [d.readline(5) for _ in range(3)]
+    t.ok(got[0] is not None and got[0].startswith("@l1 OK name=bob") and
+         got[1] is not None and got[1].startswith("@l2 OK status=") and got[2] == "@l3 OK PONG x",
+         "lines sent right behind LOGIN are answered after it, in order", got)
 
     # -- throttle: 3 failures from one address, then THROTTLE even for the right password
     z = srv.client()
