@@ -260,9 +260,32 @@ try:
         got = [reply(v) for _ in range(10)]
         stored += sum(1 for l in got if l and " OK " in l)
         t.ok(any(l and "ERR FLOOD" in l for l in got), "round %d: flooding again gets ERR FLOOD" % (rnd_ + 1), got)
+    time.sleep(0.3)
+    final, _ = v.cmd("SAY :" + "长" * 1366)          # 4098 bytes
+    t.ok(final is not None and final.startswith("ERR ARGS"), "a message over 4096 bytes: ERR ARGS", final)
     _, rows = a.cmd("TRANSCRIPT " + h["chat"])
     t.eq(len(rows), 1 + stored, "only the accepted messages were stored (%d)" % stored)
     healthy("a visitor flood")
+
+    # -- a visitor trying to forge protocol lines or overflow fields
+    time.sleep(0.3)
+    final, _ = v.cmd("SAY :ok\\n* KICKED :fake\\n@t1 OK")
+    t.ok(final is not None and final.startswith("OK seq="), "a message with escaped newlines is accepted", final)
+    seq = kv(final).get("seq")
+    m = a.expect_event("MSG %s %s" % (h["chat"], seq), 3)
+    t.eq(text(m), "ok\n* KICKED :fake\n@t1 OK", "the agent gets it as one escaped line, newlines intact")
+    t.ok(a.no_event("KICKED", 0.3), "no forged * KICKED reaches the agent")
+    x = srv.client()
+    for desc, line in (("an unknown HELLO field", "HELLO name=x evil=1 :q"),
+                       ("a 300-byte name", "HELLO name=%s :q" % ("n" * 300)),
+                       ("a 2000-byte question", "HELLO group=tech :" + "q" * 2000),
+                       ("an unknown group", "HELLO group=nosuch :q")):
+        final, _ = x.cmd(line)
+        t.ok(final is not None and (final.startswith("ERR ARGS") or final.startswith("ERR NOTFOUND")),
+             "HELLO with %s: a clear error" % desc, final)
+    final, _ = x.cmd("HELLO name=ok group=tech :fine")
+    t.ok(final is not None and final.startswith("OK visitor="), "then a proper HELLO on the same connection works", final)
+    healthy("forged lines and oversized fields")
     t.ok(srv.alive(), "kefud is still running")
 finally:
     srv.cleanup()
