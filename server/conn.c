@@ -502,6 +502,9 @@ conn_readable(struct ae_loop *l, int fd, void *data, int mask)
 	size_t left;
 	ssize_t n;
 
+	/* the loop may have slept since before_sleep() set the clock; rate
+	 * limits and timestamps of this input need the time it arrived */
+	srv.now_ms = ae_now_ms();
 	if (c->closing || c->dead) {
 		/* we are only flushing; drain and ignore input */
 		if (read(fd, rbuf, sizeof(rbuf)) == 0)
