@@ -37,6 +37,8 @@ static int *dirty;
 static int ndirty;
 static int64_t *ready;		/* chat ids that are ready */
 static int nready;
+static double self_cpu;		/* our own CPU seconds under load */
+static double setup_limit = 120;	/* seconds per setup phase */
 
 int64_t
 bench_now_ns(void)
@@ -476,6 +478,7 @@ run_load(void)
 	int64_t cursor = 0, scheduled = 0;
 
 	B.t_measure0 = t0 + (int64_t)(B.warmup * 1e9);
+	B.bytes_in = B.bytes_out = 0;	/* count the message phase only */
 	B.t_measure1 = tend;
 	if (B.rate <= 0) {
 		for (int i = 0; i < nready; i++)
@@ -544,7 +547,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: kefubench [-m kefu|redis|irc] -p PORT [-V visitors] [-A agents]\n"
 	    "       [-r msgs/s, 0 = as fast as the window allows] [-w window]\n"
-	    "       [-d seconds] [-W warmup] [-s msgsize] [-P agentpw] [-S server-pid]\n");
+	    "       [-d seconds] [-W warmup] [-s msgsize] [-P agentpw] [-S server-pid]\n"
+	    "       [-T setup-seconds]\n");
 	exit(2);
 }
 
@@ -561,7 +565,7 @@ parse_args(int argc, char **argv)
 	B.window = 1;
 	B.msgsize = 40;
 	B.password = "benchpw";
-	while ((o = getopt(argc, argv, "m:p:V:A:r:w:d:W:s:P:S:")) != -1) {
+	while ((o = getopt(argc, argv, "m:p:V:A:r:w:d:W:s:P:S:T:")) != -1) {
 		switch (o) {
 		case 'm':
 			if (!strcmp(optarg, "kefu")) B.mode = BM_KEFU;
@@ -579,6 +583,7 @@ parse_args(int argc, char **argv)
 		case 's': B.msgsize = atoi(optarg); break;
 		case 'P': B.password = optarg; break;
 		case 'S': B.server_pid = atoi(optarg); break;
+		case 'T': setup_limit = atof(optarg); break;
 		default: usage();
 		}
 	}
@@ -625,20 +630,21 @@ report(double setup_s, long rss_setup_kb, double cpu_s)
 	    "acks %lld, errors %lld\n"
 	    "  latency ms p50 %.3f p99 %.3f p99.9 %.3f max %.3f\n"
 	    "  server cpu %.2fs (%.0f%%), rss after setup %ld KB, peak rss %ld KB\n"
-	    "  wire bytes per message (all sockets, both directions) %.0f\n",
+	    "  wire bytes per message (all sockets, both directions) %.0f\n"
+	    "  load generator cpu %.2fs over warmup+run\n",
 	    names[B.mode], nready, held, setup_s,
 	    B.rate > 0 ? "fixed" : "max", thr, B.delivered, B.duration,
 	    B.acks, B.errors, pct_ms(0.5), pct_ms(0.99), pct_ms(0.999),
 	    pct_ms(1.0), cpu_s, 100 * cpu_s / B.duration, rss_setup_kb,
-	    proc_kb(B.server_pid, "VmHWM"), bpm);
+	    proc_kb(B.server_pid, "VmHWM"), bpm, self_cpu);
 	printf("RESULT mode=%s visitors=%d agents=%d chats=%d held=%d rate=%.0f "
 	    "window=%d thr=%.0f delivered=%lld sent=%lld errors=%lld closed=%lld "
 	    "p50=%.3f p99=%.3f p999=%.3f cpu=%.2f rss_setup_kb=%ld hwm_kb=%ld "
-	    "bytes_per_msg=%.0f setup_s=%.1f\n",
+	    "bytes_per_msg=%.0f setup_s=%.1f gen_cpu=%.2f\n",
 	    names[B.mode], B.nvis, B.nag, nready, held, B.rate, B.window, thr,
 	    B.delivered, B.sent, B.errors, B.closed, pct_ms(0.5), pct_ms(0.99),
 	    pct_ms(0.999), cpu_s, rss_setup_kb, proc_kb(B.server_pid, "VmHWM"),
-	    bpm, setup_s);
+	    bpm, setup_s, self_cpu);
 	fflush(stdout);
 }
 
@@ -664,7 +670,7 @@ main(int argc, char **argv)
 		die("epoll_create1");
 
 	int64_t t = bench_now_ns();
-	if (setup(120) < B.nvis)
+	if (setup(setup_limit) < B.nvis)
 		fprintf(stderr, "kefubench: only %d of %d chats are ready\n",
 		    nready, B.nvis);
 	if (nready == 0) {
@@ -674,15 +680,11 @@ main(int argc, char **argv)
 	double setup_s = (double)(bench_now_ns() - t) / 1e9;
 	long rss_setup = proc_kb(B.server_pid, "VmRSS");
 	B.t_measure0 = B.t_measure1 = INT64_MAX;
-	int64_t w0 = bench_now_ns() + (int64_t)(B.warmup * 1e9);
-	double cpu0 = 0, cpu1;
-	/* sample the server's CPU at the start of the measured window */
-	int64_t tend = w0 + (int64_t)(B.duration * 1e9);
-	(void)tend;
-	cpu0 = proc_cpu_s(B.server_pid);
-	double cpu_at0 = cpu0;
+	double cpu_at0 = proc_cpu_s(B.server_pid), cpu1;
+	double self0 = proc_cpu_s(getpid());
 	run_load();
 	cpu1 = proc_cpu_s(B.server_pid);
+	self_cpu = proc_cpu_s(getpid()) - self0;
 	drain(3);
 	/* cpu over warmup+duration, scaled to the measured duration */
 	double cpu = (cpu1 - cpu_at0) * B.duration / (B.duration + B.warmup);

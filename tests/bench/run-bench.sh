@@ -153,8 +153,8 @@ EOF
 	"$NGIRCD" -n -f "$TMP/ngircd.conf" >"$TMP/ngircd.log" 2>&1 &
 	IPID=$!; PIDS="$PIDS $IPID"
 	if wait_port "$IPORT" "$IPID"; then
-		run "irc-max" irc "$IPORT" "$IPID" -r 0 -w 1
-		run "irc-20k" irc "$IPORT" "$IPID" -r 20000
+		run "irc-max" irc "$IPORT" "$IPID" -T 30 -r 0 -w 1
+		run "irc-20k" irc "$IPORT" "$IPID" -T 30 -r 20000
 	else
 		echo "# SKIP irc: ngircd did not start:"; sed 's/^/#   /' "$TMP/ngircd.log"
 	fi
