@@ -23,7 +23,8 @@ trap 'rm -rf "$TMP"' EXIT INT TERM
 
 cat >"$TMP/kefud-vg" <<WRAP
 #!/bin/sh
-exec valgrind -q --leak-check=full --errors-for-leak-kinds=definite \\
+exec valgrind -q --leak-check=full --show-leak-kinds=definite \\
+    --errors-for-leak-kinds=definite \\
     --error-exitcode=99 --log-file="$TMP/vg.%p.log" "$REAL" "\$@"
 WRAP
 chmod +x "$TMP/kefud-vg"
