@@ -278,7 +278,8 @@ store_open(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-	    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=2000;", NULL, NULL,
+	    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=2000;"
+	    "PRAGMA cache_size=-65536;", NULL, NULL,
 	    &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, msg ? msg : "pragma failed");
 		sqlite3_free(msg);

@@ -1,0 +1,188 @@
+#!/bin/sh
+# run-bench.sh - `make bench`: run kefubench against kefud, Redis pub/sub
+# and an IRC server (ngircd) with the same message pattern and print a table
+# with ratios to kefud. Not part of `make check`; numbers go to RESULTS.md.
+#
+# Environment: KEFUD, KEFUBENCH (paths of the built binaries),
+# BENCH_QUICK=1 for a short smoke run, BENCH_V / BENCH_A to change the
+# connection counts. Everything runs on 127.0.0.1 in a temp dir.
+set -u
+
+KEFUD=${KEFUD:-server/kefud}
+KEFUBENCH=${KEFUBENCH:-tests/bench/kefubench}
+V=${BENCH_V:-10000}
+A=${BENCH_A:-200}
+DUR=${BENCH_DUR:-8}
+if [ "${BENCH_QUICK:-0}" = 1 ]; then V=${BENCH_V:-500}; A=${BENCH_A:-20}; DUR=2; fi
+PW=benchpw
+TMP=$(mktemp -d /tmp/kefubench.XXXXXX) || exit 1
+PIDS=""
+OUT="$TMP/results.txt"
+: >"$OUT"
+
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	for p in $PIDS; do wait "$p" 2>/dev/null; done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
+if [ "$(ulimit -n)" -lt $((V + A + 100)) ]; then
+	echo "# open-file limit $(ulimit -n) is too low for $V+$A connections"
+	exit 1
+fi
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_port() {	# port pid: up to 20 s
+	i=0
+	while [ $i -lt 200 ]; do
+		if ! kill -0 "$2" 2>/dev/null; then return 1; fi
+		if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),0.2).close()" 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+
+# one run: label mode port pid extra-args...
+run() {
+	label=$1; mode=$2; port=$3; pid=$4; shift 4
+	echo "## $label" >&2
+	line=$("$KEFUBENCH" -m "$mode" -p "$port" -S "$pid" -V "$V" -A "$A" \
+	    -d "$DUR" -P "$PW" "$@" | grep '^RESULT')
+	echo "$label $line" >>"$OUT"
+}
+
+# ---- kefud ----
+start_kefud() {
+	KPORT=$(free_port)
+	hash=$(openssl passwd -6 -salt benchsalt "$PW") || exit 1
+	{
+		echo "listen:"
+		echo "  tcp: \"127.0.0.1:$KPORT\""
+		echo "  unix: \"\""
+		echo "database: \"$TMP/kefu.db\""
+		echo "log_level: warn"
+		echo "limits:"
+		echo "  max_clients: 20000"
+		echo "  msg_rate: 1000000"
+		echo "  msg_burst: 100000"
+		echo "routing:"
+		echo "  default_group: sales"
+		echo "  answer_timeout: 3600"
+		echo "groups:"
+		echo "  - name: sales"
+		echo "    mode: auto"
+		echo "users:"
+		i=0
+		while [ $i -lt "$A" ]; do
+			echo "  - name: bench$i"
+			echo "    role: agent"
+			echo "    password_hash: \"$hash\""
+			echo "    groups: sales"
+			echo "    max_chats: 100"
+			i=$((i + 1))
+		done
+	} >"$TMP/kefu.yml"
+	rm -f "$TMP"/kefu.db*
+	"$KEFUD" -c "$TMP/kefu.yml" >"$TMP/kefud.log" 2>&1 &
+	KPID=$!
+	PIDS="$PIDS $KPID"
+	wait_port "$KPORT" "$KPID" || { cat "$TMP/kefud.log"; exit 1; }
+}
+stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+
+start_kefud; run "kefu-max" kefu "$KPORT" "$KPID" -r 0 -w 1; stop "$KPID"
+start_kefud; run "kefu-20k" kefu "$KPORT" "$KPID" -r 20000; stop "$KPID"
+
+# ---- redis ----
+have() { command -v "$1" >/dev/null 2>&1; }
+want_pkg() {	# binary package
+	have "$1" && return 0
+	if [ "$(id -u)" = 0 ] && have apt-get; then
+		echo "# installing $2 with apt-get" >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null 2>&1
+	fi
+	have "$1"
+}
+if want_pkg redis-server redis-server; then
+	RPORT=$(free_port)
+	redis-server --port "$RPORT" --bind 127.0.0.1 --save "" --appendonly no \
+	    --maxclients 20000 --dir "$TMP" >"$TMP/redis.log" 2>&1 &
+	RPID=$!; PIDS="$PIDS $RPID"
+	if wait_port "$RPORT" "$RPID"; then
+		run "redis-max" redis "$RPORT" "$RPID" -r 0 -w 1
+		run "redis-20k" redis "$RPORT" "$RPID" -r 20000
+	fi
+	stop "$RPID"
+else
+	echo "# SKIP redis: redis-server not installed and apt-get not possible"
+fi
+
+# ---- ngircd ----
+if PATH="$PATH:/usr/sbin" want_pkg ngircd ngircd; then
+	NGIRCD=$(PATH="$PATH:/usr/sbin" command -v ngircd)
+	IPORT=$(free_port)
+	cat >"$TMP/ngircd.conf" <<EOF
+[Global]
+	Name = bench.irc
+	Info = kefu bench
+	Listen = 127.0.0.1
+	Ports = $IPORT
+	PidFile = $TMP/ngircd.pid
+	MotdPhrase = bench
+[Limits]
+	MaxConnections = 0
+	MaxConnectionsIP = 0
+	MaxJoins = 0
+	MaxNickLength = 16
+	MaxPenaltyTime = 0
+	PingTimeout = 600
+	PongTimeout = 600
+[Options]
+	DNS = no
+	Ident = no
+	PAM = no
+	RequireAuthPing = no
+EOF
+	"$NGIRCD" -n -f "$TMP/ngircd.conf" >"$TMP/ngircd.log" 2>&1 &
+	IPID=$!; PIDS="$PIDS $IPID"
+	if wait_port "$IPORT" "$IPID"; then
+		run "irc-max" irc "$IPORT" "$IPID" -T 30 -r 0 -w 1
+		run "irc-20k" irc "$IPORT" "$IPID" -T 30 -r 20000
+	else
+		echo "# SKIP irc: ngircd did not start:"; sed 's/^/#   /' "$TMP/ngircd.log"
+	fi
+	stop "$IPID"
+else
+	echo "# SKIP irc: ngircd not installed and apt-get not possible"
+fi
+
+# ---- table ----
+python3 - "$OUT" "$V" "$A" <<'EOF'
+import sys
+rows = []
+for line in open(sys.argv[1]):
+    label, rest = line.split(" ", 1)
+    kv = dict(w.split("=", 1) for w in rest.split()[1:])
+    rows.append((label, kv))
+base = {l.split("-")[1]: kv for l, kv in rows if l.startswith("kefu-")}
+print("# %s visitors + %s agents, same pattern for every server" % (sys.argv[2], sys.argv[3]))
+hdr = "%-10s %6s %9s %8s %8s %8s %7s %9s %9s %6s %8s" % (
+    "run", "held", "msg/s", "p50 ms", "p99 ms", "p99.9", "cpu s", "rss MB", "peak MB",
+    "B/msg", "x kefu")
+print(hdr)
+for label, kv in rows:
+    b = base.get(label.split("-")[1])
+    ratio = float(kv["thr"]) / float(b["thr"]) if b and float(b["thr"]) > 0 else 0
+    print("%-10s %6s %9s %8s %8s %8s %7s %9.1f %9.1f %6s %8.2f" % (
+        label, kv["held"], kv["thr"], kv["p50"], kv["p99"], kv["p999"], kv["cpu"],
+        int(kv["rss_setup_kb"]) / 1024, int(kv["hwm_kb"]) / 1024,
+        kv["bytes_per_msg"], ratio))
+print("# kefud stores every message in SQLite before delivering it; redis and ngircd do not persist.")
+EOF

@@ -1,0 +1,224 @@
+"""test_hostile - hostile clients must not hurt the others.
+
+A "good" chat (one visitor, one agent) measures its message latency (SAY to
+the agent's * MSG) before and during each attack: slow readers, slowloris
+writers, a flood of connections, a flood of messages from one visitor
+(which must get ERR FLOOD), a 10 MB line (ERR TOOLONG, connection usable),
+half-closed sockets. Each attack passes if kefud is alive, the attack got
+the documented answer, and the good chat's worst latency stays under
+LAT_MAX seconds. Run from tests/robust/run-robust.sh (not `make check`).
+"""
+import os
+import resource
+import socket
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."), "tests", "scenarios"))
+from kefutest import Server, Tap  # noqa: E402
+
+LAT_MAX = float(os.environ.get("HOSTILE_LAT_MAX", "0.1"))
+
+
+def raw(port):
+    s = socket.create_connection(("127.0.0.1", port), 5)
+    s.settimeout(5)
+    return s
+
+
+def probe(visitor, agent, chat, n=20):
+    """Worst SAY -> agent * MSG latency over n messages (None if lost)."""
+    worst = 0.0
+    for i in range(n):
+        t0 = time.time()
+        f, _ = visitor.cmd("SAY :probe %d" % i)
+        if f is None or not f.startswith("OK"):
+            return None
+        if agent.expect_event("MSG %d " % chat, 5) is None:
+            return None
+        worst = max(worst, time.time() - t0)
+        visitor.events.clear()
+    return worst
+
+
+def recv_until(s, needle, limit, timeout=5):
+    buf = b""
+    deadline = time.time() + timeout
+    while needle not in buf and len(buf) < limit and time.time() < deadline:
+        try:
+            d = s.recv(65536)
+        except OSError:
+            break
+        if not d:
+            break
+        buf += d
+    return buf
+
+
+def attack_slow_readers(srv):
+    socks = []
+    for _ in range(20):
+        s = raw(srv.port)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        socks.append(s)
+    req = b"HELP\n" * 2000
+    for _ in range(10):
+        for s in socks:
+            try:
+                s.setblocking(False)
+                s.send(req)
+            except OSError:
+                pass
+    return socks, "slow readers (20 conns requesting HELP, never reading)"
+
+
+def attack_slowloris(srv):
+    socks = [raw(srv.port) for _ in range(200)]
+    for s in socks:
+        s.sendall(b"PIN")
+    stop = threading.Event()
+
+    def drip():
+        while not stop.is_set():
+            for s in socks:
+                try:
+                    s.send(b"G")
+                except OSError:
+                    pass
+            stop.wait(0.1)
+    th = threading.Thread(target=drip, daemon=True)
+    th.start()
+    return (socks, stop, th), "slowloris (200 conns dripping one byte per 100 ms)"
+
+
+def nofile_raise():
+    """Raise our (and the kefud we start) open-file limit; return it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = min(hard, 8192) if hard != resource.RLIM_INFINITY else 8192
+    if soft < want:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+            soft = want
+        except (ValueError, OSError):
+            pass
+    return soft
+
+
+FLOOD = 2000
+
+
+def attack_conn_flood(srv):
+    socks = []
+    for _ in range(FLOOD):
+        try:
+            socks.append(socket.create_connection(("127.0.0.1", srv.port), 5))
+        except OSError:
+            break
+    return socks, "connection flood (%d idle connections)" % len(socks)
+
+
+def cleanup(res):
+    if isinstance(res, tuple):
+        socks, stop, th = res
+        stop.set()
+        th.join(2)
+    else:
+        socks = res
+    for s in socks:
+        s.close()
+
+
+def main():
+    global FLOOD
+    t = Tap()
+    # the flood must leave room for our own sockets and the others' (~300)
+    FLOOD = max(100, min(FLOOD, nofile_raise() - 400))
+    srv = Server(extra={"log_level": "warn",
+                        "limits": {"msg_rate": 10, "msg_burst": 30,
+                                   "max_clients": 5000}})
+    try:
+        srv.start()
+    except (RuntimeError, OSError) as e:
+        t.skip_all("kefud did not start: %s" % e)
+    try:
+        agent = srv.client()
+        agent.login("alice")
+        vis = srv.client()
+        chat = int(vis.hello("name=good group=sales :hi")["chat"])
+        agent.expect_event("ASSIGN %d" % chat, 5)
+        # the probe itself must stay under the rate limit: 20 msgs, burst 30
+        base = probe(vis, agent, chat, 10)
+        t.ok(base is not None and base < LAT_MAX,
+             "baseline latency %.1f ms" % (1000 * (base or 0)))
+
+        for attack in (attack_slow_readers, attack_slowloris, attack_conn_flood):
+            res, what = attack(srv)
+            time.sleep(0.3)
+            vis = srv.client()   # fresh visitor token bucket per probe
+            chat = int(vis.hello("name=good group=sales :hi")["chat"])
+            agent.expect_event("ASSIGN %d" % chat, 5)
+            lat = probe(vis, agent, chat, 10)
+            t.ok(srv.alive() and lat is not None and lat < LAT_MAX,
+                 "%s: others served, worst latency %.1f ms" % (what, 1000 * (lat or 0)))
+            cleanup(res)
+            vis.cmd("END")
+
+        # one visitor floods messages: ERR FLOOD with a clear text
+        flooder = srv.client()
+        flooder.hello("name=flood group=sales :x")
+        flooder.send_raw("".join("@f%d SAY :spam %d\n" % (i, i) for i in range(500)))
+        floods = 0
+        for _ in range(500):
+            line = flooder.readline(5)
+            if line is None:
+                break
+            if line.startswith("@f") and " ERR FLOOD " in line:
+                floods += 1
+        t.ok(floods > 0, "message flood from one visitor gets ERR FLOOD (%d times)" % floods)
+        vis = srv.client()
+        chat = int(vis.hello("name=good group=sales :hi")["chat"])
+        agent.expect_event("ASSIGN %d" % chat, 5)
+        lat = probe(vis, agent, chat, 10)
+        t.ok(lat is not None and lat < LAT_MAX,
+             "after the flood, others served, worst latency %.1f ms" % (1000 * (lat or 0)))
+
+        # a 10 MB line: ERR TOOLONG, then the connection still works
+        s = raw(srv.port)
+        chunk = b"x" * 65536
+        t0 = time.time()
+        try:
+            for _ in range(160):
+                s.sendall(chunk)
+            s.sendall(b"\nPING after\n")
+            got = recv_until(s, b"PONG after", 1 << 16, 10)
+        except OSError as e:
+            got = str(e).encode()
+        t.ok(b"ERR TOOLONG" in got and b"OK PONG after" in got,
+             "10 MB line: ERR TOOLONG and the connection still works (%.2fs)"
+             % (time.time() - t0), got[:200])
+        s.close()
+
+        # half-closed sockets: the reply still arrives, then EOF
+        s = raw(srv.port)
+        s.sendall(b"PING half\n")
+        s.shutdown(socket.SHUT_WR)
+        got = recv_until(s, b"\x00never", 1 << 16, 5)
+        t.ok(b"OK PONG half" in got, "half-closed socket still gets its reply", got)
+        s.close()
+        hs = []
+        for _ in range(50):
+            h = raw(srv.port)
+            h.shutdown(socket.SHUT_WR)
+            hs.append(h)
+        lat = probe(vis, agent, chat, 10)
+        t.ok(srv.alive() and lat is not None and lat < LAT_MAX,
+             "50 half-closed sockets: others served, worst latency %.1f ms" % (1000 * (lat or 0)))
+        for h in hs:
+            h.close()
+    finally:
+        srv.cleanup()
+    t.done()
+
+
+main()
