@@ -33,6 +33,9 @@
 #define NAME_MAX_BYTES 64
 #define TERM_MAX 64
 
+struct sgw_sess;
+static void say_goodbye(struct sgw_sess *s, const char *msg);
+
 struct sgw_sess {
 	const struct sgw_opts *o;
 	const char *addr;
@@ -337,7 +340,7 @@ on_shell_request(ssh_session session, ssh_channel channel, void *userdata)
 		tell(s, "kefud-ssh: the chat server gave no ticket; try "
 		    "again later\r\n");
 		s->refused = 1;
-		return 1;
+		return 0;	/* so the client shows the message (see below) */
 	}
 	memset(&p, 0, sizeof(p));
 	p.mode = s->pty ? SGW_PUMP_PTY : SGW_PUMP_RAW;
@@ -355,7 +358,7 @@ on_shell_request(ssh_session session, ssh_channel channel, void *userdata)
 	s->pump = sgw_pump_start(&p);
 	if (s->pump == NULL) {
 		s->refused = 1;
-		return 1;
+		return 0;	/* the pump told why; we close with status 1 */
 	}
 	alarm(0);	/* logged in and running: no more login grace */
 	return 0;
@@ -369,12 +372,18 @@ refuse_request(struct sgw_sess *s, const char *what, const char *arg)
 	sgw_log(SGW_INFO, "refused %s request (%s) user=%s addr=%s", what,
 	    sgw_log_clean(arg, ca, sizeof(ca)), s->user, s->addr);
 	snprintf(msg, sizeof(msg), "kefud-ssh: %s requests are not offered "
-	    "here.\r\nUse `ssh -t` for the kefu console, or `ssh -T` with no "
-	    "command for the line protocol.\r\n", what);
+	    "here.\r\nRun ssh without a command for the kefu console, or "
+	    "`ssh -T` for the line protocol.\r\n", what);
+	if (s->pump != NULL)
+		return 1;	/* a second request on a running session */
+	/*
+	 * OpenSSH drops stderr that arrives before a failure reply, so the
+	 * request is "accepted", explained on stderr, and ended with exit
+	 * status 1: the user reads why, a script sees the failure.
+	 */
 	tell(s, msg);
-	if (s->pump == NULL)
-		s->refused = 1;
-	return 1;
+	s->refused = 1;
+	return 0;
 }
 
 static int
@@ -506,25 +515,77 @@ handshake(struct sgw_sess *s)
 	return 0;
 }
 
+/*
+ * Disconnect with a message the client will actually print. libssh closes
+ * the socket right after writing SSH_MSG_DISCONNECT; if the client has
+ * sent more (its next login attempt, say) that we never read, the kernel
+ * answers with a reset and the client loses our message. So we keep our
+ * own copy of the socket, send FIN after libssh is done, and read until
+ * the client closes (briefly).
+ */
 static void
 say_goodbye(struct sgw_sess *s, const char *msg)
 {
+	int fd = ssh_get_fd(s->session);
+	int keep = fd >= 0 ? dup(fd) : -1;
+	ssh_event ev = s->event;
+	int i;
+
+	/*
+	 * libssh writes a packet at once only if the socket was seen
+	 * writable since its last write; one round of polling makes sure,
+	 * else the DISCONNECT would die in its buffer when it closes.
+	 */
+	if (ev == NULL && (ev = ssh_event_new()) != NULL &&
+	    ssh_event_add_session(ev, s->session) != SSH_OK) {
+		ssh_event_free(ev);
+		ev = NULL;
+	}
+	for (i = 0; ev != NULL && i < 2; i++)
+		(void)ssh_event_dopoll(ev, 20);
+	if (ev != NULL && ev != s->event) {
+		(void)ssh_event_remove_session(ev, s->session);
+		ssh_event_free(ev);
+	}
 	if (msg != NULL &&
 	    ssh_session_set_disconnect_message(s->session, msg) != SSH_OK)
 		sgw_log(SGW_DEBUG, "cannot set the disconnect message");
 	ssh_disconnect(s->session);
+	if (keep < 0)
+		return;
+	(void)shutdown(keep, SHUT_WR);
+	for (i = 0; i < 20; i++) {
+		struct pollfd p = { .fd = keep, .events = POLLIN };
+		char buf[4096];
+
+		if (poll(&p, 1, 100) < 0 && errno != EINTR)
+			break;
+		if ((p.revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    read(keep, buf, sizeof(buf)) <= 0)
+			break;
+	}
+	close(keep);
 }
 
 /* The channel was refused its purpose: exit status 1 and close it. */
 static void
 close_refused(struct sgw_sess *s)
 {
+	time_t deadline;
+
 	if (s->channel == NULL || ssh_channel_is_closed(s->channel))
 		return;
-	if (ssh_channel_request_send_exit_status(s->channel, 1) != SSH_OK ||
-	    ssh_channel_send_eof(s->channel) != SSH_OK ||
-	    ssh_channel_close(s->channel) != SSH_OK)
+	if (ssh_channel_request_send_exit_status(s->channel, 1) == SSH_ERROR ||
+	    ssh_channel_send_eof(s->channel) == SSH_ERROR ||
+	    ssh_channel_close(s->channel) == SSH_ERROR) {
 		sgw_log(SGW_DEBUG, "cannot close the refused channel");
+		return;
+	}
+	/* give the client time to read it all and hang up by itself */
+	deadline = time(NULL) + 3;
+	while (ssh_is_connected(s->session) && time(NULL) < deadline)
+		if (ssh_event_dopoll(s->event, 100) == SSH_ERROR)
+			break;
 }
 
 /* Wait for the login and the shell request; 0 when the pump may run. */
@@ -570,15 +631,19 @@ sess_free(struct sgw_sess *s)
 {
 	if (s->pump != NULL)
 		sgw_pump_free(s->pump);
-	if (s->event != NULL)
-		ssh_event_free(s->event);
+	s->pump = NULL;
 	if (s->channel != NULL)
 		ssh_channel_free(s->channel);
-	if (s->session != NULL) {
-		if (ssh_is_connected(s->session))
-			ssh_disconnect(s->session);
-		ssh_free(s->session);
+	s->channel = NULL;
+	if (s->session != NULL && ssh_is_connected(s->session))
+		say_goodbye(s, NULL);
+	if (s->event != NULL) {
+		if (s->session != NULL)
+			(void)ssh_event_remove_session(s->event, s->session);
+		ssh_event_free(s->event);
 	}
+	if (s->session != NULL)
+		ssh_free(s->session);
 	sgw_kefud_close(&s->gw);
 	free(s->token);
 }
@@ -630,8 +695,6 @@ sgw_session_run(const struct sgw_listener_ctx *lc, int fd, const char *addr)
 	code = sgw_pump_run(s.pump, &sess_stop);
 	sgw_log(SGW_INFO, "session ended user=%s addr=%s", s.user, addr);
 out:
-	if (s.event != NULL && s.session != NULL)
-		ssh_event_remove_session(s.event, s.session);
 	sess_free(&s);
 	return code;
 }
