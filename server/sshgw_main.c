@@ -228,7 +228,8 @@ stop_children(void)
 
 	for (i = 0; i < nchildren; i++)
 		(void)kill(children[i].pid, SIGTERM);
-	for (tries = 0; tries < 60 && nchildren > 0; tries++) {
+	/* kefud gives us 2 s before SIGKILL: sessions get 1.8 s */
+	for (tries = 0; tries < 36 && nchildren > 0; tries++) {
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
 
 		(void)nanosleep(&ts, NULL);

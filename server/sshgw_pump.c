@@ -454,7 +454,7 @@ stop_console(struct sgw_pump *pp)
 		return;
 	(void)kill(-pp->child, SIGHUP);
 	(void)kill(pp->child, SIGHUP);
-	for (i = 0; i < 30 && !pp->child_done; i++) {
+	for (i = 0; i < 20 && !pp->child_done; i++) {
 		struct pollfd p = { .fd = pp->fd, .events = POLLIN };
 
 		if (pp->fd >= 0 && !pp->fd_eof && poll(&p, 1, 50) > 0)
@@ -488,7 +488,7 @@ exit_code(const struct sgw_pump *pp)
 
 /* Tell the client how it ended and close the channel politely. */
 static void
-finish_channel(struct sgw_pump *pp)
+finish_channel(struct sgw_pump *pp, int stopping)
 {
 	ssh_channel ch = pp->p.channel;
 	char msg[160];
@@ -516,7 +516,7 @@ finish_channel(struct sgw_pump *pp)
 	 * Let libssh flush; the client reads it all, closes its side and
 	 * hangs up. Disconnecting first would make it exit with 255.
 	 */
-	deadline = mono_now() + 3;
+	deadline = mono_now() + (stopping ? 1 : 3);
 	while (ssh_is_connected(pp->p.session) && mono_now() < deadline)
 		if (ssh_event_dopoll(pp->p.event, 100) == SSH_ERROR)
 			break;
@@ -600,7 +600,7 @@ sgw_pump_run(struct sgw_pump *pp, volatile int *stop)
 	}
 	if (pp->p.mode == SGW_PUMP_PTY)
 		stop_console(pp);
-	finish_channel(pp);
+	finish_channel(pp, *stop);
 	return exit_code(pp);
 }
 

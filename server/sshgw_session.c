@@ -35,6 +35,7 @@
 
 struct sgw_sess;
 static void say_goodbye(struct sgw_sess *s, const char *msg);
+static void end_now(struct sgw_sess *s, const char *msg);
 
 struct sgw_sess {
 	const struct sgw_opts *o;
@@ -175,7 +176,7 @@ auth_outcome(struct sgw_sess *s, const char *user, const char *method,
 	}
 	s->tries++;
 	if (r == SGW_K_IO) {
-		s->end_msg = "the chat server is not reachable; try again later";
+		end_now(s, "the chat server is not reachable; try again later");
 		return SSH_AUTH_DENIED;
 	}
 	if (!probe || r == SGW_K_THROTTLE)
@@ -183,14 +184,14 @@ auth_outcome(struct sgw_sess *s, const char *user, const char *method,
 		    cu, s->addr, method,
 		    r == SGW_K_THROTTLE ? " (throttled by kefud)" : "");
 	if (r == SGW_K_THROTTLE) {
-		s->end_msg = "too many failed logins from your address; "
-		    "wait a while and retry";
+		end_now(s, "too many failed logins from your address; "
+		    "wait a while and retry");
 		return SSH_AUTH_DENIED;
 	}
 	if (s->tries >= s->o->max_auth_tries) {
 		sgw_log(SGW_WARN, "too many authentication attempts addr=%s",
 		    s->addr);
-		s->end_msg = "too many authentication failures";
+		end_now(s, "too many authentication failures");
 	} else if (!probe) {
 		fail_delay();
 	}
@@ -203,13 +204,13 @@ precheck(struct sgw_sess *s, const char *user)
 	if (s->authed || s->end_msg != NULL)
 		return -1;
 	if (s->tries >= s->o->max_auth_tries) {
-		s->end_msg = "too many authentication failures";
+		end_now(s, "too many authentication failures");
 		return -1;
 	}
 	if (!name_ok(user))
 		return -2;
 	if (gateway_ready(s) < 0) {
-		s->end_msg = "the chat server is not reachable; try again later";
+		end_now(s, "the chat server is not reachable; try again later");
 		return -1;
 	}
 	return 0;
@@ -567,6 +568,28 @@ say_goodbye(struct sgw_sess *s, const char *msg)
 	close(keep);
 }
 
+/*
+ * End the connection from inside an authentication callback. The reason
+ * goes out at once as an authentication banner (OpenSSH prints it), since
+ * the DISCONNECT sent later may lose the race with the client's next
+ * attempt; the login loop then hangs up.
+ */
+static void
+end_now(struct sgw_sess *s, const char *msg)
+{
+	char text[256];
+	ssh_string banner;
+
+	if (s->end_msg != NULL)
+		return;
+	s->end_msg = msg;
+	snprintf(text, sizeof(text), "kefud-ssh: %s\r\n", msg);
+	banner = ssh_string_from_char(text);
+	if (banner == NULL || ssh_send_issue_banner(s->session, banner) != SSH_OK)
+		sgw_log(SGW_DEBUG, "cannot send the banner");
+	ssh_string_free(banner);
+}
+
 /* The channel was refused its purpose: exit status 1 and close it. */
 static void
 close_refused(struct sgw_sess *s)
@@ -598,7 +621,8 @@ login_loop(struct sgw_sess *s)
 		if (rc == SSH_ERROR && !ssh_is_connected(s->session))
 			return -1;
 		if (s->end_msg != NULL) {
-			say_goodbye(s, s->end_msg);
+			if (ssh_is_connected(s->session))
+				say_goodbye(s, s->end_msg);
 			return -1;
 		}
 		if (s->pump != NULL)

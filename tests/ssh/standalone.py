@@ -220,7 +220,7 @@ def huge_pty(t, port):
 def console_in_tmux(t, port):
     import shutil
     if shutil.which("tmux") is None:
-        t.ok(True, "# SKIP tmux is not installed")
+        print("ok %d # SKIP tmux is not installed" % (t.n + 1)); t.n += 1
         return
     sockname = "kefusshtest%d" % os.getpid()
     tm = ["tmux", "-L", sockname, "-f", "/dev/null"]
