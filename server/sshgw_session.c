@@ -662,6 +662,8 @@ sess_free(struct sgw_sess *s)
 	if (s->session != NULL && ssh_is_connected(s->session))
 		say_goodbye(s, NULL);
 	if (s->event != NULL) {
+		/* ssh_event_free does not free what ssh_event_add_fd made */
+		(void)ssh_event_remove_fd(s->event, sig_pipe[0]);
 		if (s->session != NULL)
 			(void)ssh_event_remove_session(s->event, s->session);
 		ssh_event_free(s->event);
