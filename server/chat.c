@@ -322,6 +322,25 @@ record_wait(struct chat *c)
 	g->wait_avg = g->wait_avg == 0 ? w : g->wait_avg * 0.8 + w * 0.2;
 }
 
+void
+ev_assign(struct chat *c, const char *by, const char *from, const char *note)
+{
+	struct pbuf *b = ev_begin();
+
+	pbuf_printf(b, " ASSIGN %lld", (long long)c->id);
+	proto_put_kvi(b, "visitor", c->visitor ? c->visitor->id : 0);
+	proto_put_kv(b, "name", c->visitor && c->visitor->name ?
+	    c->visitor->name : "");
+	proto_put_kv(b, "group", c->group->name);
+	proto_put_kv(b, "by", by);
+	if (from)
+		proto_put_kv(b, "from", from);
+	if (c->visitor == NULL || c->visitor->conn == NULL)
+		proto_put_kvi(b, "left", 1);
+	if (note)
+		proto_put_text(b, note, strlen(note));
+}
+
 int
 chat_assign(struct chat *c, struct agent *a, const char *by, const char *from,
     const char *note)
@@ -343,19 +362,7 @@ chat_assign(struct chat *c, struct agent *a, const char *by, const char *from,
 	a->nchats++;
 	a->idle_since = srv.now_ms;
 
-	b = ev_begin();
-	pbuf_printf(b, " ASSIGN %lld", (long long)c->id);
-	proto_put_kvi(b, "visitor", c->visitor ? c->visitor->id : 0);
-	proto_put_kv(b, "name", c->visitor && c->visitor->name ?
-	    c->visitor->name : "");
-	proto_put_kv(b, "group", c->group->name);
-	proto_put_kv(b, "by", by);
-	if (from)
-		proto_put_kv(b, "from", from);
-	if (c->visitor == NULL || c->visitor->conn == NULL)
-		proto_put_kvi(b, "left", 1);
-	if (note)
-		proto_put_text(b, note, strlen(note));
+	ev_assign(c, by, from, note);
 	ev_send_agent(a);
 
 	b = ev_begin();

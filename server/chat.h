@@ -34,6 +34,9 @@ int group_online(const struct group *g);
 
 /* events to the people of a chat (ev_begin() must have built the line) */
 void ev_to_chat_agents(struct chat *c);
+/* Build "* ASSIGN <chat> ..." in the event buffer. */
+void ev_assign(struct chat *c, const char *by, const char *from,
+    const char *note);
 void ev_to_group_agents(struct group *g);
 void ev_to_supervisors(void);
 void agent_notify_status(struct agent *a);

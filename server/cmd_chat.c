@@ -326,7 +326,6 @@ cmd_invite(struct conn *c, struct proto_req *r)
 {
 	struct chat *ch = cmd_my_chat(c, r->argv[0]);
 	struct agent *t;
-	struct pbuf *b;
 
 	if (ch == NULL)
 		return;
@@ -345,14 +344,7 @@ cmd_invite(struct conn *c, struct proto_req *r)
 		return;
 	}
 	reply_ok(c, NULL);
-	b = ev_begin();
-	pbuf_printf(b, " ASSIGN %lld", (long long)ch->id);
-	proto_put_kvi(b, "visitor", ch->visitor ? ch->visitor->id : 0);
-	proto_put_kv(b, "name", ch->visitor && ch->visitor->name ?
-	    ch->visitor->name : "");
-	proto_put_kv(b, "group", ch->group->name);
-	proto_put_kv(b, "by", "invite");
-	proto_put_kv(b, "from", c->agent->name);
+	ev_assign(ch, "invite", c->agent->name, NULL);
 	ev_send_agent(t);
 }
 

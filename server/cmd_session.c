@@ -11,6 +11,7 @@
 
 #include "account.h"
 #include "auth.h"
+#include "authd.h"
 #include "chat.h"
 #include "cmd.h"
 #include "log.h"
@@ -127,49 +128,57 @@ login_agent(struct conn *c, struct agent *a, const char *how)
 		for (struct chat *ch = desk.chat_tab[i]; ch; ch = ch->hnext) {
 			if (ch->state == CS_ENDED || !agent_in_chat(a, ch))
 				continue;
-			b = ev_begin();
-			pbuf_printf(b, " ASSIGN %lld", (long long)ch->id);
-			proto_put_kvi(b, "visitor", ch->visitor ? ch->visitor->id : 0);
-			proto_put_kv(b, "name", ch->visitor && ch->visitor->name ?
-			    ch->visitor->name : "");
-			proto_put_kv(b, "group", ch->group->name);
-			proto_put_kv(b, "by", "resume");
-			if (ch->visitor == NULL || ch->visitor->conn == NULL)
-				proto_put_kvi(b, "left", 1);
+			ev_assign(ch, "resume", NULL, NULL);
 			ev_send(c);
 		}
 	agent_notify_status(a);
 	route_agent_groups(a);
 }
 
-static int
-check_password(struct conn *c, const char *addr, const char *name,
-    const char *pw, struct agent **out)
+enum { CHECK_LOGIN, CHECK_GATEWAY };
+
+/* The answer of the password worker (authd.c) for LOGIN and AUTHPASS. */
+void
+session_auth_done(struct conn *c, int ok, int kind, const char *name,
+    const char *addr)
+{
+	struct agent *a = agent_find(name);
+
+	if (!ok || a == NULL) {
+		auth_failed(addr, srv.now_ms);
+		log_warn("failed login for '%.32s' from %s", name, addr);
+		reply_err(c, "AUTH", "wrong user name or password");
+		return;
+	}
+	if (kind == CHECK_GATEWAY) {
+		auth_succeeded(addr);
+		reply_ok(c, "role=%s", proto_role_name(a->role));
+		return;
+	}
+	if (c->role != ROLE_ANON) {
+		reply_err(c, "STATE", "already logged in");
+		return;
+	}
+	login_agent(c, a, "password");
+}
+
+static void
+check_password(struct conn *c, int kind, const char *addr, const char *name,
+    const char *pw)
 {
 	struct agent *a = agent_find(name);
 
 	if (!auth_allowed(addr, srv.now_ms)) {
 		reply_err(c, "THROTTLE", "too many failed logins; try again later");
-		return -1;
+		return;
 	}
-	if (!auth_verify(pw, a ? a->pwhash : NULL)) {
-		auth_failed(addr, srv.now_ms);
-		log_warn("failed login for '%.32s' from %s", name, addr);
-		reply_err(c, "AUTH", "wrong user name or password");
-		return -1;
-	}
-	*out = a;
-	return 0;
+	authd_check(c, kind, name, addr, pw, a ? a->pwhash : NULL);
 }
 
 void
 cmd_login(struct conn *c, struct proto_req *r)
 {
-	struct agent *a;
-
-	if (check_password(c, c->addr, r->argv[0], r->text, &a) < 0)
-		return;
-	login_agent(c, a, "password");
+	check_password(c, CHECK_LOGIN, c->addr, r->argv[0], r->text);
 }
 
 void
@@ -226,12 +235,7 @@ gw_addr(struct conn *c, struct proto_req *r)
 void
 cmd_authpass(struct conn *c, struct proto_req *r)
 {
-	struct agent *a;
-
-	if (check_password(c, gw_addr(c, r), r->argv[0], r->text, &a) < 0)
-		return;
-	auth_succeeded(gw_addr(c, r));
-	reply_ok(c, "role=%s", proto_role_name(a->role));
+	check_password(c, CHECK_GATEWAY, gw_addr(c, r), r->argv[0], r->text);
 }
 
 struct keymatch {

@@ -34,6 +34,7 @@
 
 static char rbuf[65536];
 static struct pbuf evbuf;
+static uint64_t serial;
 
 static void conn_readable(struct ae_loop *l, int fd, void *data, int mask);
 
@@ -120,6 +121,7 @@ conn_new(int fd, int is_unix, const char *addr)
 	pbuf_init(&c->out);
 	c->role = ROLE_ANON;
 	c->created_ms = srv.now_ms;
+	c->serial = ++serial;
 	srv.conns[fd] = c;
 	srv.nconns++;
 	return c;
@@ -373,7 +375,9 @@ conn_writable(struct ae_loop *l, int fd, void *data, int mask)
 			conn_close(c, "closed by server");
 			return;
 		}
-		ae_set(srv.loop, c->fd, AE_READ, conn_readable, c);
+		if (ae_set(srv.loop, c->fd, c->paused ? 0 : AE_READ, conn_readable,
+		    c) < 0)
+			conn_close(c, "epoll failure");
 	}
 }
 
@@ -393,8 +397,8 @@ conn_flush_all(void)
 			continue;
 		}
 		if (c->outoff < c->out.len) {
-			if (ae_set(srv.loop, c->fd, AE_READ | AE_WRITE,
-			    conn_writable, c) < 0)
+			if (ae_set(srv.loop, c->fd, (c->paused ? 0 : AE_READ) |
+			    AE_WRITE, conn_writable, c) < 0)
 				conn_close(c, "epoll failure");
 		} else if (c->closing)
 			conn_close(c, "closed by server");
@@ -408,7 +412,7 @@ process_input(struct conn *c, char *buf, size_t len, size_t *left)
 {
 	size_t off = 0;
 
-	while (off < len && !c->dead && !c->closing) {
+	while (off < len && !c->dead && !c->closing && !c->paused) {
 		const char *line;
 		size_t linelen, used;
 		enum proto_frame f;
@@ -426,6 +430,69 @@ process_input(struct conn *c, char *buf, size_t len, size_t *left)
 			break;
 	}
 	*left = len - off;
+}
+
+/* Keep the unprocessed tail of buf in c->in (it may hold several lines
+ * when the connection was paused in the middle of a read). */
+static int
+keep_input(struct conn *c, const char *tail, size_t left)
+{
+	size_t need = left > srv.cfg.line_max + 1 ? left : srv.cfg.line_max + 1;
+
+	if (left == 0) {
+		free(c->in);
+		c->in = NULL;
+		c->inlen = c->incap = 0;
+		return 0;
+	}
+	if (c->incap < need) {
+		char *n = malloc(need);
+
+		if (n == NULL)
+			return -1;
+		memcpy(n, tail, left);
+		free(c->in);
+		c->in = n;
+		c->incap = need;
+	} else
+		memmove(c->in, tail, left);
+	c->inlen = left;
+	return 0;
+}
+
+void
+conn_pause(struct conn *c)
+{
+	c->paused = 1;
+	if (ae_set(srv.loop, c->fd, ae_get(srv.loop, c->fd) & ~AE_READ,
+	    NULL, c) < 0)
+		conn_close(c, "epoll failure");
+}
+
+void
+conn_resume(struct conn *c)
+{
+	size_t left;
+	int mask;
+
+	if (c->dead || !c->paused)
+		return;
+	c->paused = 0;
+	if (c->inlen) {
+		process_input(c, c->in, c->inlen, &left);
+		if (c->dead)
+			return;
+		if (keep_input(c, c->in + c->inlen - left, left) < 0) {
+			conn_close(c, "out of memory");
+			return;
+		}
+	}
+	if (c->paused)
+		return;		/* the next line started another check */
+	mask = ae_get(srv.loop, c->fd) | AE_READ;
+	if (ae_set(srv.loop, c->fd, mask, (mask & AE_WRITE) ? conn_writable :
+	    conn_readable, c) < 0)
+		conn_close(c, "epoll failure");
 }
 
 static void
@@ -446,28 +513,20 @@ conn_readable(struct ae_loop *l, int fd, void *data, int mask)
 		if (n <= 0)
 			goto eof;
 		process_input(c, rbuf, (size_t)n, &left);
-		if (left && !c->dead) {
-			if (c->in == NULL && (c->in = malloc(srv.cfg.line_max + 1)) == NULL) {
-				conn_close(c, "out of memory");
-				return;
-			}
-			memcpy(c->in, rbuf + n - left, left);
-			c->inlen = left;
-		}
+		if (left && !c->dead && keep_input(c, rbuf + n - left, left) < 0)
+			conn_close(c, "out of memory");
 		return;
 	}
-	n = read(fd, c->in + c->inlen, srv.cfg.line_max + 1 - c->inlen);
+	if (c->paused || c->inlen >= c->incap)
+		return;		/* not reading while a check runs */
+	n = read(fd, c->in + c->inlen, c->incap - c->inlen);
 	if (n <= 0)
 		goto eof;
 	process_input(c, c->in, c->inlen + (size_t)n, &left);
 	if (c->dead)
 		return;
-	memmove(c->in, c->in + c->inlen + (size_t)n - left, left);
-	c->inlen = left;
-	if (left == 0) {
-		free(c->in);
-		c->in = NULL;
-	}
+	if (keep_input(c, c->in + c->inlen + (size_t)n - left, left) < 0)
+		conn_close(c, "out of memory");
 	return;
 eof:
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))

@@ -26,6 +26,7 @@
 #include "config.h"
 #include "account.h"
 #include "auth.h"
+#include "authd.h"
 #include "boot.h"
 #include "chat.h"
 #include "log.h"
@@ -274,6 +275,10 @@ run_server(void)
 		log_error("cannot create the directory of %s", srv.cfg.listen_unix);
 		return 1;
 	}
+	/* the password worker forks before any client socket exists */
+	if (authd_start(session_auth_done) < 0)
+		log_warn("authd: no worker (%s); checking passwords inline",
+		    strerror(errno));
 	if (setup_signals() < 0 || conn_listen_all() < 0)
 		return 1;
 	if (srv.cfg.ssh_enabled && gateway_prepare() < 0)
@@ -301,6 +306,7 @@ run_server(void)
 			conn_close(srv.conns[fd], "shutdown");
 	conn_reap();
 	gateway_stop();
+	authd_stop();
 	if (srv.unix_fd >= 0 && srv.cfg.listen_unix)
 		unlink(srv.cfg.listen_unix);
 	store_close();

@@ -18,8 +18,10 @@ struct conn {
 	int is_unix;
 	char addr[64];			/* remote address, for logs/throttle */
 	struct proto_framer fr;
-	char *in;			/* input buffer (line_max + 1 bytes) */
-	size_t inlen;
+	char *in;			/* partial input (see conn.c) */
+	size_t inlen, incap;
+	uint64_t serial;		/* unique per connection */
+	int paused;			/* input held while a check runs */
 	struct pbuf out;		/* pending output */
 	size_t outoff;			/* bytes of out already written */
 	unsigned role;			/* one ROLE_ bit, ROLE_ANON at first */
@@ -59,6 +61,8 @@ int conn_listen_all(void);
 void conn_close(struct conn *c, const char *why);
 void conn_flush_all(void);
 void conn_reap(void);
+void conn_pause(struct conn *c);
+void conn_resume(struct conn *c);
 /* Output: everything written goes through these. */
 struct pbuf *conn_begin(struct conn *c, const char *tag);  /* starts a line */
 void conn_end(struct conn *c);                           /* ends it */
@@ -79,5 +83,7 @@ void cmd_dispatch(struct conn *c, char *line, size_t len);
 
 /* hooks called by conn.c */
 void session_closed(struct conn *c);
+void session_auth_done(struct conn *c, int ok, int kind, const char *name,
+    const char *addr);
 
 #endif
