@@ -1,0 +1,152 @@
+"""e2e.py - the SSH gateway as kefud runs it: a real kefud with ssh.enabled
+starts kefud-ssh, and the real OpenSSH client logs in as an agent by
+password and by a key added with KEYADD, is refused with a wrong password
+or an exec request, speaks the line protocol with -T, gets the kefu console
+(in tmux) showing the queue and following a resize, and one ssh client
+dying leaves the others working."""
+import os
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from sshtest import Tap, need_tools, skip_all, ssh_cmd, run, wait_for, free_port  # noqa: E402
+
+FAKE_CONSOLE = "#!/bin/sh\necho FAKECONSOLE; exec cat\n"
+
+
+def main():
+    top = os.environ.get("top_srcdir", os.path.join(HERE, "..", ".."))
+    sys.path.insert(0, os.path.join(top, "tests", "scenarios"))
+    try:
+        import kefutest
+    except ImportError:
+        skip_all("tests/scenarios/kefutest.py is not there yet")
+    kefud = os.environ.get("KEFUD", "")
+    gw = os.environ.get("KEFUD_SSH", "")
+    if not (os.access(kefud, os.X_OK) and os.access(gw, os.X_OK)):
+        skip_all("kefud or kefud-ssh is not built")
+    need_tools("ssh", "sshpass", "ssh-keygen")
+    kefu = os.environ.get("KEFU", "")
+    have_console = bool(kefu) and os.access(kefu, os.X_OK)
+    t = Tap()
+    port = free_port()
+    srv = kefutest.Server(binary=kefud)
+    console = kefu
+    if not have_console:
+        console = os.path.join(srv.dir, "fake-console.sh")
+        with open(console, "w") as f:
+            f.write(FAKE_CONSOLE)
+        os.chmod(console, 0o755)
+    srv.config["ssh"] = {
+        "enabled": True, "listen": "127.0.0.1:%d" % port,
+        "host_key": os.path.join(srv.dir, "ssh", "host_ed25519"),
+        "secret_file": os.path.join(srv.dir, "run", "gateway.secret"),
+        "console": console, "gateway": gw,
+        "max_sessions": 20, "idle_timeout": 600,
+    }
+    try:
+        srv.start()
+        ok = wait_for(lambda: "listening on 127.0.0.1:%d" % port in srv.log(), 15)
+        t.ok(ok, "kefud starts kefud-ssh on the configured port", srv.log())
+        if not ok:
+            return t.done()
+        t.ok(re.search(r"fingerprint SHA256:\S+", srv.log()) is not None,
+             "the host key fingerprint is in kefud's log")
+        run_tests(t, srv, port, have_console, kefutest)
+    finally:
+        srv.cleanup()
+    t.done()
+
+
+def run_tests(t, srv, port, have_console, kefutest):
+    pw = kefutest.PASSWORDS
+    rc, out, err = run(ssh_cmd(port, "alice", ["-T"], password=pw["alice"]),
+                       "PING e2e\nSTATUS\n")
+    t.ok(rc == 0 and "OK PONG e2e" in out, "password login with ssh -T gives the protocol",
+         "rc=%s out=%s err=%s" % (rc, out, err))
+    t.ok(re.search(r"^OK status=\S+", out, re.M) is not None,
+         "STATUS answers OK status=... over ssh -T", out)
+
+    rc, out, err = run(ssh_cmd(port, "alice", ["-T"], password="wrong-password"), "PING\n")
+    t.ok(rc != 0 and "OK PONG" not in out, "a wrong password is refused", err)
+    rc, out, err = run(ssh_cmd(port, "nosuchagent", ["-T"], password="x"), "PING\n")
+    t.ok(rc != 0 and "OK PONG" not in out, "an unknown user is refused", err)
+
+    key = os.path.join(srv.dir, "id_alice")
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "alice@test",
+                    "-f", key], check=True)
+    with open(key + ".pub") as f:
+        pub = f.read().strip()
+    rc, out, err = run(ssh_cmd(port, "alice", ["-T"], key=key), "PING\n")
+    t.ok(rc != 0 and "OK PONG" not in out, "a key not yet added is refused", err)
+    admin = srv.client()
+    admin.login("admin")
+    final, _ = admin.cmd("KEYADD alice :" + pub)
+    t.ok(final is not None and final.startswith("OK"), "KEYADD alice works", final)
+    rc, out, err = run(ssh_cmd(port, "alice", ["-T"], key=key), "PING key\n")
+    t.ok(rc == 0 and "OK PONG key" in out, "key login works after KEYADD",
+         "rc=%s out=%s err=%s" % (rc, out, err))
+    rc, out, err = run(ssh_cmd(port, "bob", ["-T"], key=key), "PING\n")
+    t.ok(rc != 0 and "OK PONG" not in out, "alice's key does not open bob's account", err)
+
+    rc, out, err = run(ssh_cmd(port, "alice", password=pw["alice"], command=["id"]))
+    t.ok(rc != 0 and "not offered" in err and out == "",
+         "an exec request is refused with a message", "rc=%s err=%s" % (rc, err))
+
+    # two sessions of different agents; killing one ssh client leaves the other
+    started = srv.log().count("session started")
+    a = subprocess.Popen(ssh_cmd(port, "alice", ["-T"], password=pw["alice"]),
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    b = subprocess.Popen(ssh_cmd(port, "bob", ["-T"], password=pw["bob"]),
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for(lambda: srv.log().count("session started") >= started + 2, 10)
+    a.kill()
+    a.wait()
+    for f in (a.stdin, a.stdout, a.stderr):
+        f.close()
+    time.sleep(0.3)
+    out, err = b.communicate(b"PING still-here\n", timeout=20)
+    t.ok(b"OK PONG still-here" in out, "killing one ssh client leaves another session working",
+         err)
+    final, _ = admin.cmd("PING")
+    t.ok(final is not None and final.startswith("OK"), "kefud itself is unaffected", final)
+
+    if have_console:
+        console_tests(t, srv, port, pw)
+    else:
+        print("ok %d # SKIP the kefu console is not built" % (t.n + 1)); t.n += 1
+
+
+def console_tests(t, srv, port, pw):
+    import shutil
+    if shutil.which("tmux") is None:
+        print("ok %d # SKIP tmux is not installed" % (t.n + 1)); t.n += 1
+        return
+    v = srv.client()
+    v.hello("name=SshVisitor group=tech :help from the e2e test")
+    sockname = "kefue2e%d" % os.getpid()
+    tm = ["tmux", "-L", sockname, "-f", "/dev/null"]
+    env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8")
+    cmd = " ".join("'%s'" % x for x in ssh_cmd(port, "bob", [], password=pw["bob"]))
+    subprocess.run(tm + ["new", "-d", "-x", "90", "-y", "25", cmd + "; sleep 30"],
+                   env=env, check=True)
+
+    def screen():
+        return subprocess.run(tm + ["capture-pane", "-p"], capture_output=True,
+                              text=True, env=env).stdout
+    try:
+        t.ok(wait_for(lambda: "SshVisitor" in screen(), 15),
+             "the console appears through ssh and shows the queue", screen())
+        subprocess.run(tm + ["resize-window", "-x", "120", "-y", "40"], env=env)
+        t.ok(wait_for(lambda: len(screen().splitlines()) >= 40 and
+                      any(len(l.rstrip()) > 90 for l in screen().splitlines()), 10),
+             "a resize reaches the console (it redraws at 120x40)", screen())
+    finally:
+        subprocess.run(tm + ["kill-server"], env=env, capture_output=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""sshtest.py - shared helpers for the kefud-ssh tests: TAP output, skip
+rules, free ports, running the real OpenSSH client, polling with
+deadlines, and starting kefud-ssh by hand (standalone tests)."""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+SSH_OPTS = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-o", "LogLevel=INFO", "-o", "BatchMode=no", "-o", "ConnectTimeout=10"]
+
+
+class Tap:
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, desc, diag=None):
+        self.n += 1
+        print("%sok %d - %s" % ("" if cond else "not ", self.n, desc), flush=True)
+        if not cond:
+            self.failed += 1
+            if diag is not None:
+                for line in (str(diag).splitlines() or ["(empty)"])[-15:]:
+                    print("#   " + line, flush=True)
+        return cond
+
+    def done(self):
+        print("1..%d" % self.n, flush=True)
+        return 1 if self.failed else 0
+
+
+def skip_all(reason):
+    print("1..0 # SKIP " + reason, flush=True)
+    sys.exit(0)
+
+
+def need_tools(*tools):
+    for t in tools:
+        if shutil.which(t) is None:
+            skip_all("%s is not installed" % t)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def wait_for(fn, timeout=10.0, step=0.05):
+    deadline = time.monotonic() + timeout
+    while True:
+        v = fn()
+        if v or time.monotonic() >= deadline:
+            return v
+        time.sleep(step)
+
+
+def read(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def ssh_cmd(port, user, extra=(), password=None, key=None, command=()):
+    cmd = []
+    if password is not None:
+        cmd = ["sshpass", "-p", password]
+    cmd += ["ssh"] + SSH_OPTS + ["-p", str(port)]
+    if key is not None:
+        cmd += ["-i", key, "-o", "IdentitiesOnly=yes",
+                "-o", "PasswordAuthentication=no",
+                "-o", "KbdInteractiveAuthentication=no"]
+    elif password is not None:
+        cmd += ["-o", "PubkeyAuthentication=no", "-o", "NumberOfPasswordPrompts=1"]
+    cmd += list(extra) + ["%s@127.0.0.1" % user] + list(command)
+    return cmd
+
+
+def run(cmd, stdin_text="", timeout=30):
+    try:
+        p = subprocess.run(cmd, input=stdin_text.encode(), capture_output=True,
+                           timeout=timeout)
+        return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+    except subprocess.TimeoutExpired as e:
+        return -999, (e.stdout or b"").decode(errors="replace"), "timeout"
+
+
+class Gateway:
+    """kefud-ssh started by hand, as a child of the test."""
+
+    def __init__(self, binary, tmp, sock, secret_file, console, port=None, extra=()):
+        self.port = port or free_port()
+        self.log = os.path.join(tmp, "gw-%d.log" % self.port)
+        self.hostkey = os.path.join(tmp, "keys", "host_ed25519")
+        self.args = [binary, "--listen", "127.0.0.1:%d" % self.port,
+                     "--host-key", self.hostkey, "--socket", sock,
+                     "--secret-file", secret_file, "--console", console] + list(extra)
+        self.proc = None
+
+    def start(self):
+        self.logf = open(self.log, "w")
+        self.proc = subprocess.Popen(self.args, stdout=self.logf, stderr=self.logf)
+        ok = wait_for(lambda: "listening on" in read(self.log) or self.proc.poll() is not None)
+        return bool(ok) and self.proc.poll() is None
+
+    def text(self):
+        return read(self.log)
+
+    def children(self):
+        """pids whose parent is the gateway (its session processes)."""
+        out = []
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    st = f.read()
+            except OSError:
+                continue
+            fields = st[st.rindex(")") + 2:].split()
+            if int(fields[1]) == self.proc.pid and fields[0] != "Z":
+                out.append(int(d))
+        return out
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.logf.close()
+        return self.proc.returncode if self.proc else None

@@ -1,0 +1,271 @@
+"""standalone.py - kefud-ssh against a fake kefud (fakekefud.py) and a fake
+console, with the real OpenSSH client: host key, password and key logins,
+refusals (wrong password, unknown user, exec, subsystem, absurd pty size,
+too many attempts, too many sessions), the raw line protocol of -T, the
+console on a pty (in tmux, with a resize), isolation of sessions, the
+idle timeout and a clean SIGTERM. Needs no real kefud."""
+import os
+import pty
+import re
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import fcntl
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sshtest import (Tap, Gateway, need_tools, skip_all, ssh_cmd, run, wait_for,  # noqa: E402
+                     read)
+from fakekefud import FakeKefud  # noqa: E402
+
+FAKE_CONSOLE = r"""#!/bin/sh
+trap 'echo "WINCH $(stty size)"' WINCH
+echo "FAKECONSOLE args=$* ticket=${KEFU_TICKET:+set} term=$TERM lang=$LANG size=$(stty size)"
+while true; do
+  if read -r line; then echo "GOT:$line"; [ "$line" = quit ] && exit 3; fi
+done
+"""
+
+
+def main():
+    binary = os.environ.get("KEFUD_SSH", "")
+    if not binary or not os.access(binary, os.X_OK):
+        skip_all("KEFUD_SSH is not built")
+    need_tools("ssh", "sshpass", "ssh-keygen")
+    t = Tap()
+    tmp = tempfile.mkdtemp(prefix="kefud-ssh-test-")
+    secret = os.path.join(tmp, "secret")
+    with open(secret, "w") as f:
+        f.write("  gw-secret-%d\n" % os.getpid())
+    os.chmod(secret, 0o600)
+    console = os.path.join(tmp, "console.sh")
+    with open(console, "w") as f:
+        f.write(FAKE_CONSOLE)
+    os.chmod(console, 0o755)
+    sock = os.path.join(tmp, "kefud.sock")
+    fake = FakeKefud(sock, "gw-secret-%d" % os.getpid(),
+                     {"alice": "alice-pw", "bob": "bob-pw"}, max_failures=50).start()
+    gws = []
+    try:
+        gw = Gateway(binary, tmp, sock, secret, console)
+        gws.append(gw)
+        t.ok(gw.start(), "kefud-ssh starts and listens", gw.text())
+        run_all(t, tmp, fake, gw, binary, sock, secret, console, gws)
+    finally:
+        for g in gws:
+            g.stop()
+        fake.stop()
+    return t.done()
+
+
+def run_all(t, tmp, fake, gw, binary, sock, secret, console, gws):
+    port = gw.port
+    # host key
+    st = os.stat(gw.hostkey)
+    t.ok(st.st_mode & 0o777 == 0o600, "host key created with mode 0600")
+    fp = subprocess.run(["ssh-keygen", "-lf", gw.hostkey], capture_output=True,
+                        text=True).stdout.split()
+    t.ok(len(fp) > 1 and ("fingerprint " + fp[1]) in gw.text(),
+         "SHA256 fingerprint of the host key is logged", gw.text())
+
+    # -T: the raw line protocol, logged in by password
+    rc, out, err = run(ssh_cmd(port, "alice", ["-T"], password="alice-pw"),
+                       "PING hi\nSTATUS\n")
+    t.ok(rc == 0 and "OK PONG hi" in out, "ssh -T with a password speaks the protocol",
+         "rc=%s out=%s err=%s" % (rc, out, err))
+    t.ok(re.search(r"^OK status=\S+", out, re.M) is not None, "STATUS works over ssh -T", out)
+    auth = fake.lines("AUTHPASS")
+    t.ok(any(l.startswith("AUTHPASS alice addr=127.0.0.1 :") for l in auth),
+         "kefud was asked AUTHPASS with the client's address", auth)
+    t.ok(len(fake.lines("MKTICKET alice")) >= 1 and len(fake.lines("TICKET alice ")) >= 1,
+         "the raw connection logged in with a ticket from MKTICKET", fake.lines())
+
+    # wrong password, unknown user: refused, logged without the password
+    t0 = time.monotonic()
+    rc, out, err = run(ssh_cmd(port, "alice", ["-T"], password="not-the-pw-42"))
+    t.ok(rc != 0 and "OK" not in out, "a wrong password is refused", err)
+    t.ok(time.monotonic() - t0 >= 0.9, "a failed password costs a delay")
+    t.ok(wait_for(lambda: "failed login user=alice addr=127.0.0.1" in gw.text(), 3),
+         "the failed attempt is logged with user and address", gw.text())
+    t.ok("not-the-pw-42" not in gw.text() and "alice-pw" not in gw.text(),
+         "no password appears in the log")
+    rc, out, err = run(ssh_cmd(port, "mallory", ["-T"], password="x"))
+    t.ok(rc != 0 and "OK" not in out, "an unknown user is refused", err)
+
+    # public key login: the key is listed for alice only
+    key = os.path.join(tmp, "id_test")
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key],
+                   check=True)
+    with open(key + ".pub") as f:
+        pub = f.read().strip()
+    fake.keys["alice"] = [pub]
+    before = len(fake.lines("AUTHKEY"))
+    rc, out, err = run(ssh_cmd(port, "alice", ["-T"], key=key), "PING k\n")
+    t.ok(rc == 0 and "OK PONG k" in out, "public key login works",
+         "rc=%s out=%s err=%s" % (rc, out, err))
+    keylines = fake.lines("AUTHKEY")[before:]
+    t.ok(len(keylines) >= 2 and all(l.startswith("AUTHKEY alice addr=127.0.0.1 :ssh-ed25519 ")
+                                    for l in keylines),
+         "kefud was asked AUTHKEY for the probe and the signed attempt", keylines)
+    rc, out, err = run(ssh_cmd(port, "bob", ["-T"], key=key), "PING k\n")
+    t.ok(rc != 0 and "OK PONG" not in out, "a key not listed for the user is refused", err)
+
+    # exec and subsystem requests are refused with a message
+    rc, out, err = run(ssh_cmd(port, "alice", password="alice-pw", command=["ls", "/"]))
+    t.ok(rc == 1 and "exec requests are not offered" in err and out == "",
+         "exec is refused with a message on stderr", "rc=%s err=%s" % (rc, err))
+    rc, out, err = run(ssh_cmd(port, "alice", ["-s"], password="alice-pw", command=["sftp"]))
+    t.ok(rc != 0 and "subsystem requests are not offered" in err,
+         "subsystem requests are refused", "rc=%s err=%s" % (rc, err))
+    rc, out, err = run(ssh_cmd(port, "alice", ["-W", "127.0.0.1:1"], password="alice-pw"))
+    t.ok(rc != 0, "port forwarding channels are refused", err)
+
+    # an absurd terminal size is refused
+    huge_pty(t, port)
+
+    # the console on a pty, in tmux
+    console_in_tmux(t, port)
+
+    # one session dying leaves the others alone
+    isolation(t, gw, port)
+
+    # too many authentication attempts: five unlisted keys, limit 2
+    g2 = Gateway(binary, tmp, sock, secret, console,
+                 extra=["--max-auth-tries", "2", "--max-sessions", "1", "--idle-timeout", "2"])
+    gws.append(g2)
+    t.ok(g2.start(), "a second gateway with small limits starts", g2.text())
+    keys = []
+    for i in range(5):
+        k = os.path.join(tmp, "other%d" % i)
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", k], check=True)
+        keys += ["-i", k]
+    rc, out, err = run(ssh_cmd(g2.port, "alice", ["-T", "-o", "IdentitiesOnly=yes",
+                                                 "-o", "PasswordAuthentication=no"] + keys))
+    t.ok(rc != 0 and "too many authentication failures" in err,
+         "too many attempts end the connection with a message", err + g2.text())
+
+    # session cap and idle timeout
+    holder = subprocess.Popen(ssh_cmd(g2.port, "alice", ["-T"], password="alice-pw"),
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    wait_for(lambda: "session started" in g2.text(), 10)
+    rc, out, err = run(ssh_cmd(g2.port, "bob", ["-T"], password="bob-pw"), "PING\n")
+    t.ok(rc != 0 and "too many sessions" in err, "a connection over --max-sessions is refused",
+         err)
+    try:
+        holder.wait(timeout=15)     # stdin stays open: only idleness ends it
+        herr = holder.stderr.read().decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        holder.kill()
+        holder.wait()
+        herr = "still running"
+    holder.stdin.close()
+    holder.stdout.close()
+    holder.stderr.close()
+    t.ok("idle for 2 seconds" in herr, "an idle session is closed after --idle-timeout", herr)
+
+    # SIGTERM: sessions end, the gateway exits 0, no process is left
+    keep = subprocess.Popen(ssh_cmd(port, "alice", ["-T"], password="alice-pw"),
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    started = gw.text().count("session started")
+    wait_for(lambda: gw.text().count("session started") > started, 10)
+    kids = gw.children()
+    code = gw.stop()
+    t.ok(code == 0, "SIGTERM stops the gateway with status 0", code)
+    t.ok(wait_for(lambda: not any(os.path.exists("/proc/%d" % p) and
+                                  "Z" not in read("/proc/%d/stat" % p).split(")")[-1][:3]
+                                  for p in kids), 5),
+         "its session processes are gone")
+    try:
+        keep.wait(timeout=10)
+        kerr = keep.stderr.read()
+    except subprocess.TimeoutExpired:
+        keep.kill()
+        keep.wait()
+        kerr = b"still running"
+    for f in (keep.stdin, keep.stdout, keep.stderr):
+        f.close()
+    t.ok(b"shutting down" in kerr, "the client is told the server is shutting down", kerr)
+
+
+def huge_pty(t, port):
+    pid, fd = pty.fork()
+    if pid == 0:
+        try:
+            os.execvp("sshpass", ssh_cmd(port, "alice", ["-tt"], password="alice-pw"))
+        finally:
+            os._exit(127)
+    # the child's terminal claims 5000 columns before ssh reads it
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 5000, 0, 0))
+    buf = b""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and b"PTY allocation request failed" not in buf:
+        try:
+            import select
+            r, _, _ = select.select([fd], [], [], 0.2)
+            if r:
+                buf += os.read(fd, 4096)
+        except OSError:
+            break
+    os.kill(pid, signal.SIGTERM)
+    os.waitpid(pid, 0)
+    os.close(fd)
+    t.ok(b"PTY allocation request failed" in buf, "a pty of 5000 columns is refused", buf)
+
+
+def console_in_tmux(t, port):
+    import shutil
+    if shutil.which("tmux") is None:
+        print("ok %d # SKIP tmux is not installed" % (t.n + 1)); t.n += 1
+        return
+    sockname = "kefusshtest%d" % os.getpid()
+    tm = ["tmux", "-L", sockname, "-f", "/dev/null"]
+    env = dict(os.environ, LANG="C.UTF-8")
+    cmd = " ".join("'%s'" % a for a in ssh_cmd(port, "alice", [], password="alice-pw"))
+    subprocess.run(tm + ["new", "-d", "-x", "90", "-y", "25", cmd + "; sleep 30"],
+                   env=env, check=True)
+
+    def screen():
+        return subprocess.run(tm + ["capture-pane", "-p"], capture_output=True,
+                              text=True, env=env).stdout
+    try:
+        ok = wait_for(lambda: "FAKECONSOLE" in screen(), 10)
+        s = screen()
+        t.ok(ok and "--socket" in s and "--user alice" in s and "ticket=set" in s,
+             "the console runs on a pty with --socket, --user and KEFU_TICKET", s)
+        t.ok("size=25 90" in s and "lang=C.UTF-8" in s and "term=" in s,
+             "the pty has the client's size, TERM and LANG=C.UTF-8", s)
+        subprocess.run(tm + ["resize-window", "-x", "120", "-y", "40"], env=env)
+        t.ok(wait_for(lambda: "WINCH 40 120" in screen(), 10),
+             "a window change reaches the console as SIGWINCH", screen())
+        subprocess.run(tm + ["send-keys", "hello console", "Enter"], env=env)
+        t.ok(wait_for(lambda: "GOT:hello console" in screen(), 10),
+             "keys typed in ssh reach the console", screen())
+    finally:
+        subprocess.run(tm + ["kill-server"], env=env, capture_output=True)
+
+
+def isolation(t, gw, port):
+    procs = []
+    for _ in range(2):
+        p = subprocess.Popen(ssh_cmd(port, "alice", ["-T"], password="alice-pw"),
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE)
+        procs.append(p)
+    wait_for(lambda: len(gw.children()) >= 2, 10)
+    before = set(gw.children())
+    procs[0].kill()
+    procs[0].wait()
+    t.ok(wait_for(lambda: len(set(gw.children()) & before) == len(before) - 1, 10),
+         "killing one ssh client ends only its session process",
+         "%s -> %s" % (before, gw.children()))
+    out, err = procs[1].communicate(b"PING still\n", timeout=15)
+    t.ok(b"OK PONG still" in out, "the other session still works", err)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
