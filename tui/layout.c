@@ -88,7 +88,8 @@ render_status(const struct layout *l, struct model *m, time_t now,
 	int x;
 
 	snprintf(buf, sizeof(buf), " kefu  %s [%s]  chats %d/%d  queue %zu ",
-	    m->display ? m->display : (m->user ? m->user : "-"), m->status,
+	    m->display ? m->display : (m->user ? m->user : "-"),
+	    m->connected ? m->status : "disconnected",
 	    (int)m->nchats, m->max, m->nqueue);
 	x = draw_text(0, 0, l->cols, buf, ST_STATUS);
 	if (!m->connected && m->conn_msg != NULL) {

@@ -5,6 +5,8 @@
  * shows them; a tall pane shows everything.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include "pane_visitor.h"
@@ -39,12 +41,31 @@ static int
 known(const char *k)
 {
 	static const char *const keys[] = { "name", "email", "addr", "lang",
-	    "referrer", "first", "visits", "chats", "tags", NULL };
+	    "referrer", "first", "last", "visits", "chats", "tags", NULL };
 
 	for (int i = 0; keys[i] != NULL; i++)
 		if (strcmp(keys[i], k) == 0)
 			return 1;
 	return 0;
+}
+
+/* An epoch value as a local date, or the value itself. */
+static const char *
+date(char *buf, size_t n, const char *epoch)
+{
+	char *end;
+	long long v;
+	time_t t;
+	struct tm tm;
+
+	if (epoch == NULL || epoch[0] == '\0')
+		return NULL;
+	v = strtoll(epoch, &end, 10);
+	t = (time_t)v;
+	if (*end != '\0' || v <= 0 || localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, n, "%Y-%m-%d %H:%M", &tm) == 0)
+		return epoch;
+	return buf;
 }
 
 static void
@@ -74,9 +95,12 @@ body(struct out *o, const struct chat *c)
 	char buf[1024], who[1100];
 	size_t len = 0;
 
-	snprintf(who, sizeof(who), "%s%s%s%s", kv(v, "name") ? kv(v, "name") : c->name,
-	    kv(v, "lang") ? " (" : "", kv(v, "lang") ? kv(v, "lang") : "",
-	    kv(v, "lang") ? ")" : "");
+	const char *lang = kv(v, "lang");
+	int has_lang = lang != NULL && lang[0] != '\0';
+
+	snprintf(who, sizeof(who), "%s%s%s%s",
+	    kv(v, "name") && kv(v, "name")[0] ? kv(v, "name") : c->name,
+	    has_lang ? " (" : "", has_lang ? lang : "", has_lang ? ")" : "");
 	put(o, "Name: ", who);
 	put(o, "Email: ", kv(v, "email"));
 	buf[0] = '\0';
@@ -94,10 +118,9 @@ body(struct out *o, const struct chat *c)
 	put(o, "Address: ", kv(v, "addr"));
 	put(o, "Referrer: ", kv(v, "referrer"));
 	trail(o, v);
-	if (kv(v, "visits") != NULL) {
-		snprintf(who, sizeof(who), "%s", kv(v, "visits"));
-		put(o, "Visits: ", who);
-	}
+	put(o, "Visits: ", kv(v, "visits"));
+	put(o, "First seen: ", date(who, sizeof(who), kv(v, "first")));
+	put(o, "Last seen: ", date(who, sizeof(who), kv(v, "last")));
 	for (size_t i = 0; i < v->nkv; i++)
 		if (!known(v->kv[i].key)) {
 			snprintf(who, sizeof(who), "%s: ", v->kv[i].key);

@@ -128,6 +128,7 @@ ev_assign(struct session *s, struct proto_req *r)
 	if (id < 0 || (ch = model_chat_add(s->m, id)) == NULL)
 		return;
 	ch->visitor = optl(r, "visitor");
+	ch->gen = s->gen;
 	model_set_str(&ch->name, opt(r, "name"));
 	model_set_str(&ch->group, opt(r, "group"));
 	ch->ended = ch->left = 0;
@@ -234,8 +235,8 @@ on_event(struct session *s, struct proto_req *r)
 		m->connected = 0;
 		client_drop(s->c, "kicked");
 	} else if (strcmp(ev, "SHUTDOWN") == 0) {
-		model_set_str(&m->announce, r->text && r->text[0] ? r->text :
-		    "server is stopping");
+		model_flash(m, "Server: %s", r->text && r->text[0] ? r->text :
+		    "stopping");
 	} else
 		ev_chatstate(s, ev, r);
 }
@@ -264,6 +265,7 @@ after_login(struct session *s, struct proto_req *r)
 	else
 		client_req(s->c, RQ_STATUS, 0, NULL, "STATUS", (char *)NULL);
 	client_req(s->c, RQ_QUEUE, 0, NULL, "QUEUE", (char *)NULL);
+	s->gen++;	/* chats not listed in this CHATS reply are gone */
 	client_req(s->c, RQ_CHATS, 0, NULL, "CHATS", (char *)NULL);
 	session_search_replies(s);
 }
@@ -576,8 +578,6 @@ session_msg(void *ctx, struct client_msg *msg)
 		on_row(s, msg->p, &msg->req);
 		break;
 	case MSG_OK:
-		if (msg->p->kind == RQ_CHATS || msg->p->kind == RQ_LOGIN)
-			s->gen++;
 		on_ok(s, msg->p, &msg->req);
 		break;
 	case MSG_ERR:
