@@ -28,10 +28,10 @@ static const char *
 hint_of(int kind)
 {
 	switch (kind) {
-	case DLG_TRANSFER: return "Up/Down choose  Enter transfer  Esc cancel";
-	case DLG_WRAPUP: return "Tab next field  Enter end + wrap up  Esc cancel";
-	case DLG_STATUS: return "Up/Down choose  Enter set  Esc cancel";
-	case DLG_SEARCH: return "Enter search  Up/Down scroll  Esc close";
+	case DLG_TRANSFER: return " Up/Down choose  Enter transfer  Esc cancel";
+	case DLG_WRAPUP: return " Tab next field  Up/Down category  Enter end + wrap up  Esc cancel";
+	case DLG_STATUS: return " Up/Down choose  Enter set  Esc cancel";
+	case DLG_SEARCH: return " Enter search  Up/Down scroll  Esc close";
 	default: return "";
 	}
 }
@@ -102,6 +102,8 @@ dialog_draw(const struct layout *l, struct model *m, int *cy, int *cx)
 
 	b.w = l->cols - 4 < 76 ? l->cols - 4 : 76;
 	b.h = l->rows - 4 < 22 ? l->rows - 4 : 22;
+	if (d->kind == DLG_HELP)
+		b.h = l->rows - 2;
 	b.y = (l->rows - b.h) / 2;
 	b.x = (l->cols - b.w) / 2;
 	*cy = *cx = -1;

@@ -142,7 +142,7 @@ ev_assign(struct session *s, struct proto_req *r)
 		model_focus_chat(s->m, id);
 	else
 		ch->unread++;
-	if (strcmp(by, "accept") != 0) {
+	if (strcmp(by, "accept") != 0 && strcmp(by, "resume") != 0) {
 		model_flash(s->m, "New chat #%ld with %s (%s)", id, ch->name, by);
 		if (s->m->bell)
 			s->m->ring = 1;
