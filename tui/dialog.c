@@ -107,6 +107,9 @@ dialog_draw(const struct layout *l, struct model *m, int *cy, int *cx)
 	b.y = (l->rows - b.h) / 2;
 	b.x = (l->cols - b.w) / 2;
 	*cy = *cx = -1;
+	/* blank the box first: text drawn below never lands on half a wide char */
+	for (y = b.y; y < b.y + b.h; y++)
+		draw_fill(y, b.x, b.w, ST_NORMAL);
 	draw_line(b.y, b.x, b.w, title_of(d->kind), ST_TITLE_FOCUS);
 	for (y = b.y + 1; y < b.y + b.h; y++) {
 		draw_fill(y, b.x, 1, ST_TITLE_FOCUS);

@@ -137,6 +137,12 @@ layout_render(const struct layout *l, struct model *m, time_t now,
 		curs_set(0);
 		return;
 	}
+	/*
+	 * Start from a blank canvas: no stale cell from another layout, and
+	 * no half of an old wide character for new text to land on.
+	 * ncurses still sends only the cells that differ from the terminal.
+	 */
+	erase();
 	render_status(l, m, now, retry_at);
 	pane_queue_draw(&l->queue, m, now);
 	pane_visitor_draw(&l->visitor, m);

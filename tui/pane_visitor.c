@@ -123,8 +123,15 @@ body(struct out *o, const struct chat *c)
 	put(o, "Last seen: ", date(who, sizeof(who), kv(v, "last")));
 	for (size_t i = 0; i < v->nkv; i++)
 		if (!known(v->kv[i].key)) {
+			const char *val = v->kv[i].val;
+
 			snprintf(who, sizeof(who), "%s: ", v->kv[i].key);
-			put(o, who, v->kv[i].val);
+			for (char *p = who; *p; p++)
+				if (*p == '_')
+					*p = ' ';
+			if (strlen(val) >= 9 && strspn(val, "0123456789") == strlen(val))
+				val = date(buf, sizeof(buf), val);	/* an epoch */
+			put(o, who, val);
 		}
 	for (size_t i = 0; i < v->nhist; i++)
 		put(o, "  ", v->hist[i]);

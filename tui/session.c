@@ -140,7 +140,7 @@ ev_assign(struct session *s, struct proto_req *r)
 		syslinef(ch, "note from %s: %s", opt(r, "from"), r->text);
 	if (s->m->nchats == 1 || strcmp(by, "accept") == 0)
 		model_focus_chat(s->m, id);
-	else
+	else if (strcmp(by, "resume") != 0)
 		ch->unread++;
 	if (strcmp(by, "accept") != 0 && strcmp(by, "resume") != 0) {
 		model_flash(s->m, "New chat #%ld with %s (%s)", id, ch->name, by);
