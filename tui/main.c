@@ -285,6 +285,8 @@ main(int argc, char **argv)
 	session_init(&s, &m, &c);
 	if (first_login(&o, &c, &s) < 0)
 		return 1;
+	model_set_str(&m.conn_msg, NULL);	/* earlier failed tries are history */
+	model_set_str(&m.flash, NULL);
 	if (screen_start() < 0)
 		return 1;
 	memset(&L, 0, sizeof(L));
