@@ -70,8 +70,8 @@ static const struct proto_cmd cmds[] = {
 	{ "ANNOUNCE",  ADM,        0, 0, 2, "ANNOUNCE :<text>" },
 	{ "AUDIT",     ADM,        0, 1, 0, "AUDIT [n]" },
 
-	{ "AUTHPASS",  GW,         1, 1, 2, "AUTHPASS <name> :<password>" },
-	{ "AUTHKEY",   GW,         1, 1, 2, "AUTHKEY <name> :<type> <base64>" },
+	{ "AUTHPASS",  GW,         1, 2, 2, "AUTHPASS <name> [addr=IP] :<password>" },
+	{ "AUTHKEY",   GW,         1, 2, 2, "AUTHKEY <name> [addr=IP] :<type> <base64>" },
 	{ "MKTICKET",  GW,         1, 1, 0, "MKTICKET <name>" },
 };
 

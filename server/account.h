@@ -1,0 +1,30 @@
+/*
+ * account.h - staff accounts (agents, supervisors, admins): loading them
+ * from the store, creating and changing them (from the protocol, from the
+ * `kefud user` subcommands and from the config's seed users), SSH keys.
+ */
+#ifndef KEFU_ACCOUNT_H
+#define KEFU_ACCOUNT_H
+
+#include <stddef.h>
+
+#include "desk.h"
+
+int account_load_all(void);
+int account_name_ok(const char *name);
+/* password or pwhash (one of them). 0 ok; -1 with err set. */
+int account_create(const char *name, const char *role, const char *password,
+    const char *pwhash, const char *display, int max_chats,
+    const char *groups, char *err, size_t errlen);
+int account_update(struct agent *a, const char *role, const char *display,
+    int max_chats, const char *groups, char *err, size_t errlen);
+int account_set_password(struct agent *a, const char *password, char *err,
+    size_t errlen);
+int account_delete(struct agent *a);
+/* Parse "type base64 [comment]"; pointers into line (modified). */
+int account_parse_pubkey(char *line, const char **type, const char **blob,
+    const char **comment, char *err, size_t errlen);
+/* Seed groups, users and quick replies from the config (only if missing). */
+int account_seed_from_config(void);
+
+#endif

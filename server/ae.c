@@ -1,0 +1,181 @@
+/*
+ * ae.c - a small epoll event loop in the style of Redis's ae.
+ *
+ * kefud owns all chat state in one thread, so the loop is the only place that
+ * decides what runs when: file events for sockets, one periodic timer for the
+ * housekeeping clock (timeouts, queue positions), and a before-sleep hook.
+ * The hook is where group commit happens: every write of one iteration is
+ * committed in one SQLite transaction and only then are replies flushed, so
+ * "OK" always means "on disk".
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ae.h"
+#include "log.h"
+
+struct ae_file {
+	int mask;
+	ae_file_proc *proc;
+	void *data;
+};
+
+struct ae_loop {
+	int epfd;
+	int maxfds;
+	struct ae_file *files;
+	struct epoll_event *evs;
+	int stop;
+	int timer_ms;
+	long long timer_next;
+	ae_proc *timer_proc;
+	void *timer_data;
+	ae_proc *before_sleep;
+	void *before_sleep_data;
+};
+
+long long
+ae_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct ae_loop *
+ae_create(int maxfds)
+{
+	struct ae_loop *l = calloc(1, sizeof(*l));
+
+	if (l == NULL)
+		return NULL;
+	l->maxfds = maxfds;
+	l->files = calloc((size_t)maxfds, sizeof(*l->files));
+	l->evs = calloc(1024, sizeof(*l->evs));
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l->files == NULL || l->evs == NULL || l->epfd < 0) {
+		ae_free(l);
+		return NULL;
+	}
+	return l;
+}
+
+void
+ae_free(struct ae_loop *l)
+{
+	if (l == NULL)
+		return;
+	if (l->epfd >= 0)
+		close(l->epfd);
+	free(l->files);
+	free(l->evs);
+	free(l);
+}
+
+int
+ae_set(struct ae_loop *l, int fd, int mask, ae_file_proc *proc, void *data)
+{
+	struct epoll_event ev;
+	int op;
+
+	if (fd < 0 || fd >= l->maxfds) {
+		errno = EMFILE;
+		return -1;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.data.fd = fd;
+	if (mask & AE_READ)
+		ev.events |= EPOLLIN;
+	if (mask & AE_WRITE)
+		ev.events |= EPOLLOUT;
+	if (l->files[fd].mask == 0 && mask == 0)
+		return 0;
+	if (mask == 0)
+		op = EPOLL_CTL_DEL;
+	else if (l->files[fd].mask == 0)
+		op = EPOLL_CTL_ADD;
+	else
+		op = EPOLL_CTL_MOD;
+	if (l->files[fd].mask != mask && epoll_ctl(l->epfd, op, fd, &ev) < 0)
+		return -1;
+	l->files[fd].mask = mask;
+	if (proc != NULL)
+		l->files[fd].proc = proc;
+	l->files[fd].data = data;
+	return 0;
+}
+
+int
+ae_get(struct ae_loop *l, int fd)
+{
+	if (fd < 0 || fd >= l->maxfds)
+		return 0;
+	return l->files[fd].mask;
+}
+
+void
+ae_set_timer(struct ae_loop *l, int ms, ae_proc *proc, void *data)
+{
+	l->timer_ms = ms;
+	l->timer_proc = proc;
+	l->timer_data = data;
+	l->timer_next = ae_now_ms() + ms;
+}
+
+void
+ae_set_before_sleep(struct ae_loop *l, ae_proc *proc, void *data)
+{
+	l->before_sleep = proc;
+	l->before_sleep_data = data;
+}
+
+void
+ae_stop(struct ae_loop *l)
+{
+	l->stop = 1;
+}
+
+void
+ae_run(struct ae_loop *l)
+{
+	while (!l->stop) {
+		int timeout = -1, n;
+
+		if (l->before_sleep)
+			l->before_sleep(l, l->before_sleep_data);
+		if (l->stop)
+			break;
+		if (l->timer_proc) {
+			long long d = l->timer_next - ae_now_ms();
+			timeout = d < 0 ? 0 : (int)d;
+		}
+		n = epoll_wait(l->epfd, l->evs, 1024, timeout);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error("epoll_wait: %s", strerror(errno));
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			int fd = l->evs[i].data.fd, mask = 0;
+			struct ae_file *f = &l->files[fd];
+
+			if (l->evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+				mask |= AE_READ;
+			if (l->evs[i].events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+				mask |= AE_WRITE;
+			mask &= f->mask ? f->mask : 0;
+			if (mask && f->proc)
+				f->proc(l, fd, f->data, mask);
+		}
+		if (l->timer_proc && ae_now_ms() >= l->timer_next) {
+			l->timer_next = ae_now_ms() + l->timer_ms;
+			l->timer_proc(l, l->timer_data);
+		}
+	}
+}

@@ -1,0 +1,223 @@
+/*
+ * authd.c - the password-checking worker (see authd.h).
+ *
+ * kefud forks the worker once at start-up, before it opens any client
+ * socket, and talks to it over a SOCK_SEQPACKET socketpair: one datagram
+ * per request {id, password, hash}, one per answer {id, ok}. The worker
+ * holds nothing but the request it is working on and wipes the password
+ * after each check. If the worker is gone, checks fall back to running
+ * inline (slower for others, still correct).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "authd.h"
+#include "log.h"
+#include "server.h"
+
+struct authd_req {
+	uint64_t id;
+	char pw[320];
+	char hash[256];
+};
+
+struct authd_ans {
+	uint64_t id;
+	int ok;
+};
+
+struct pending {
+	uint64_t id;
+	uint64_t serial;	/* the connection's serial: fds get reused */
+	int fd;
+	int kind;
+	int has_tag;
+	char tag[PROTO_TAG_MAX + 1];
+	char name[DESK_NAME_MAX];
+	char addr[64];
+	struct pending *next;
+};
+
+static int wfd = -1;
+static pid_t wpid;
+static uint64_t next_id = 1;
+static struct pending *pending;
+static authd_done_fn *done_cb;
+
+static void
+worker(int fd)
+{
+	struct authd_req q;
+	struct authd_ans a;
+
+	memset(&a, 0, sizeof(a));
+	for (;;) {
+		ssize_t n = recv(fd, &q, sizeof(q), 0);
+
+		if (n == 0)
+			_exit(0);
+		if (n != (ssize_t)sizeof(q)) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			_exit(1);
+		}
+		q.pw[sizeof(q.pw) - 1] = q.hash[sizeof(q.hash) - 1] = '\0';
+		a.id = q.id;
+		a.ok = auth_verify(q.pw, q.hash[0] ? q.hash : NULL);
+		explicit_bzero(&q, sizeof(q));
+		if (send(fd, &a, sizeof(a), 0) < 0)
+			_exit(1);
+	}
+}
+
+static void
+finish(struct pending *p, int ok)
+{
+	struct conn *c = p->fd >= 0 && p->fd < srv.maxfds ? srv.conns[p->fd] : NULL;
+
+	if (c == NULL || c->serial != p->serial || c->dead)
+		return;		/* the client went away meanwhile */
+	c->tag = p->has_tag ? p->tag : NULL;
+	done_cb(c, ok, p->kind, p->name, p->addr);
+	c->tag = NULL;
+	conn_resume(c);
+}
+
+static void
+readable(struct ae_loop *l, int fd, void *data, int mask)
+{
+	struct authd_ans a;
+	ssize_t n;
+
+	while ((n = recv(fd, &a, sizeof(a), MSG_DONTWAIT)) == (ssize_t)sizeof(a)) {
+		struct pending **pp = &pending, *p;
+
+		while ((p = *pp) != NULL && p->id != a.id)
+			pp = &p->next;
+		if (p == NULL)
+			continue;
+		*pp = p->next;
+		finish(p, a.ok);
+		free(p);
+	}
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		log_error("authd: worker gone; checking passwords inline");
+		ae_set(srv.loop, wfd, 0, NULL, NULL);
+		close(wfd);
+		wfd = -1;
+		/* answer whoever was waiting: the check is redone inline by
+		 * the caller's retry; here we fail them safely */
+		while (pending) {
+			struct pending *p = pending;
+
+			pending = p->next;
+			finish(p, 0);
+			free(p);
+		}
+	}
+}
+
+int
+authd_start(authd_done_fn *done)
+{
+	int sv[2];
+
+	done_cb = done;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	wpid = fork();
+	if (wpid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (wpid == 0) {
+		sigset_t none;
+
+		close(sv[0]);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGINT, SIG_IGN);	/* the terminal's ^C is for kefud */
+		(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+		worker(sv[1]);
+		_exit(0);
+	}
+	close(sv[1]);
+	wfd = sv[0];
+	if (ae_set(srv.loop, wfd, AE_READ, readable, NULL) < 0) {
+		close(wfd);
+		wfd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+void
+authd_stop(void)
+{
+	int st;
+
+	if (wfd >= 0) {
+		close(wfd);	/* the worker exits on EOF */
+		wfd = -1;
+	}
+	if (wpid > 0) {
+		if (waitpid(wpid, &st, 0) < 0)
+			log_debug("authd: waitpid: %s", strerror(errno));
+		wpid = 0;
+	}
+	while (pending) {
+		struct pending *p = pending;
+
+		pending = p->next;
+		free(p);
+	}
+}
+
+void
+authd_check(struct conn *c, int kind, const char *name, const char *addr,
+    const char *pw, const char *hash)
+{
+	struct pending *p;
+	struct authd_req q;
+
+	if (wfd < 0 || strlen(pw) >= sizeof(q.pw) ||
+	    (hash && strlen(hash) >= sizeof(q.hash)) ||
+	    (p = calloc(1, sizeof(*p))) == NULL) {
+		done_cb(c, auth_verify(pw, hash), kind, name, addr);
+		return;
+	}
+	memset(&q, 0, sizeof(q));
+	p->id = q.id = next_id++;
+	p->serial = c->serial;
+	p->fd = c->fd;
+	p->kind = kind;
+	if (c->tag) {
+		p->has_tag = 1;
+		snprintf(p->tag, sizeof(p->tag), "%s", c->tag);
+	}
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	snprintf(p->addr, sizeof(p->addr), "%s", addr);
+	snprintf(q.pw, sizeof(q.pw), "%s", pw);
+	if (hash)
+		snprintf(q.hash, sizeof(q.hash), "%s", hash);
+	if (send(wfd, &q, sizeof(q), MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)sizeof(q)) {
+		explicit_bzero(&q, sizeof(q));
+		free(p);
+		done_cb(c, auth_verify(pw, hash), kind, name, addr);
+		return;
+	}
+	explicit_bzero(&q, sizeof(q));
+	p->next = pending;
+	pending = p;
+	conn_pause(c);
+}

@@ -1,0 +1,118 @@
+/*
+ * boot.c - bringing the desk back after a start: accounts and groups from
+ * the store, seed data from the config, and every chat that had not ended,
+ * put back in its queue or with its agent, with its visitor waiting to
+ * resume. After a crash this is what makes "nothing acknowledged is lost"
+ * visible to people: their chats are where they were.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "account.h"
+#include "boot.h"
+#include "chat.h"
+#include "log.h"
+#include "server.h"
+#include "store.h"
+
+static char *
+dup_or_null(const char *s)
+{
+	return s && *s ? strdup(s) : NULL;
+}
+
+static int
+fill_visitor(void *arg, const struct store_visitor *sv)
+{
+	struct visitor *v = arg;
+
+	v->id = sv->id;
+	snprintf(v->token, sizeof(v->token), "%s", sv->token);
+	v->name = dup_or_null(sv->name);
+	v->email = dup_or_null(sv->email);
+	v->lang = dup_or_null(sv->lang);
+	v->referrer = dup_or_null(sv->referrer);
+	v->addr = dup_or_null(sv->addr);
+	return 0;
+}
+
+static int
+restore_chat(void *arg, const struct store_chat *sc)
+{
+	int *count = arg;
+	struct group *g = group_find(sc->group);
+	struct visitor *v = calloc(1, sizeof(*v));
+	struct chat *c = calloc(1, sizeof(*c));
+
+	if (v == NULL || c == NULL) {
+		free(v);
+		free(c);
+		return -1;
+	}
+	if (g == NULL)
+		g = group_find(srv.cfg.default_group);
+	if (g == NULL || store_visitor_load(sc->visitor, fill_visitor, v) != 0) {
+		log_warn("chat %lld: its group or visitor is gone; left as it is",
+		    (long long)sc->id);
+		free(v);
+		free(c);
+		return 0;
+	}
+	v->gone_since = srv.now_ms;	/* the resume window starts now */
+	v->tokens = srv.cfg.msg_burst;
+	v->tokens_at = srv.now_ms;
+	v->chat = c;
+	c->id = sc->id;
+	c->visitor = v;
+	c->group = g;
+	c->created = sc->created;
+	c->queued_at = sc->queued_at;
+	c->queued_ms = srv.now_ms - (long long)(time(NULL) - sc->queued_at) * 1000;
+	c->question = strdup(sc->question);
+	c->seq = sc->last_seq;
+	chat_restore(c, sc->state, sc->agent);
+	(*count)++;
+	return 0;
+}
+
+int
+boot_restore(void)
+{
+	int n = 0;
+
+	if (store_chat_foreach_active(restore_chat, &n) < 0)
+		return -1;
+	if (n)
+		log_info("restored %d open chats", n);
+	return 0;
+}
+
+static int
+reload_user(void *arg, const struct store_user *u)
+{
+	struct agent *a = agent_find(u->name);
+	char *h;
+
+	if (a == NULL)
+		return 0;	/* new accounts: handled by a second pass */
+	h = strdup(u->pwhash);
+	if (h) {
+		free(a->pwhash);
+		a->pwhash = h;
+	}
+	a->role = proto_role_parse(u->role);
+	a->max_chats = u->max_chats;
+	snprintf(a->display, sizeof(a->display), "%s", u->display);
+	return 0;
+}
+
+int
+boot_reload_accounts(void)
+{
+	if (store_user_foreach(reload_user, NULL) < 0)
+		return -1;
+	/* and accounts created by `kefud user add` while we ran */
+	return account_load_all();
+}

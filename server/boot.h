@@ -1,0 +1,8 @@
+/* boot.h - restoring state at start-up and on SIGHUP (see boot.c). */
+#ifndef KEFU_BOOT_H
+#define KEFU_BOOT_H
+
+int boot_restore(void);
+int boot_reload_accounts(void);
+
+#endif

@@ -1,0 +1,602 @@
+/*
+ * chat.c - the chat lifecycle and routing rules.
+ *
+ * These are the rules other systems get wrong, so they live in one place:
+ *  - never assign to an agent who is not online, or who is at their limit;
+ *  - auto routing picks the least-loaded online agent of the group, ties
+ *    broken by who has been idle longest;
+ *  - a chat auto-assigned and not answered within routing.answer_timeout goes
+ *    back to the head of the queue and is offered to someone else;
+ *  - an agent who drops and does not return within routing.agent_grace loses
+ *    their chats to the head of the queue;
+ *  - every state change is written to the store in the current transaction
+ *    before anyone is told about it (the tell happens after commit anyway,
+ *    because output is flushed only after store_commit()).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "chat.h"
+#include "log.h"
+#include "server.h"
+#include "store.h"
+
+/* ---- event fan-out ---- */
+
+void
+ev_to_chat_agents(struct chat *c)
+{
+	ev_send_agent(c->agent);
+	for (int i = 0; i < CHAT_MAX_WATCH; i++) {
+		ev_send_agent(c->invited[i]);
+		ev_send_agent(c->monitors[i]);
+	}
+}
+
+static int
+agent_sees_group(const struct agent *a, const struct group *g)
+{
+	return (a->groups & (1ULL << g->id)) ||
+	    (a->role & (ROLE_SUPERVISOR | ROLE_ADMIN));
+}
+
+void
+ev_to_group_agents(struct group *g)
+{
+	for (struct agent *a = desk.agents; a; a = a->next)
+		if (a->conn && !a->deleted && agent_sees_group(a, g))
+			ev_send(a->conn);
+}
+
+void
+ev_to_supervisors(void)
+{
+	for (struct agent *a = desk.agents; a; a = a->next)
+		if (a->conn && (a->role & (ROLE_SUPERVISOR | ROLE_ADMIN)))
+			ev_send(a->conn);
+}
+
+static void
+ev_to_visitor(struct chat *c)
+{
+	if (c->visitor && c->visitor->chat == c && c->visitor->conn)
+		ev_send(c->visitor->conn);
+}
+
+void
+agent_notify_status(struct agent *a)
+{
+	struct pbuf *b = ev_begin();
+
+	proto_put_word(b, "STATUS");
+	proto_put_word(b, a->name);
+	proto_put_kv(b, "status", agent_status_name(a->status));
+	proto_put_kvi(b, "chats", a->nchats);
+	proto_put_kvi(b, "max", a->max_chats);
+	ev_to_supervisors();
+}
+
+/* ---- queue ---- */
+
+int
+group_online(const struct group *g)
+{
+	int n = 0;
+
+	for (struct agent *a = desk.agents; a; a = a->next)
+		if (a->conn && !a->deleted && a->status == AS_ONLINE &&
+		    (a->groups & (1ULL << g->id)))
+			n++;
+	return n;
+}
+
+int
+queue_pos(const struct chat *c)
+{
+	int pos = 1;
+
+	if (c->state != CS_QUEUED)
+		return 0;
+	for (struct chat *q = c->group->qhead; q && q != c; q = q->qnext)
+		pos++;
+	return pos;
+}
+
+int
+queue_eta(const struct chat *c)
+{
+	int online = group_online(c->group);
+	int pos = queue_pos(c);
+
+	return (int)(c->group->wait_avg * pos / (online > 0 ? online : 1));
+}
+
+static void
+tell_position(struct chat *c, int pos, int online)
+{
+	struct pbuf *b;
+
+	if (c->visitor == NULL || c->visitor->conn == NULL)
+		return;
+	b = ev_begin();
+	pbuf_printf(b, " QUEUED %lld", (long long)c->id);
+	proto_put_kvi(b, "pos", pos);
+	proto_put_kvi(b, "eta", (long long)(c->group->wait_avg * pos /
+	    (online > 0 ? online : 1)));
+	proto_put_kv(b, "group", c->group->name);
+	ev_to_visitor(c);
+	c->last_pos = pos;
+}
+
+void
+queue_tell_position(struct chat *c, int force)
+{
+	int pos = queue_pos(c);
+
+	if (pos > 0 && (force || pos != c->last_pos))
+		tell_position(c, pos, group_online(c->group));
+}
+
+static void
+queue_link(struct chat *c, int at_head)
+{
+	struct group *g = c->group;
+
+	c->qprev = c->qnext = NULL;
+	if (at_head) {
+		c->qnext = g->qhead;
+		if (g->qhead)
+			g->qhead->qprev = c;
+		g->qhead = c;
+		if (g->qtail == NULL)
+			g->qtail = c;
+	} else {
+		c->qprev = g->qtail;
+		if (g->qtail)
+			g->qtail->qnext = c;
+		g->qtail = c;
+		if (g->qhead == NULL)
+			g->qhead = c;
+	}
+	g->qlen++;
+	g->qdirty = 1;
+}
+
+static void
+ev_qadd(struct chat *c)
+{
+	struct pbuf *b = ev_begin();
+	const char *q = c->question ? c->question : "";
+
+	pbuf_printf(b, " QADD %lld", (long long)c->id);
+	proto_put_kv(b, "group", c->group->name);
+	proto_put_kvi(b, "visitor", c->visitor ? c->visitor->id : 0);
+	proto_put_kv(b, "name", c->visitor && c->visitor->name ?
+	    c->visitor->name : "");
+	proto_put_kvi(b, "wait", (long long)(time(NULL) - c->queued_at));
+	proto_put_text(b, q, strlen(q));
+	ev_to_group_agents(c->group);
+}
+
+static void
+queue_push(struct chat *c, int at_head)
+{
+	c->state = CS_QUEUED;
+	c->agent = NULL;
+	memset(c->invited, 0, sizeof(c->invited));
+	c->queued_ms = srv.now_ms;
+	if (!at_head || c->queued_at == 0)
+		c->queued_at = time(NULL);
+	c->last_pos = 0;
+	queue_link(c, at_head);
+	ev_qadd(c);
+}
+
+static void
+queue_remove(struct chat *c)
+{
+	struct group *g = c->group;
+	struct pbuf *b;
+
+	if (c->qprev)
+		c->qprev->qnext = c->qnext;
+	else
+		g->qhead = c->qnext;
+	if (c->qnext)
+		c->qnext->qprev = c->qprev;
+	else
+		g->qtail = c->qprev;
+	c->qprev = c->qnext = NULL;
+	g->qlen--;
+	g->qdirty = 1;
+	b = ev_begin();
+	pbuf_printf(b, " QDEL %lld", (long long)c->id);
+	proto_put_kv(b, "group", g->name);
+	ev_to_group_agents(g);
+}
+
+/* ---- routing ---- */
+
+struct agent *
+route_pick(struct group *g, struct agent *exclude)
+{
+	struct agent *best = NULL;
+
+	for (struct agent *a = desk.agents; a; a = a->next) {
+		if (a->deleted || a->conn == NULL || a->status != AS_ONLINE ||
+		    !(a->groups & (1ULL << g->id)) || a->nchats >= a->max_chats ||
+		    a == exclude)
+			continue;
+		if (best == NULL || a->nchats < best->nchats ||
+		    (a->nchats == best->nchats && a->idle_since < best->idle_since))
+			best = a;
+	}
+	return best;
+}
+
+void
+route_group(struct group *g)
+{
+	if (!g->auto_route || srv.shutting_down)
+		return;
+	for (struct chat *c = g->qhead, *next; c; c = next) {
+		struct agent *a;
+
+		next = c->qnext;
+		a = route_pick(g, c->declined);
+		if (a == NULL) {
+			if (route_pick(g, NULL) == NULL)
+				break;	/* nobody at all: stop scanning */
+			continue;	/* only the decliner is free: try the next */
+		}
+		if (chat_assign(c, a, "auto", NULL, NULL) < 0)
+			break;
+	}
+}
+
+void
+route_agent_groups(struct agent *a)
+{
+	for (int i = 0; i < desk.ngroups; i++)
+		if (a->groups & (1ULL << i))
+			route_group(&desk.groups[i]);
+}
+
+/* ---- lifecycle ---- */
+
+struct chat *
+chat_open(struct visitor *v, struct group *g, const char *question)
+{
+	struct chat *c;
+	int64_t id;
+
+	if (store_chat_insert(v->id, g->name, question, &id) < 0)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->id = id;
+	c->visitor = v;
+	c->group = g;
+	c->created = time(NULL);
+	c->question = strdup(question ? question : "");
+	v->chat = c;
+	chat_index(c);
+	if (question && *question &&
+	    chat_post(c, "visitor", v->name ? v->name : "visitor", question,
+	    strlen(question)) < 0)
+		log_warn("chat %lld: could not store the opening question",
+		    (long long)id);
+	queue_push(c, 0);
+	return c;
+}
+
+/* Put a chat loaded from the store back where it was. */
+void
+chat_restore(struct chat *c, const char *state, const char *agent)
+{
+	struct agent *a = agent ? agent_find(agent) : NULL;
+
+	chat_index(c);
+	if (strcmp(state, "assigned") == 0 && a != NULL) {
+		c->state = CS_ASSIGNED;
+		c->agent = a;
+		c->assigned_ms = srv.now_ms;
+		c->answered = 1;	/* don't time it out as unanswered */
+		a->nchats++;
+		if (a->gone_since == 0)
+			a->gone_since = srv.now_ms;	/* grace starts now */
+		return;
+	}
+	c->state = CS_QUEUED;
+	queue_link(c, 0);
+}
+
+static void
+record_wait(struct chat *c)
+{
+	double w = (double)(time(NULL) - c->queued_at);
+	struct group *g = c->group;
+
+	g->wait_avg = g->wait_avg == 0 ? w : g->wait_avg * 0.8 + w * 0.2;
+}
+
+void
+ev_assign(struct chat *c, const char *by, const char *from, const char *note)
+{
+	struct pbuf *b = ev_begin();
+
+	pbuf_printf(b, " ASSIGN %lld", (long long)c->id);
+	proto_put_kvi(b, "visitor", c->visitor ? c->visitor->id : 0);
+	proto_put_kv(b, "name", c->visitor && c->visitor->name ?
+	    c->visitor->name : "");
+	proto_put_kv(b, "group", c->group->name);
+	proto_put_kv(b, "by", by);
+	if (from)
+		proto_put_kv(b, "from", from);
+	if (c->visitor == NULL || c->visitor->conn == NULL)
+		proto_put_kvi(b, "left", 1);
+	if (note)
+		proto_put_text(b, note, strlen(note));
+}
+
+int
+chat_assign(struct chat *c, struct agent *a, const char *by, const char *from,
+    const char *note)
+{
+	struct pbuf *b;
+	int transfer = strcmp(by, "transfer") == 0 || strcmp(by, "takeover") == 0;
+
+	if (store_chat_set_state(c->id, "assigned", a->name, NULL) < 0 ||
+	    store_chat_assigned(c->id, time(NULL)) < 0)
+		return -1;
+	if (c->state == CS_QUEUED) {
+		queue_remove(c);
+		record_wait(c);
+	}
+	c->state = CS_ASSIGNED;
+	c->agent = a;
+	c->assigned_ms = srv.now_ms;
+	c->auto_assigned = strcmp(by, "auto") == 0 && !c->answered;
+	a->nchats++;
+	a->idle_since = srv.now_ms;
+
+	ev_assign(c, by, from, note);
+	ev_send_agent(a);
+
+	b = ev_begin();
+	pbuf_printf(b, " %s %lld", transfer ? "TRANSFERRED" : "ASSIGNED",
+	    (long long)c->id);
+	proto_put_kv(b, "agent", a->display);
+	ev_to_visitor(c);
+	agent_notify_status(a);
+	return 0;
+}
+
+static void
+ev_unassigned(struct chat *c, struct agent *a, const char *reason)
+{
+	struct pbuf *b = ev_begin();
+
+	pbuf_printf(b, " UNASSIGNED %lld", (long long)c->id);
+	proto_put_kv(b, "reason", reason);
+	ev_send_agent(a);
+}
+
+/* The owner gives the chat up (transfer, takeover, timeout). */
+static void
+chat_release(struct chat *c, const char *reason)
+{
+	struct agent *a = c->agent;
+
+	if (a == NULL)
+		return;
+	a->nchats--;
+	a->idle_since = srv.now_ms;
+	c->agent = NULL;
+	ev_unassigned(c, a, reason);
+	for (int i = 0; i < CHAT_MAX_WATCH; i++)
+		if (c->invited[i]) {
+			ev_unassigned(c, c->invited[i], reason);
+			c->invited[i] = NULL;
+		}
+	agent_notify_status(a);
+}
+
+void
+chat_requeue(struct chat *c, const char *reason, int at_head)
+{
+	struct agent *old = c->agent;
+	struct pbuf *b;
+
+	if (c->state != CS_ASSIGNED)
+		return;
+	if (store_chat_set_state(c->id, "queued", NULL, c->group->name) < 0)
+		log_error("chat %lld: could not store the requeue: %s",
+		    (long long)c->id, store_errmsg());
+	chat_release(c, reason);
+	queue_push(c, at_head);
+	if (strcmp(reason, "transfer") == 0) {
+		b = ev_begin();
+		pbuf_printf(b, " TRANSFERRED %lld", (long long)c->id);
+		proto_put_kv(b, "group", c->group->name);
+		ev_to_visitor(c);
+	}
+	queue_tell_position(c, 1);
+	route_group(c->group);
+	if (old)
+		route_agent_groups(old);
+}
+
+int64_t
+chat_post(struct chat *c, const char *kind, const char *from, const char *text,
+    size_t len)
+{
+	time_t now = time(NULL);
+	int64_t seq = c->seq + 1;
+	int to_visitor = !strcmp(kind, "visitor") || !strcmp(kind, "agent") ||
+	    !strcmp(kind, "system");
+	struct pbuf *b;
+
+	if (store_msg_append(c->id, seq, now, kind, from, text, len) < 0)
+		return -1;
+	c->seq = seq;
+	srv.msgs_in++;
+	if (!strcmp(kind, "agent") && !c->answered) {
+		c->answered = 1;
+		c->auto_assigned = 0;
+		if (store_chat_first_response(c->id, now) < 0)
+			log_warn("chat %lld: first response time not stored",
+			    (long long)c->id);
+	}
+	b = ev_begin();
+	pbuf_printf(b, " MSG %lld %lld %s", (long long)c->id, (long long)seq, kind);
+	pbuf_add(b, " ", 1);
+	proto_escape(b, from, strlen(from), 1);
+	proto_put_kvi(b, "ts", (long long)now);
+	proto_put_text(b, text, len);
+	ev_to_chat_agents(c);
+	if (to_visitor)
+		ev_to_visitor(c);
+	return seq;
+}
+
+void
+chat_typing(struct chat *c, const char *draft, size_t len)
+{
+	struct pbuf *b = ev_begin();
+
+	pbuf_printf(b, " TYPING %lld", (long long)c->id);
+	proto_put_text(b, draft, len);
+	ev_to_chat_agents(c);
+}
+
+void
+chat_end(struct chat *c, const char *by)
+{
+	struct agent *a = c->agent;
+	struct pbuf *b;
+
+	if (c->state == CS_ENDED)
+		return;
+	if (store_chat_end(c->id, by, c->seq) < 0)
+		log_error("chat %lld: could not store its end: %s",
+		    (long long)c->id, store_errmsg());
+	if (c->state == CS_QUEUED)
+		queue_remove(c);
+	b = ev_begin();
+	pbuf_printf(b, " ENDED %lld", (long long)c->id);
+	proto_put_kv(b, "by", by);
+	ev_to_chat_agents(c);
+	ev_to_visitor(c);
+	if (c->state == CS_ASSIGNED && a) {
+		a->nchats--;
+		a->idle_since = srv.now_ms;
+	}
+	c->state = CS_ENDED;
+	c->ended_ms = srv.now_ms;
+	memset(c->monitors, 0, sizeof(c->monitors));
+	if (a) {
+		agent_notify_status(a);
+		route_agent_groups(a);
+	}
+}
+
+void
+chat_visitor_left(struct chat *c)
+{
+	struct pbuf *b = ev_begin();
+
+	pbuf_printf(b, " LEFT %lld", (long long)c->id);
+	ev_to_chat_agents(c);
+}
+
+void
+chat_visitor_back(struct chat *c)
+{
+	struct pbuf *b = ev_begin();
+
+	pbuf_printf(b, " BACK %lld", (long long)c->id);
+	ev_to_chat_agents(c);
+}
+
+/* ---- housekeeping, once a second ---- */
+
+static void
+tick_chat(struct chat *c)
+{
+	long long now = srv.now_ms;
+	struct visitor *v = c->visitor;
+	struct agent *a = c->agent;
+
+	if (c->state == CS_ASSIGNED && a && c->auto_assigned && !c->answered &&
+	    srv.cfg.answer_timeout > 0 &&
+	    now - c->assigned_ms > (long long)srv.cfg.answer_timeout * 1000) {
+		log_info("chat %lld: %s did not answer in %ds; re-routing",
+		    (long long)c->id, a->name, srv.cfg.answer_timeout);
+		c->declined = a;
+		chat_requeue(c, "timeout", 1);
+	} else if (c->state == CS_ASSIGNED && a && a->conn == NULL &&
+	    a->gone_since &&
+	    now - a->gone_since > (long long)srv.cfg.agent_grace * 1000) {
+		log_info("chat %lld: %s did not come back in %ds; back to the queue",
+		    (long long)c->id, a->name, srv.cfg.agent_grace);
+		chat_requeue(c, "timeout", 1);
+	}
+
+	if (v && v->conn == NULL && v->gone_since &&
+	    now - v->gone_since > (long long)srv.cfg.resume_timeout * 1000) {
+		if (c->state == CS_QUEUED && c->seq > 0) {
+			/* an offline message: it stays queued for an agent */
+			v->gone_since = 0;
+		} else {
+			chat_end(c, "timeout");
+			v->chat = NULL;
+			c->visitor = NULL;
+			visitor_free(v);
+		}
+	}
+}
+
+void
+desk_tick(void)
+{
+	size_t n = 0, cap = desk.nchats;
+	struct chat **all;
+
+	if (cap == 0)
+		goto positions;
+	all = malloc(cap * sizeof(*all));
+	if (all == NULL)
+		goto positions;
+	for (size_t i = 0; i < desk.chat_tab_size && n < cap; i++)
+		for (struct chat *c = desk.chat_tab[i]; c && n < cap; c = c->hnext)
+			all[n++] = c;
+	for (size_t i = 0; i < n; i++) {
+		struct chat *c = all[i];
+
+		tick_chat(c);
+		/* forget ended chats nobody can act on any more */
+		if (c->state == CS_ENDED && c->visitor == NULL &&
+		    (c->wrapped || srv.now_ms - c->ended_ms > 3600 * 1000LL)) {
+			chat_unindex(c);
+			chat_free(c);
+		}
+	}
+	free(all);
+positions:
+	for (int i = 0; i < desk.ngroups; i++) {
+		struct group *g = &desk.groups[i];
+		int pos = 0, online;
+
+		if (!g->qdirty)
+			continue;
+		g->qdirty = 0;
+		online = group_online(g);
+		for (struct chat *c = g->qhead; c; c = c->qnext)
+			if (++pos != c->last_pos)
+				tell_position(c, pos, online);
+		route_group(g);
+	}
+}

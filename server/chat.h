@@ -1,0 +1,46 @@
+/*
+ * chat.h - the chat lifecycle and routing: queueing, assignment, messages,
+ * transfer, end; and the once-a-second housekeeping that enforces timeouts.
+ *
+ * Invariant kept by every function here: a chat that is not ended is either
+ * in exactly one group's queue (state QUEUED, agent NULL) or owned by exactly
+ * one agent (state ASSIGNED, counted in that agent's nchats).
+ */
+#ifndef KEFU_CHAT_H
+#define KEFU_CHAT_H
+
+#include "desk.h"
+
+struct chat *chat_open(struct visitor *v, struct group *g, const char *question);
+void chat_restore(struct chat *c, const char *state, const char *agent);
+int chat_assign(struct chat *c, struct agent *a, const char *by,
+    const char *from, const char *note);
+void chat_requeue(struct chat *c, const char *reason, int at_head);
+int64_t chat_post(struct chat *c, const char *kind, const char *from,
+    const char *text, size_t len);
+void chat_end(struct chat *c, const char *by);
+void chat_typing(struct chat *c, const char *draft, size_t len);
+void chat_visitor_left(struct chat *c);
+void chat_visitor_back(struct chat *c);
+
+int queue_pos(const struct chat *c);
+int queue_eta(const struct chat *c);
+void queue_tell_position(struct chat *c, int force);
+
+struct agent *route_pick(struct group *g, struct agent *exclude);
+void route_group(struct group *g);
+void route_agent_groups(struct agent *a);
+int group_online(const struct group *g);
+
+/* events to the people of a chat (ev_begin() must have built the line) */
+void ev_to_chat_agents(struct chat *c);
+/* Build "* ASSIGN <chat> ..." in the event buffer. */
+void ev_assign(struct chat *c, const char *by, const char *from,
+    const char *note);
+void ev_to_group_agents(struct group *g);
+void ev_to_supervisors(void);
+void agent_notify_status(struct agent *a);
+
+void desk_tick(void);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * cmd.h - command handlers. Each handler gets a request whose role and
+ * arity were already checked against the table in proto/cmdtab.c.
+ */
+#ifndef KEFU_CMD_H
+#define KEFU_CMD_H
+
+#include "server.h"
+
+typedef void cmd_fn(struct conn *c, struct proto_req *r);
+
+/* cmd_session.c */
+cmd_fn cmd_help, cmd_ping, cmd_quit, cmd_login, cmd_ticket, cmd_hello,
+    cmd_gateway, cmd_authpass, cmd_authkey, cmd_mkticket;
+/* cmd_visitor.c */
+cmd_fn cmd_say, cmd_typing, cmd_page, cmd_rate, cmd_end;
+/* cmd_chat.c */
+cmd_fn cmd_status, cmd_queue, cmd_accept, cmd_chats, cmd_msg, cmd_note,
+    cmd_transfer, cmd_invite, cmd_leave, cmd_wrapup, cmd_monitor,
+    cmd_unmonitor, cmd_whisper, cmd_takeover;
+/* cmd_info.c */
+cmd_fn cmd_transcript, cmd_history, cmd_visitor, cmd_replies, cmd_agents,
+    cmd_groups, cmd_search;
+/* cmd_admin.c */
+cmd_fn cmd_useradd, cmd_userdel, cmd_userset, cmd_passwd, cmd_groupadd,
+    cmd_replyadd, cmd_keyadd, cmd_keydel, cmd_keys, cmd_announce, cmd_audit;
+
+/* helpers shared by handlers */
+struct chat *cmd_chat_arg(struct conn *c, const char *arg);
+/* The chat named by arg, which the calling agent takes part in. */
+struct chat *cmd_my_chat(struct conn *c, const char *arg);
+/* Report a store failure and undo nothing (the transaction rolls back). */
+void cmd_store_failed(struct conn *c);
+const char *cmd_actor(struct conn *c);
+
+#endif

@@ -1,0 +1,368 @@
+/*
+ * cmd_admin.c - administration over the protocol: accounts, groups, quick
+ * replies, SSH keys, announcements, the audit trail. Every change here is
+ * written to the audit table with the acting admin's name (never a password).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account.h"
+#include "chat.h"
+#include "cmd.h"
+#include "log.h"
+#include "store.h"
+
+static void
+audit(struct conn *c, const char *action, const char *detail)
+{
+	if (store_audit(cmd_actor(c), action, detail) < 0)
+		log_warn("audit: %s", store_errmsg());
+}
+
+static int
+opt_int(struct conn *c, struct proto_req *r, const char *k, int def, int *out)
+{
+	const char *v = proto_opt(r, k);
+	long long n;
+
+	*out = def;
+	if (v == NULL)
+		return 0;
+	if (proto_parse_int(v, 1, 100, &n) < 0) {
+		reply_err(c, "ARGS", "%s must be a number from 1 to 100", k);
+		return -1;
+	}
+	*out = (int)n;
+	return 0;
+}
+
+/* Options must be known keys of the form k=v. */
+static int
+opts_known(struct conn *c, struct proto_req *r, int first,
+    const char *const *keys)
+{
+	for (int i = first; i < r->argc; i++) {
+		size_t kl = strcspn(r->argv[i], "=");
+		int ok = 0;
+
+		for (const char *const *k = keys; *k; k++)
+			if (strlen(*k) == kl && !strncmp(*k, r->argv[i], kl) &&
+			    r->argv[i][kl] == '=')
+				ok = 1;
+		if (!ok) {
+			reply_err(c, "ARGS", "unknown option '%.40s'", r->argv[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+cmd_useradd(struct conn *c, struct proto_req *r)
+{
+	static const char *const keys[] = { "max", "groups", "display", NULL };
+	char err[256];
+	int max;
+
+	if (opts_known(c, r, 2, keys) < 0 ||
+	    opt_int(c, r, "max", srv.cfg.agent_default_max, &max) < 0)
+		return;
+	if (agent_find(r->argv[0])) {
+		reply_err(c, "EXISTS", "user '%s' exists", r->argv[0]);
+		return;
+	}
+	if (account_create(r->argv[0], r->argv[1], r->text, NULL,
+	    proto_opt(r, "display"), max, proto_opt(r, "groups"), err,
+	    sizeof(err)) < 0) {
+		reply_err(c, "ARGS", "%s", err);
+		return;
+	}
+	audit(c, "useradd", r->argv[0]);
+	reply_ok(c, NULL);
+}
+
+static struct agent *
+user_arg(struct conn *c, const char *name)
+{
+	struct agent *a = agent_find(name);
+
+	if (a == NULL)
+		reply_err(c, "NOTFOUND", "no such user '%s'", name);
+	return a;
+}
+
+void
+cmd_userdel(struct conn *c, struct proto_req *r)
+{
+	struct agent *a = user_arg(c, r->argv[0]);
+
+	if (a == NULL)
+		return;
+	if (a == c->agent) {
+		reply_err(c, "STATE", "you cannot delete yourself");
+		return;
+	}
+	if (a->nchats > 0) {
+		reply_err(c, "STATE", "%s still has %d chats; transfer them first",
+		    a->name, a->nchats);
+		return;
+	}
+	if (account_delete(a) < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	if (a->conn) {
+		struct pbuf *b = ev_begin();
+
+		proto_put_word(b, "KICKED");
+		proto_put_text(b, "account deleted", 15);
+		ev_send(a->conn);
+		a->conn->closing = 1;
+		a->conn->agent = NULL;
+		a->conn->role = ROLE_ANON;
+		a->conn = NULL;
+	}
+	audit(c, "userdel", r->argv[0]);
+	reply_ok(c, NULL);
+}
+
+void
+cmd_userset(struct conn *c, struct proto_req *r)
+{
+	static const char *const keys[] = { "role", "max", "groups", "display",
+	    NULL };
+	struct agent *a = user_arg(c, r->argv[0]);
+	char err[256];
+	int max;
+
+	if (a == NULL || opts_known(c, r, 1, keys) < 0 ||
+	    opt_int(c, r, "max", 0, &max) < 0)
+		return;
+	if (account_update(a, proto_opt(r, "role"), proto_opt(r, "display"),
+	    max, proto_opt(r, "groups"), err, sizeof(err)) < 0) {
+		reply_err(c, "ARGS", "%s", err);
+		return;
+	}
+	if (a->conn)
+		a->conn->role = a->role;
+	audit(c, "userset", r->argv[0]);
+	reply_ok(c, NULL);
+	agent_notify_status(a);
+	route_agent_groups(a);
+}
+
+void
+cmd_passwd(struct conn *c, struct proto_req *r)
+{
+	struct agent *a;
+	char err[256];
+
+	if (!(c->role & ROLE_ADMIN) && strcmp(r->argv[0], c->agent->name) != 0) {
+		reply_err(c, "DENIED", "you may only change your own password");
+		return;
+	}
+	if ((a = user_arg(c, r->argv[0])) == NULL)
+		return;
+	if (account_set_password(a, r->text, err, sizeof(err)) < 0) {
+		reply_err(c, "ARGS", "%s", err);
+		return;
+	}
+	audit(c, "passwd", a->name);
+	reply_ok(c, NULL);
+}
+
+void
+cmd_groupadd(struct conn *c, struct proto_req *r)
+{
+	static const char *const keys[] = { "mode", NULL };
+	const char *mode = proto_opt(r, "mode");
+
+	if (opts_known(c, r, 1, keys) < 0)
+		return;
+	if (mode == NULL)
+		mode = "manual";
+	if (strcmp(mode, "manual") && strcmp(mode, "auto")) {
+		reply_err(c, "ARGS", "mode is manual or auto");
+		return;
+	}
+	if (!account_name_ok(r->argv[0])) {
+		reply_err(c, "ARGS", "bad group name: 1-31 of A-Z a-z 0-9 _ . -");
+		return;
+	}
+	if (group_find(r->argv[0])) {
+		reply_err(c, "EXISTS", "group '%s' exists", r->argv[0]);
+		return;
+	}
+	if (desk.ngroups >= DESK_MAX_GROUPS) {
+		reply_err(c, "LIMIT", "at most %d groups", DESK_MAX_GROUPS);
+		return;
+	}
+	if (store_group_insert(r->argv[0], mode, r->text) < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	group_add(r->argv[0], strcmp(mode, "auto") == 0, r->text);
+	audit(c, "groupadd", r->argv[0]);
+	reply_ok(c, NULL);
+}
+
+void
+cmd_replyadd(struct conn *c, struct proto_req *r)
+{
+	static const char *const keys[] = { "group", NULL };
+	const char *g = proto_opt(r, "group");
+	int64_t id;
+
+	if (r->argc == 2 && opts_known(c, r, 1, keys) < 0)
+		return;
+	if (g && *g && group_find(g) == NULL) {
+		reply_err(c, "NOTFOUND", "no such group '%s'", g);
+		return;
+	}
+	if (strlen(r->argv[0]) > 128 || r->textlen == 0 || r->textlen > 4096) {
+		reply_err(c, "ARGS", "title at most 128 bytes, text 1-4096 bytes");
+		return;
+	}
+	if (store_reply_insert(g && *g ? g : NULL, r->argv[0], r->text, &id) < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	audit(c, "replyadd", r->argv[0]);
+	reply_ok(c, "id=%lld", (long long)id);
+}
+
+void
+cmd_keyadd(struct conn *c, struct proto_req *r)
+{
+	struct agent *a = user_arg(c, r->argv[0]);
+	const char *type, *blob, *comment;
+	char err[128];
+	int64_t id;
+
+	if (a == NULL)
+		return;
+	if (account_parse_pubkey(r->text, &type, &blob, &comment, err,
+	    sizeof(err)) < 0) {
+		reply_err(c, "ARGS", "%s", err);
+		return;
+	}
+	if (store_key_add(a->name, type, blob, comment, &id) < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	audit(c, "keyadd", a->name);
+	reply_ok(c, "id=%lld", (long long)id);
+}
+
+void
+cmd_keydel(struct conn *c, struct proto_req *r)
+{
+	long long id;
+	int rc;
+
+	if (proto_parse_int(r->argv[1], 1, INT64_MAX, &id) < 0) {
+		reply_err(c, "ARGS", "'%s' is not a key id", r->argv[1]);
+		return;
+	}
+	rc = store_key_del(r->argv[0], id);
+	if (rc < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	if (rc == 1) {
+		reply_err(c, "NOTFOUND", "%s has no key %lld", r->argv[0], id);
+		return;
+	}
+	audit(c, "keydel", r->argv[0]);
+	reply_ok(c, NULL);
+}
+
+struct keyrows {
+	struct conn *c;
+	int n;
+};
+
+static int
+key_row(void *arg, const struct store_key *k)
+{
+	struct keyrows *x = arg;
+	struct pbuf *b = row_begin(x->c);
+
+	pbuf_printf(b, " %lld", (long long)k->id);
+	proto_put_kv(b, "type", k->type);
+	proto_put_text(b, k->comment, strlen(k->comment));
+	conn_end(x->c);
+	x->n++;
+	return 0;
+}
+
+void
+cmd_keys(struct conn *c, struct proto_req *r)
+{
+	struct keyrows x = { c, 0 };
+
+	if (user_arg(c, r->argv[0]) == NULL)
+		return;
+	if (store_key_foreach(r->argv[0], key_row, &x) < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	reply_ok(c, "%d", x.n);
+}
+
+void
+cmd_announce(struct conn *c, struct proto_req *r)
+{
+	struct pbuf *b;
+
+	if (r->textlen == 0 || r->textlen > 1024) {
+		reply_err(c, "ARGS", "an announcement is 1-1024 bytes");
+		return;
+	}
+	audit(c, "announce", r->text);
+	reply_ok(c, NULL);
+	b = ev_begin();
+	proto_put_word(b, "ANNOUNCE");
+	proto_put_text(b, r->text, r->textlen);
+	for (struct agent *a = desk.agents; a; a = a->next)
+		ev_send_agent(a);
+}
+
+struct auditrows {
+	struct conn *c;
+	int n;
+};
+
+static int
+audit_row(void *arg, const struct store_audit *a)
+{
+	struct auditrows *x = arg;
+	struct pbuf *b = row_begin(x->c);
+
+	pbuf_printf(b, " %lld", (long long)a->id);
+	proto_put_kvi(b, "ts", (long long)a->ts);
+	proto_put_kv(b, "actor", a->actor);
+	proto_put_kv(b, "action", a->action);
+	proto_put_text(b, a->detail, strlen(a->detail));
+	conn_end(x->c);
+	x->n++;
+	return 0;
+}
+
+void
+cmd_audit(struct conn *c, struct proto_req *r)
+{
+	struct auditrows x = { c, 0 };
+	long long n = 50;
+
+	if (r->argc == 1 && proto_parse_int(r->argv[0], 1, 1000, &n) < 0) {
+		reply_err(c, "ARGS", "n is 1-1000");
+		return;
+	}
+	if (store_audit_foreach((int)n, audit_row, &x) < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	reply_ok(c, "%d", x.n);
+}

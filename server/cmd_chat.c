@@ -1,0 +1,479 @@
+/*
+ * cmd_chat.c - what staff do with chats: status, queue, accept, talk, notes,
+ * transfer, invite, end/wrap-up, and the supervisor's monitor, whisper and
+ * takeover.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "chat.h"
+#include "cmd.h"
+#include "log.h"
+#include "store.h"
+
+#define MSG_MAX 4096
+
+void
+cmd_status(struct conn *c, struct proto_req *r)
+{
+	struct agent *a = c->agent;
+	enum agent_status s;
+
+	if (r->argc == 1) {
+		if (agent_status_parse(r->argv[0], &s) < 0) {
+			reply_err(c, "ARGS", "status is online, away, busy or offline");
+			return;
+		}
+		if (s != a->status) {
+			a->status = s;
+			if (store_audit(a->name, "status", r->argv[0]) < 0)
+				log_warn("audit: %s", store_errmsg());
+			agent_notify_status(a);
+		}
+	}
+	reply_ok(c, "status=%s chats=%d max=%d", agent_status_name(a->status),
+	    a->nchats, a->max_chats);
+	if (r->argc == 1 && a->status == AS_ONLINE)
+		route_agent_groups(a);
+}
+
+static int
+agent_may_see(struct agent *a, struct group *g)
+{
+	return (a->groups & (1ULL << g->id)) ||
+	    (a->role & (ROLE_SUPERVISOR | ROLE_ADMIN));
+}
+
+void
+cmd_queue(struct conn *c, struct proto_req *r)
+{
+	struct group *only = NULL;
+	time_t now = time(NULL);
+	int rows = 0;
+
+	if (r->argc == 1 && (only = group_find(r->argv[0])) == NULL) {
+		reply_err(c, "NOTFOUND", "no such group '%s'", r->argv[0]);
+		return;
+	}
+	for (int i = 0; i < desk.ngroups; i++) {
+		struct group *g = &desk.groups[i];
+		int pos = 0;
+
+		if ((only && g != only) || !agent_may_see(c->agent, g))
+			continue;
+		for (struct chat *ch = g->qhead; ch; ch = ch->qnext) {
+			struct pbuf *b = row_begin(c);
+			const char *q = ch->question ? ch->question : "";
+
+			pbuf_printf(b, " %lld", (long long)ch->id);
+			proto_put_kv(b, "group", g->name);
+			proto_put_kvi(b, "wait", (long long)(now - ch->queued_at));
+			proto_put_kvi(b, "pos", ++pos);
+			proto_put_kvi(b, "visitor", ch->visitor ? ch->visitor->id : 0);
+			proto_put_kv(b, "name", ch->visitor && ch->visitor->name ?
+			    ch->visitor->name : "");
+			if (ch->visitor == NULL || ch->visitor->conn == NULL)
+				proto_put_kvi(b, "left", 1);
+			proto_put_text(b, q, strlen(q));
+			conn_end(c);
+			rows++;
+		}
+	}
+	reply_ok(c, "%d", rows);
+}
+
+void
+cmd_accept(struct conn *c, struct proto_req *r)
+{
+	struct agent *a = c->agent;
+	struct chat *ch = NULL;
+
+	if (a->nchats >= a->max_chats) {
+		reply_err(c, "LIMIT", "you have %d chats (your limit is %d)",
+		    a->nchats, a->max_chats);
+		return;
+	}
+	if (r->argc == 1) {
+		if ((ch = cmd_chat_arg(c, r->argv[0])) == NULL)
+			return;
+		if (ch->state != CS_QUEUED) {
+			reply_err(c, "STATE", "chat %lld is not waiting", (long long)ch->id);
+			return;
+		}
+		if (!agent_may_see(a, ch->group)) {
+			reply_err(c, "DENIED", "chat %lld is for group %s",
+			    (long long)ch->id, ch->group->name);
+			return;
+		}
+	} else {
+		/* the longest-waiting chat of any of my groups */
+		for (int i = 0; i < desk.ngroups; i++) {
+			struct chat *h = desk.groups[i].qhead;
+
+			if (h && (a->groups & (1ULL << i)) &&
+			    (ch == NULL || h->queued_ms < ch->queued_ms))
+				ch = h;
+		}
+		if (ch == NULL) {
+			reply_err(c, "NOTFOUND", "nobody is waiting in your groups");
+			return;
+		}
+	}
+	if (chat_assign(ch, a, "accept", NULL, NULL) < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	reply_ok(c, "chat=%lld visitor=%lld", (long long)ch->id,
+	    (long long)(ch->visitor ? ch->visitor->id : 0));
+}
+
+void
+cmd_chats(struct conn *c, struct proto_req *r)
+{
+	int rows = 0;
+
+	for (size_t i = 0; i < desk.chat_tab_size; i++)
+		for (struct chat *ch = desk.chat_tab[i]; ch; ch = ch->hnext) {
+			struct pbuf *b;
+			const char *q = ch->question ? ch->question : "";
+
+			if (!agent_in_chat(c->agent, ch) ||
+			    (ch->state == CS_ENDED && ch->wrapped))
+				continue;
+			b = row_begin(c);
+			pbuf_printf(b, " %lld", (long long)ch->id);
+			proto_put_kvi(b, "visitor", ch->visitor ? ch->visitor->id : 0);
+			proto_put_kv(b, "name", ch->visitor && ch->visitor->name ?
+			    ch->visitor->name : "");
+			proto_put_kv(b, "group", ch->group->name);
+			proto_put_kv(b, "state", ch->state == CS_ENDED ? "ended" :
+			    ch->agent == c->agent ? "active" : "invited");
+			proto_put_kvi(b, "seq", ch->seq);
+			proto_put_kvi(b, "since", (long long)ch->created);
+			if (ch->visitor == NULL || ch->visitor->conn == NULL)
+				proto_put_kvi(b, "left", 1);
+			proto_put_text(b, q, strlen(q));
+			conn_end(c);
+			rows++;
+		}
+	reply_ok(c, "%d", rows);
+}
+
+static void
+post_and_reply(struct conn *c, struct chat *ch, const char *kind,
+    struct proto_req *r)
+{
+	int64_t seq;
+
+	if (r->textlen == 0 || r->textlen > MSG_MAX) {
+		reply_err(c, "ARGS", "a message must be 1-%d bytes", MSG_MAX);
+		return;
+	}
+	seq = chat_post(ch, kind, c->agent->display, r->text, r->textlen);
+	if (seq < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	reply_ok(c, "seq=%lld", (long long)seq);
+}
+
+void
+cmd_msg(struct conn *c, struct proto_req *r)
+{
+	struct chat *ch = cmd_my_chat(c, r->argv[0]);
+
+	if (ch == NULL)
+		return;
+	if (ch->state != CS_ASSIGNED) {
+		reply_err(c, "STATE", "chat %lld has ended", (long long)ch->id);
+		return;
+	}
+	post_and_reply(c, ch, "agent", r);
+}
+
+void
+cmd_note(struct conn *c, struct proto_req *r)
+{
+	struct chat *ch = cmd_my_chat(c, r->argv[0]);
+
+	if (ch != NULL)
+		post_and_reply(c, ch, "note", r);
+}
+
+static int
+watch_add(struct agent **set, struct agent *a)
+{
+	for (int i = 0; i < CHAT_MAX_WATCH; i++)
+		if (set[i] == a)
+			return 0;
+	for (int i = 0; i < CHAT_MAX_WATCH; i++)
+		if (set[i] == NULL) {
+			set[i] = a;
+			return 0;
+		}
+	return -1;
+}
+
+static int
+watch_del(struct agent **set, struct agent *a)
+{
+	for (int i = 0; i < CHAT_MAX_WATCH; i++)
+		if (set[i] == a) {
+			set[i] = NULL;
+			return 0;
+		}
+	return -1;
+}
+
+static struct agent *
+available_agent(struct conn *c, const char *name)
+{
+	struct agent *t = agent_find(name);
+
+	if (t == NULL) {
+		reply_err(c, "NOTFOUND", "no such agent '%s'", name);
+		return NULL;
+	}
+	if (t == c->agent) {
+		reply_err(c, "STATE", "that is you");
+		return NULL;
+	}
+	if (t->conn == NULL || t->status != AS_ONLINE) {
+		reply_err(c, "STATE", "%s is %s", t->name, t->conn ?
+		    agent_status_name(t->status) : "not connected");
+		return NULL;
+	}
+	if (t->nchats >= t->max_chats) {
+		reply_err(c, "LIMIT", "%s is at their limit (%d chats)", t->name,
+		    t->max_chats);
+		return NULL;
+	}
+	return t;
+}
+
+void
+cmd_transfer(struct conn *c, struct proto_req *r)
+{
+	struct chat *ch = cmd_my_chat(c, r->argv[0]);
+	const char *note = r->text && r->textlen ? r->text : NULL;
+	struct agent *me = c->agent, *t;
+	struct group *g;
+
+	if (ch == NULL)
+		return;
+	if (ch->state != CS_ASSIGNED || ch->agent != me) {
+		reply_err(c, "STATE", "only the owner of an active chat can transfer it");
+		return;
+	}
+	if (r->textlen > 1024) {
+		reply_err(c, "ARGS", "note longer than 1024 bytes");
+		return;
+	}
+	if (strcmp(r->argv[1], "agent") == 0) {
+		if ((t = available_agent(c, r->argv[2])) == NULL)
+			return;
+		if (note && chat_post(ch, "note", me->display, note, r->textlen) < 0) {
+			cmd_store_failed(c);
+			return;
+		}
+		me->nchats--;
+		me->idle_since = srv.now_ms;
+		ch->agent = NULL;
+		for (int i = 0; i < CHAT_MAX_WATCH; i++)
+			if (ch->invited[i] == t)
+				ch->invited[i] = NULL;
+		if (chat_assign(ch, t, "transfer", me->name, note) < 0) {
+			ch->agent = me;
+			me->nchats++;
+			cmd_store_failed(c);
+			return;
+		}
+		{
+			struct pbuf *b = ev_begin();
+
+			pbuf_printf(b, " UNASSIGNED %lld reason=transfer",
+			    (long long)ch->id);
+			ev_send_agent(me);
+		}
+		if (store_audit(me->name, "transfer", t->name) < 0)
+			log_warn("audit: %s", store_errmsg());
+		reply_ok(c, NULL);
+		agent_notify_status(me);
+		route_agent_groups(me);
+		return;
+	}
+	if (strcmp(r->argv[1], "group") == 0) {
+		if ((g = group_find(r->argv[2])) == NULL) {
+			reply_err(c, "NOTFOUND", "no such group '%s'", r->argv[2]);
+			return;
+		}
+		if (note && chat_post(ch, "note", me->display, note, r->textlen) < 0) {
+			cmd_store_failed(c);
+			return;
+		}
+		ch->group = g;
+		ch->answered = 1;	/* the visitor was already served */
+		reply_ok(c, NULL);
+		chat_requeue(ch, "transfer", 1);
+		return;
+	}
+	reply_err(c, "ARGS", "usage: TRANSFER <chat> agent|group <name> [:note]");
+}
+
+void
+cmd_invite(struct conn *c, struct proto_req *r)
+{
+	struct chat *ch = cmd_my_chat(c, r->argv[0]);
+	struct agent *t;
+
+	if (ch == NULL)
+		return;
+	if (ch->state != CS_ASSIGNED) {
+		reply_err(c, "STATE", "chat %lld is not active", (long long)ch->id);
+		return;
+	}
+	if ((t = available_agent(c, r->argv[1])) == NULL)
+		return;
+	if (agent_in_chat(t, ch)) {
+		reply_err(c, "STATE", "%s is already in the chat", t->name);
+		return;
+	}
+	if (watch_add(ch->invited, t) < 0) {
+		reply_err(c, "LIMIT", "too many agents in this chat");
+		return;
+	}
+	reply_ok(c, NULL);
+	ev_assign(ch, "invite", c->agent->name, NULL);
+	ev_send_agent(t);
+}
+
+void
+cmd_leave(struct conn *c, struct proto_req *r)
+{
+	struct chat *ch = cmd_my_chat(c, r->argv[0]);
+
+	if (ch == NULL)
+		return;
+	if (ch->agent == c->agent) {
+		reply_err(c, "STATE", "the owner cannot leave; TRANSFER or END it");
+		return;
+	}
+	watch_del(ch->invited, c->agent);
+	reply_ok(c, NULL);
+}
+
+void
+cmd_wrapup(struct conn *c, struct proto_req *r)
+{
+	struct chat *ch = cmd_my_chat(c, r->argv[0]);
+
+	if (ch == NULL)
+		return;
+	if (ch->agent != c->agent) {
+		reply_err(c, "STATE", "only the chat's owner writes the wrap-up");
+		return;
+	}
+	if (strlen(r->argv[1]) > 64 || r->textlen > 2048) {
+		reply_err(c, "ARGS", "category at most 64 bytes, summary at most 2048");
+		return;
+	}
+	if (ch->state != CS_ENDED)
+		chat_end(ch, "agent");
+	if (store_chat_wrapup(ch->id, r->argv[1], r->text) < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	ch->wrapped = 1;
+	reply_ok(c, NULL);
+}
+
+/* ---- supervisors ---- */
+
+void
+cmd_monitor(struct conn *c, struct proto_req *r)
+{
+	struct chat *ch = cmd_chat_arg(c, r->argv[0]);
+
+	if (ch == NULL)
+		return;
+	if (ch->state == CS_ENDED) {
+		reply_err(c, "STATE", "chat %lld has ended", (long long)ch->id);
+		return;
+	}
+	if (watch_add(ch->monitors, c->agent) < 0) {
+		reply_err(c, "LIMIT", "too many monitors on this chat");
+		return;
+	}
+	reply_ok(c, NULL);
+}
+
+void
+cmd_unmonitor(struct conn *c, struct proto_req *r)
+{
+	struct chat *ch = cmd_chat_arg(c, r->argv[0]);
+
+	if (ch == NULL)
+		return;
+	if (watch_del(ch->monitors, c->agent) < 0) {
+		reply_err(c, "STATE", "you are not monitoring chat %lld",
+		    (long long)ch->id);
+		return;
+	}
+	reply_ok(c, NULL);
+}
+
+void
+cmd_whisper(struct conn *c, struct proto_req *r)
+{
+	struct chat *ch = cmd_chat_arg(c, r->argv[0]);
+
+	if (ch == NULL)
+		return;
+	if (ch->state != CS_ASSIGNED) {
+		reply_err(c, "STATE", "chat %lld has no agent", (long long)ch->id);
+		return;
+	}
+	post_and_reply(c, ch, "whisper", r);
+}
+
+void
+cmd_takeover(struct conn *c, struct proto_req *r)
+{
+	struct chat *ch = cmd_chat_arg(c, r->argv[0]);
+	struct agent *me = c->agent, *old;
+
+	if (ch == NULL)
+		return;
+	if (ch->state == CS_ENDED) {
+		reply_err(c, "STATE", "chat %lld has ended", (long long)ch->id);
+		return;
+	}
+	if (ch->agent == me) {
+		reply_err(c, "STATE", "chat %lld is already yours", (long long)ch->id);
+		return;
+	}
+	old = ch->agent;
+	if (old) {
+		struct pbuf *b = ev_begin();
+
+		pbuf_printf(b, " UNASSIGNED %lld reason=takeover", (long long)ch->id);
+		ev_send_agent(old);
+		old->nchats--;
+		old->idle_since = srv.now_ms;
+		ch->agent = NULL;
+	}
+	watch_del(ch->monitors, me);
+	watch_del(ch->invited, me);
+	if (chat_assign(ch, me, "takeover", old ? old->name : NULL, NULL) < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	if (store_audit(me->name, "takeover", old ? old->name : "queue") < 0)
+		log_warn("audit: %s", store_errmsg());
+	reply_ok(c, NULL);
+	if (old) {
+		agent_notify_status(old);
+		route_agent_groups(old);
+	}
+}

@@ -1,0 +1,317 @@
+/*
+ * cmd_info.c - read-only lookups for staff: transcripts, a visitor's card
+ * and history, quick replies, agents, groups, and chat history search.
+ * All of them answer with rows ("+ ...") and a final "OK <count>".
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "chat.h"
+#include "cmd.h"
+#include "log.h"
+#include "store.h"
+
+struct rowctx {
+	struct conn *c;
+	int n;
+};
+
+static int
+msg_row(void *arg, const struct store_msg *m)
+{
+	struct rowctx *x = arg;
+	struct pbuf *b = row_begin(x->c);
+
+	pbuf_printf(b, " %lld", (long long)m->seq);
+	proto_put_kvi(b, "ts", (long long)m->ts);
+	proto_put_kv(b, "kind", m->kind);
+	proto_put_kv(b, "from", m->sender);
+	proto_put_text(b, m->body, strlen(m->body));
+	conn_end(x->c);
+	x->n++;
+	return 0;
+}
+
+void
+cmd_transcript(struct conn *c, struct proto_req *r)
+{
+	struct rowctx x = { c, 0 };
+	long long id;
+	struct chat *ch;
+
+	if (proto_parse_int(r->argv[0], 1, INT64_MAX, &id) < 0) {
+		reply_err(c, "ARGS", "'%s' is not a chat number", r->argv[0]);
+		return;
+	}
+	ch = chat_find(id);
+	/* Staff may read any transcript (history search is a desk feature);
+	 * an active chat in a group the agent is not in stays private. */
+	if (ch && ch->state != CS_ENDED && !agent_in_chat(c->agent, ch) &&
+	    !(c->agent->role & (ROLE_SUPERVISOR | ROLE_ADMIN)) &&
+	    !(c->agent->groups & (1ULL << ch->group->id))) {
+		reply_err(c, "DENIED", "chat %lld belongs to another group", id);
+		return;
+	}
+	if (store_msg_foreach(id, msg_row, &x) < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	reply_ok(c, "%d", x.n);
+}
+
+static int
+chat_row(void *arg, const struct store_chat *h)
+{
+	struct rowctx *x = arg;
+	struct pbuf *b = row_begin(x->c);
+
+	pbuf_printf(b, " %lld", (long long)h->id);
+	proto_put_kv(b, "group", h->group);
+	proto_put_kv(b, "state", h->state);
+	proto_put_kv(b, "agent", h->agent ? h->agent : "");
+	proto_put_kvi(b, "started", (long long)h->created);
+	proto_put_kvi(b, "ended", (long long)h->ended_at);
+	proto_put_kvi(b, "rating", h->rating);
+	proto_put_kv(b, "category", h->category ? h->category : "");
+	proto_put_text(b, h->summary ? h->summary : "",
+	    h->summary ? strlen(h->summary) : 0);
+	conn_end(x->c);
+	x->n++;
+	return 0;
+}
+
+void
+cmd_history(struct conn *c, struct proto_req *r)
+{
+	struct rowctx x = { c, 0 };
+	long long id;
+
+	if (proto_parse_int(r->argv[0], 1, INT64_MAX, &id) < 0) {
+		reply_err(c, "ARGS", "'%s' is not a visitor number", r->argv[0]);
+		return;
+	}
+	if (store_chat_foreach_visitor(id, chat_row, &x) < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	reply_ok(c, "%d", x.n);
+}
+
+struct cardctx {
+	struct conn *c;
+	int n;
+	int chats;
+	time_t last;
+	char cat[80], sum[256];
+};
+
+static int
+count_chat(void *arg, const struct store_chat *h)
+{
+	struct cardctx *x = arg;
+
+	x->chats++;
+	if (h->created > x->last)
+		x->last = h->created;
+	if (h->category && x->cat[0] == '\0') {
+		snprintf(x->cat, sizeof(x->cat), "%s", h->category);
+		snprintf(x->sum, sizeof(x->sum), "%s", h->summary ? h->summary : "");
+	}
+	return 0;
+}
+
+static void
+card_kv(struct cardctx *x, const char *k, const char *v)
+{
+	struct pbuf *b = row_begin(x->c);
+
+	proto_put_kv(b, k, v ? v : "");
+	conn_end(x->c);
+	x->n++;
+}
+
+static void
+card_kvi(struct cardctx *x, const char *k, long long v)
+{
+	struct pbuf *b = row_begin(x->c);
+
+	proto_put_kvi(b, k, v);
+	conn_end(x->c);
+	x->n++;
+}
+
+static int
+card_visitor(void *arg, const struct store_visitor *v)
+{
+	struct cardctx *x = arg;
+
+	card_kv(x, "name", v->name);
+	card_kv(x, "email", v->email);
+	card_kv(x, "addr", v->addr);
+	card_kv(x, "lang", v->lang);
+	card_kv(x, "referrer", v->referrer);
+	card_kvi(x, "first", (long long)v->first_seen);
+	card_kvi(x, "last", (long long)v->last_seen);
+	card_kvi(x, "visits", v->visits);
+	return 0;
+}
+
+static int
+card_page(void *arg, const struct store_page *p)
+{
+	struct cardctx *x = arg;
+	struct pbuf *b = row_begin(x->c);
+
+	proto_put_word(b, "page");
+	proto_put_kvi(b, "ts", (long long)p->ts);
+	proto_put_kv(b, "url", p->url);
+	proto_put_text(b, p->title, strlen(p->title));
+	conn_end(x->c);
+	x->n++;
+	return 0;
+}
+
+void
+cmd_visitor(struct conn *c, struct proto_req *r)
+{
+	struct cardctx x;
+	long long id;
+	int rc;
+
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	if (proto_parse_int(r->argv[0], 1, INT64_MAX, &id) < 0) {
+		reply_err(c, "ARGS", "'%s' is not a visitor number", r->argv[0]);
+		return;
+	}
+	if (store_chat_foreach_visitor(id, count_chat, &x) < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	rc = store_visitor_load(id, card_visitor, &x);
+	if (rc < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	if (rc == 1) {
+		reply_err(c, "NOTFOUND", "no visitor %lld", id);
+		return;
+	}
+	card_kvi(&x, "chats", x.chats);
+	card_kvi(&x, "last_chat", (long long)x.last);
+	card_kv(&x, "last_category", x.cat);
+	card_kv(&x, "last_summary", x.sum);
+	if (store_page_foreach(id, card_page, &x) < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	reply_ok(c, "%d", x.n);
+}
+
+static int
+reply_row(void *arg, const struct store_reply *rp)
+{
+	struct rowctx *x = arg;
+	struct pbuf *b = row_begin(x->c);
+
+	pbuf_printf(b, " %lld", (long long)rp->id);
+	proto_put_kv(b, "group", rp->group ? rp->group : "");
+	proto_put_kv(b, "title", rp->title);
+	proto_put_text(b, rp->body, strlen(rp->body));
+	conn_end(x->c);
+	x->n++;
+	return 0;
+}
+
+void
+cmd_replies(struct conn *c, struct proto_req *r)
+{
+	struct rowctx x = { c, 0 };
+
+	if (r->textlen > 256) {
+		reply_err(c, "ARGS", "query longer than 256 bytes");
+		return;
+	}
+	if (store_reply_search(r->text ? r->text : "", 50, reply_row, &x) < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	reply_ok(c, "%d", x.n);
+}
+
+void
+cmd_agents(struct conn *c, struct proto_req *r)
+{
+	int n = 0;
+
+	for (struct agent *a = desk.agents; a; a = a->next) {
+		struct pbuf *b;
+		char groups[512];
+
+		if (a->deleted)
+			continue;
+		group_mask_format(a->groups, groups, sizeof(groups));
+		b = row_begin(c);
+		proto_put_word(b, a->name);
+		proto_put_kv(b, "role", proto_role_name(a->role));
+		proto_put_kv(b, "status", a->conn ? agent_status_name(a->status) :
+		    "offline");
+		proto_put_kvi(b, "chats", a->nchats);
+		proto_put_kvi(b, "max", a->max_chats);
+		proto_put_kv(b, "groups", groups);
+		proto_put_kv(b, "display", a->display);
+		conn_end(c);
+		n++;
+	}
+	reply_ok(c, "%d", n);
+}
+
+void
+cmd_groups(struct conn *c, struct proto_req *r)
+{
+	for (int i = 0; i < desk.ngroups; i++) {
+		struct group *g = &desk.groups[i];
+		struct pbuf *b = row_begin(c);
+
+		proto_put_word(b, g->name);
+		proto_put_kv(b, "mode", g->auto_route ? "auto" : "manual");
+		proto_put_kvi(b, "waiting", g->qlen);
+		proto_put_kvi(b, "online", group_online(g));
+		proto_put_text(b, g->description, strlen(g->description));
+		conn_end(c);
+	}
+	reply_ok(c, "%d", desk.ngroups);
+}
+
+static int
+search_row(void *arg, const struct store_msg *m)
+{
+	struct rowctx *x = arg;
+	struct pbuf *b = row_begin(x->c);
+
+	pbuf_printf(b, " %lld", (long long)m->chat);
+	proto_put_kvi(b, "seq", m->seq);
+	proto_put_kvi(b, "ts", (long long)m->ts);
+	proto_put_kv(b, "kind", m->kind);
+	proto_put_kv(b, "from", m->sender);
+	proto_put_text(b, m->body, strlen(m->body));
+	conn_end(x->c);
+	x->n++;
+	return 0;
+}
+
+void
+cmd_search(struct conn *c, struct proto_req *r)
+{
+	struct rowctx x = { c, 0 };
+
+	if (r->textlen == 0 || r->textlen > 256) {
+		reply_err(c, "ARGS", "a query is 1-256 bytes");
+		return;
+	}
+	if (store_msg_search(r->text, 50, search_row, &x) < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	reply_ok(c, "%d", x.n);
+}

@@ -1,0 +1,546 @@
+/*
+ * cmd_session.c - who is on the other end: HELP/PING/QUIT, staff LOGIN,
+ * visitor HELLO (and resume), the SSH gateway's commands and tickets, and
+ * what happens when a connection goes away.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "account.h"
+#include "auth.h"
+#include "authd.h"
+#include "chat.h"
+#include "cmd.h"
+#include "log.h"
+#include "store.h"
+
+#define FIELD_MAX 256
+
+struct ticket {
+	char token[65];
+	char name[DESK_NAME_MAX];
+	struct conn *owner;
+	struct ticket *next;
+};
+
+static struct ticket *tickets;
+
+void
+cmd_help(struct conn *c, struct proto_req *r)
+{
+	size_t n, rows = 0;
+	const struct proto_cmd *t = proto_cmd_table(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		struct pbuf *b;
+		char roles[80] = "";
+		static const unsigned bits[] = { ROLE_ANON, ROLE_VISITOR,
+		    ROLE_AGENT, ROLE_SUPERVISOR, ROLE_ADMIN, ROLE_GATEWAY };
+		static const char *names[] = { "any", "visitor", "agent",
+		    "supervisor", "admin", "gateway" };
+
+		if (r->argc == 1 && strcasecmp(r->argv[0], t[i].name) != 0)
+			continue;
+		for (size_t k = 0; k < 6; k++)
+			if (t[i].roles & bits[k]) {
+				if (*roles)
+					strcat(roles, ",");
+				strcat(roles, names[k]);
+			}
+		b = row_begin(c);
+		proto_put_word(b, t[i].name);
+		proto_put_kv(b, "role", roles);
+		proto_put_text(b, t[i].usage, strlen(t[i].usage));
+		conn_end(c);
+		rows++;
+	}
+	if (r->argc == 1 && rows == 0) {
+		reply_err(c, "NOTFOUND", "no such command '%s'", r->argv[0]);
+		return;
+	}
+	reply_ok(c, "%zu", rows);
+}
+
+void
+cmd_ping(struct conn *c, struct proto_req *r)
+{
+	struct pbuf *b = conn_begin(c, c->tag);
+
+	pbuf_adds(b, "OK PONG");
+	if (r->argc == 1) {
+		pbuf_add(b, " ", 1);
+		proto_escape(b, r->argv[0], strlen(r->argv[0]), 1);
+	}
+	conn_end(c);
+}
+
+void
+cmd_quit(struct conn *c, struct proto_req *r)
+{
+	reply_ok(c, "bye");
+	c->closing = 1;
+}
+
+/* ---- staff ---- */
+
+static void
+login_agent(struct conn *c, struct agent *a, const char *how)
+{
+	struct conn *old = a->conn;
+	struct pbuf *b;
+
+	if (old && old != c) {
+		b = ev_begin();
+		proto_put_word(b, "KICKED");
+		proto_put_text(b, "logged in elsewhere", 19);
+		ev_send(old);
+		old->agent = NULL;
+		old->role = ROLE_ANON;
+		old->closing = 1;
+	}
+	c->agent = a;
+	c->role = a->role;
+	a->conn = c;
+	a->gone_since = 0;
+	if (a->status == AS_OFFLINE &&
+	    agent_status_parse(srv.cfg.agent_default_status, &a->status) < 0)
+		a->status = AS_ONLINE;
+	auth_succeeded(c->addr);
+	if (store_audit(a->name, "login", how) < 0)
+		log_warn("audit: %s", store_errmsg());
+	log_info("%s %s logged in from %s (%s)", proto_role_name(a->role),
+	    a->name, c->addr, how);
+
+	b = conn_begin(c, c->tag);
+	pbuf_adds(b, "OK");
+	proto_put_kv(b, "name", a->name);
+	proto_put_kv(b, "role", proto_role_name(a->role));
+	proto_put_kv(b, "status", agent_status_name(a->status));
+	proto_put_kvi(b, "max", a->max_chats);
+	proto_put_kv(b, "display", a->display);
+	conn_end(c);
+
+	/* chats kept through a reconnect */
+	for (size_t i = 0; i < desk.chat_tab_size; i++)
+		for (struct chat *ch = desk.chat_tab[i]; ch; ch = ch->hnext) {
+			if (ch->state == CS_ENDED || !agent_in_chat(a, ch))
+				continue;
+			ev_assign(ch, "resume", NULL, NULL);
+			ev_send(c);
+		}
+	agent_notify_status(a);
+	route_agent_groups(a);
+}
+
+enum { CHECK_LOGIN, CHECK_GATEWAY };
+
+/* The answer of the password worker (authd.c) for LOGIN and AUTHPASS. */
+void
+session_auth_done(struct conn *c, int ok, int kind, const char *name,
+    const char *addr)
+{
+	struct agent *a = agent_find(name);
+
+	if (!ok || a == NULL) {
+		auth_failed(addr, srv.now_ms);
+		log_warn("failed login for '%.32s' from %s", name, addr);
+		reply_err(c, "AUTH", "wrong user name or password");
+		return;
+	}
+	if (kind == CHECK_GATEWAY) {
+		auth_succeeded(addr);
+		reply_ok(c, "role=%s", proto_role_name(a->role));
+		return;
+	}
+	if (c->role != ROLE_ANON) {
+		reply_err(c, "STATE", "already logged in");
+		return;
+	}
+	login_agent(c, a, "password");
+}
+
+static void
+check_password(struct conn *c, int kind, const char *addr, const char *name,
+    const char *pw)
+{
+	struct agent *a = agent_find(name);
+
+	if (!auth_allowed(addr, srv.now_ms)) {
+		reply_err(c, "THROTTLE", "too many failed logins; try again later");
+		return;
+	}
+	authd_check(c, kind, name, addr, pw, a ? a->pwhash : NULL);
+}
+
+void
+cmd_login(struct conn *c, struct proto_req *r)
+{
+	check_password(c, CHECK_LOGIN, c->addr, r->argv[0], r->text);
+}
+
+void
+cmd_ticket(struct conn *c, struct proto_req *r)
+{
+	struct agent *a;
+
+	for (struct ticket *t = tickets; t; t = t->next)
+		if (strcmp(t->name, r->argv[0]) == 0 &&
+		    strlen(r->argv[1]) == strlen(t->token) &&
+		    strcmp(t->token, r->argv[1]) == 0 &&
+		    (a = agent_find(t->name)) != NULL) {
+			login_agent(c, a, "ssh");
+			return;
+		}
+	auth_failed(c->addr, srv.now_ms);
+	reply_err(c, "AUTH", "bad ticket");
+}
+
+/* ---- gateway ---- */
+
+void
+cmd_gateway(struct conn *c, struct proto_req *r)
+{
+	size_t n = strlen(srv.gateway_secret);
+	unsigned char d = 0;
+
+	if (!c->is_unix || n == 0) {
+		reply_err(c, "DENIED", "no gateway here");
+		return;
+	}
+	if (strlen(r->text) != n)
+		d = 1;
+	for (size_t i = 0; i < n && r->text[i]; i++)
+		d |= (unsigned char)(r->text[i] ^ srv.gateway_secret[i]);
+	if (d) {
+		log_warn("gateway: bad secret on fd %d", c->fd);
+		reply_err(c, "AUTH", "bad gateway secret");
+		c->closing = 1;
+		return;
+	}
+	c->role = ROLE_GATEWAY;
+	reply_ok(c, NULL);
+}
+
+static const char *
+gw_addr(struct conn *c, struct proto_req *r)
+{
+	const char *a = proto_opt(r, "addr");
+
+	return a && *a && strlen(a) < 64 ? a : c->addr;
+}
+
+void
+cmd_authpass(struct conn *c, struct proto_req *r)
+{
+	check_password(c, CHECK_GATEWAY, gw_addr(c, r), r->argv[0], r->text);
+}
+
+struct keymatch {
+	const char *type, *blob;
+	int found;
+};
+
+static int
+key_cmp(void *arg, const struct store_key *k)
+{
+	struct keymatch *m = arg;
+
+	if (strcmp(k->type, m->type) == 0 && strcmp(k->blob, m->blob) == 0) {
+		m->found = 1;
+		return -1;
+	}
+	return 0;
+}
+
+void
+cmd_authkey(struct conn *c, struct proto_req *r)
+{
+	struct agent *a = agent_find(r->argv[0]);
+	const char *type, *blob, *comment;
+	struct keymatch m = { 0 };
+	char err[128];
+
+	if (!auth_allowed(gw_addr(c, r), srv.now_ms)) {
+		reply_err(c, "THROTTLE", "too many failed logins; try again later");
+		return;
+	}
+	if (account_parse_pubkey(r->text, &type, &blob, &comment, err,
+	    sizeof(err)) < 0) {
+		reply_err(c, "ARGS", "%s", err);
+		return;
+	}
+	m.type = type;
+	m.blob = blob;
+	if (a && store_key_foreach(a->name, key_cmp, &m) < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	if (a == NULL || !m.found) {
+		reply_err(c, "AUTH", "key not accepted");
+		return;
+	}
+	reply_ok(c, "role=%s", proto_role_name(a->role));
+}
+
+void
+cmd_mkticket(struct conn *c, struct proto_req *r)
+{
+	struct agent *a = agent_find(r->argv[0]);
+	struct ticket *t;
+
+	if (a == NULL) {
+		reply_err(c, "NOTFOUND", "no such user");
+		return;
+	}
+	t = calloc(1, sizeof(*t));
+	if (t == NULL || auth_random_hex(t->token, 24) < 0) {
+		free(t);
+		reply_err(c, "INTERNAL", "cannot make a ticket");
+		return;
+	}
+	snprintf(t->name, sizeof(t->name), "%s", a->name);
+	t->owner = c;
+	t->next = tickets;
+	tickets = t;
+	reply_ok(c, "token=%s", t->token);
+}
+
+static void
+tickets_drop(struct conn *c)
+{
+	struct ticket **pp = &tickets, *t;
+
+	while ((t = *pp) != NULL) {
+		if (t->owner == c) {
+			*pp = t->next;
+			explicit_bzero(t->token, sizeof(t->token));
+			free(t);
+		} else
+			pp = &t->next;
+	}
+}
+
+/* ---- visitors ---- */
+
+static struct visitor *
+visitor_by_token(const char *token)
+{
+	for (size_t i = 0; i < desk.chat_tab_size; i++)
+		for (struct chat *ch = desk.chat_tab[i]; ch; ch = ch->hnext)
+			if (ch->visitor && ch->visitor->chat == ch &&
+			    strcmp(ch->visitor->token, token) == 0)
+				return ch->visitor;
+	return NULL;
+}
+
+static int
+replay_msg(void *arg, const struct store_msg *m)
+{
+	struct conn *c = arg;
+	struct pbuf *b;
+
+	if (!strcmp(m->kind, "note") || !strcmp(m->kind, "whisper"))
+		return 0;
+	b = ev_begin();
+	pbuf_printf(b, " MSG %lld %lld %s ", (long long)m->chat,
+	    (long long)m->seq, m->kind);
+	proto_escape(b, m->sender, strlen(m->sender), 1);
+	proto_put_kvi(b, "ts", (long long)m->ts);
+	proto_put_text(b, m->body, strlen(m->body));
+	ev_send(c);
+	return 0;
+}
+
+static void
+visitor_resume(struct conn *c, struct visitor *v)
+{
+	struct chat *ch = v->chat;
+	struct pbuf *b;
+
+	if (v->conn && v->conn != c) {
+		b = ev_begin();
+		proto_put_word(b, "KICKED");
+		proto_put_text(b, "resumed elsewhere", 17);
+		ev_send(v->conn);
+		v->conn->visitor = NULL;
+		v->conn->role = ROLE_ANON;
+		v->conn->closing = 1;
+	}
+	v->conn = c;
+	v->gone_since = 0;
+	c->visitor = v;
+	c->role = ROLE_VISITOR;
+	b = conn_begin(c, c->tag);
+	pbuf_printf(b, "OK visitor=%lld chat=%lld token=%s resumed=1",
+	    (long long)v->id, (long long)ch->id, v->token);
+	conn_end(c);
+	if (store_msg_foreach(ch->id, replay_msg, c) < 0)
+		log_warn("resume: transcript of chat %lld: %s", (long long)ch->id,
+		    store_errmsg());
+	if (ch->state == CS_QUEUED)
+		queue_tell_position(ch, 1);
+	else if (ch->state == CS_ASSIGNED && ch->agent) {
+		b = ev_begin();
+		pbuf_printf(b, " ASSIGNED %lld", (long long)ch->id);
+		proto_put_kv(b, "agent", ch->agent->display);
+		ev_send(c);
+	} else if (ch->state == CS_ENDED) {
+		b = ev_begin();
+		pbuf_printf(b, " ENDED %lld by=agent", (long long)ch->id);
+		ev_send(c);
+	}
+	chat_visitor_back(ch);
+}
+
+static int
+field_ok(struct conn *c, const char *k, const char *v)
+{
+	if (v && strlen(v) > FIELD_MAX) {
+		reply_err(c, "ARGS", "%s is longer than %d bytes", k, FIELD_MAX);
+		return 0;
+	}
+	return 1;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s && *s ? strdup(s) : NULL;
+}
+
+void
+cmd_hello(struct conn *c, struct proto_req *r)
+{
+	static const char *keys[] = { "name", "email", "page", "referrer",
+	    "lang", "group", "token" };
+	const char *name = proto_opt(r, "name"), *gname = proto_opt(r, "group");
+	const char *token = proto_opt(r, "token"), *page = proto_opt(r, "page");
+	struct visitor *v;
+	struct group *g;
+	struct chat *ch;
+	struct pbuf *b;
+	int64_t known = 0;
+
+	for (int i = 0; i < r->argc; i++) {
+		size_t kl = strcspn(r->argv[i], "=");
+		int ok = 0;
+
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (strlen(keys[k]) == kl && !strncmp(keys[k], r->argv[i], kl)
+			    && r->argv[i][kl] == '=')
+				ok = 1;
+		if (!ok) {
+			reply_err(c, "ARGS", "unknown HELLO field '%.40s'", r->argv[i]);
+			return;
+		}
+		if (!field_ok(c, r->argv[i], r->argv[i] + kl))
+			return;
+	}
+	if (r->text && r->textlen > 1024) {
+		reply_err(c, "ARGS", "question longer than 1024 bytes");
+		return;
+	}
+	if (token && *token) {
+		v = visitor_by_token(token);
+		if (v && v->chat && (v->chat->state != CS_ENDED || v->conn == NULL)) {
+			visitor_resume(c, v);
+			return;
+		}
+		if (store_visitor_find_token(token, &known) < 0) {
+			cmd_store_failed(c);
+			return;
+		}
+	}
+	g = group_find(gname && *gname ? gname : srv.cfg.default_group);
+	if (g == NULL) {
+		reply_err(c, "NOTFOUND", "no such group '%s'",
+		    gname && *gname ? gname : srv.cfg.default_group);
+		return;
+	}
+	v = calloc(1, sizeof(*v));
+	if (v == NULL) {
+		reply_err(c, "INTERNAL", "out of memory");
+		return;
+	}
+	v->name = dup_or_null(name);
+	v->email = dup_or_null(proto_opt(r, "email"));
+	v->lang = dup_or_null(proto_opt(r, "lang"));
+	v->referrer = dup_or_null(proto_opt(r, "referrer"));
+	v->addr = strdup(c->addr);
+	v->tokens = srv.cfg.msg_burst;
+	v->tokens_at = srv.now_ms;
+	if (known) {
+		v->id = known;
+		snprintf(v->token, sizeof(v->token), "%s", token);
+		if (store_visitor_touch(known, c->addr) < 0)
+			goto fail;
+	} else {
+		if (auth_random_hex(v->token, 16) < 0 ||
+		    store_visitor_insert(v->token, v->name, v->email, v->lang,
+		    v->referrer, v->addr, &v->id) < 0)
+			goto fail;
+	}
+	if (page && *page && store_page_add(v->id, page, NULL) < 0)
+		goto fail;
+	ch = chat_open(v, g, r->text ? r->text : "");
+	if (ch == NULL)
+		goto fail;
+	v->conn = c;
+	c->visitor = v;
+	c->role = ROLE_VISITOR;
+	b = conn_begin(c, c->tag);
+	pbuf_printf(b, "OK visitor=%lld chat=%lld token=%s", (long long)v->id,
+	    (long long)ch->id, v->token);
+	conn_end(c);
+	route_group(g);
+	if (ch->state == CS_QUEUED) {
+		queue_tell_position(ch, 1);
+		if (group_online(g) == 0) {
+			static const char msg[] =
+			    "no agent is on duty right now; leave a message and we will reply";
+			b = ev_begin();
+			pbuf_printf(b, " CLOSED %lld", (long long)ch->id);
+			proto_put_kv(b, "group", g->name);
+			proto_put_text(b, msg, sizeof(msg) - 1);
+			ev_send(c);
+		}
+	}
+	return;
+fail:
+	visitor_free(v);
+	cmd_store_failed(c);
+}
+
+void
+session_closed(struct conn *c)
+{
+	if (c->role == ROLE_GATEWAY)
+		tickets_drop(c);
+	if (c->agent && c->agent->conn == c) {
+		struct agent *a = c->agent;
+
+		a->conn = NULL;
+		a->gone_since = srv.now_ms ? srv.now_ms : 1;
+		log_info("%s %s disconnected", proto_role_name(a->role), a->name);
+		agent_notify_status(a);
+	}
+	c->agent = NULL;
+	if (c->visitor && c->visitor->conn == c) {
+		struct visitor *v = c->visitor;
+		struct chat *ch = v->chat;
+
+		v->conn = NULL;
+		if (ch && ch->state != CS_ENDED) {
+			v->gone_since = srv.now_ms ? srv.now_ms : 1;
+			chat_visitor_left(ch);
+		} else {
+			if (ch)
+				ch->visitor = NULL;
+			visitor_free(v);
+		}
+	}
+	c->visitor = NULL;
+}

@@ -1,0 +1,185 @@
+/*
+ * cmd_visitor.c - what a visitor can do: talk, show they are typing, report
+ * the page they are on, end the chat, rate it. A visitor only ever acts on
+ * their own chat, so no command takes a chat number.
+ */
+#include <string.h>
+
+#include "chat.h"
+#include "cmd.h"
+#include "log.h"
+#include "store.h"
+
+#define MSG_MAX 4096
+
+/* Token bucket: msg_rate per second, bursts of msg_burst. */
+static int
+visitor_rate_ok(struct visitor *v)
+{
+	double add = (double)(srv.now_ms - v->tokens_at) / 1000.0 *
+	    srv.cfg.msg_rate;
+
+	v->tokens_at = srv.now_ms;
+	v->tokens += add;
+	if (v->tokens > srv.cfg.msg_burst)
+		v->tokens = srv.cfg.msg_burst;
+	if (v->tokens < 1)
+		return 0;
+	v->tokens -= 1;
+	return 1;
+}
+
+static struct chat *
+visitor_chat(struct conn *c, int allow_ended)
+{
+	struct chat *ch = c->visitor ? c->visitor->chat : NULL;
+
+	if (ch == NULL || (!allow_ended && ch->state == CS_ENDED)) {
+		reply_err(c, "STATE", "your chat has ended");
+		return NULL;
+	}
+	return ch;
+}
+
+void
+cmd_say(struct conn *c, struct proto_req *r)
+{
+	struct chat *ch = visitor_chat(c, 0);
+	struct visitor *v = c->visitor;
+	int64_t seq;
+
+	if (ch == NULL)
+		return;
+	if (r->textlen == 0 || r->textlen > MSG_MAX) {
+		reply_err(c, "ARGS", "a message must be 1-%d bytes", MSG_MAX);
+		return;
+	}
+	if (!visitor_rate_ok(v)) {
+		reply_err(c, "FLOOD", "too many messages; slow down");
+		return;
+	}
+	seq = chat_post(ch, "visitor", v->name ? v->name : "visitor", r->text,
+	    r->textlen);
+	if (seq < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	reply_ok(c, "seq=%lld", (long long)seq);
+}
+
+void
+cmd_typing(struct conn *c, struct proto_req *r)
+{
+	struct chat *ch = visitor_chat(c, 0);
+
+	if (ch == NULL)
+		return;
+	if (r->textlen > MSG_MAX) {
+		reply_err(c, "ARGS", "draft longer than %d bytes", MSG_MAX);
+		return;
+	}
+	if (!visitor_rate_ok(c->visitor)) {
+		reply_err(c, "FLOOD", "too many updates; slow down");
+		return;
+	}
+	chat_typing(ch, r->text ? r->text : "", r->textlen);
+	reply_ok(c, NULL);
+}
+
+void
+cmd_page(struct conn *c, struct proto_req *r)
+{
+	if (strlen(r->argv[0]) > 1024 || r->textlen > 256) {
+		reply_err(c, "ARGS", "url at most 1024 bytes, title at most 256");
+		return;
+	}
+	if (!visitor_rate_ok(c->visitor)) {
+		reply_err(c, "FLOOD", "too many updates; slow down");
+		return;
+	}
+	if (store_page_add(c->visitor->id, r->argv[0], r->text) < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	reply_ok(c, NULL);
+	if (c->visitor->chat && c->visitor->chat->state != CS_ENDED) {
+		struct pbuf *b = ev_begin();
+
+		pbuf_printf(b, " PAGE %lld", (long long)c->visitor->chat->id);
+		proto_put_kv(b, "url", r->argv[0]);
+		if (r->text)
+			proto_put_text(b, r->text, r->textlen);
+		ev_to_chat_agents(c->visitor->chat);
+	}
+}
+
+void
+cmd_rate(struct conn *c, struct proto_req *r)
+{
+	struct chat *ch = visitor_chat(c, 1);
+	long long score;
+	struct pbuf *b;
+
+	if (ch == NULL)
+		return;
+	if (ch->state != CS_ENDED) {
+		reply_err(c, "STATE", "rate the chat after it has ended");
+		return;
+	}
+	if (ch->rated) {
+		reply_err(c, "STATE", "already rated");
+		return;
+	}
+	if (proto_parse_int(r->argv[0], 1, 5, &score) < 0) {
+		reply_err(c, "ARGS", "a rating is a number from 1 to 5");
+		return;
+	}
+	if (r->textlen > 1024) {
+		reply_err(c, "ARGS", "comment longer than 1024 bytes");
+		return;
+	}
+	if (store_chat_rate(ch->id, (int)score, r->text) < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	ch->rated = 1;
+	reply_ok(c, NULL);
+	b = ev_begin();
+	pbuf_printf(b, " RATED %lld score=%lld", (long long)ch->id, score);
+	proto_put_text(b, r->text ? r->text : "", r->textlen);
+	ev_send_agent(ch->agent);
+}
+
+void
+cmd_end(struct conn *c, struct proto_req *r)
+{
+	struct chat *ch;
+
+	if (c->role == ROLE_VISITOR) {
+		if (r->argc != 0) {
+			reply_err(c, "ARGS", "usage: END");
+			return;
+		}
+		if ((ch = visitor_chat(c, 0)) == NULL)
+			return;
+		chat_end(ch, "visitor");
+		reply_ok(c, NULL);
+		return;
+	}
+	if (r->argc != 1) {
+		reply_err(c, "ARGS", "usage: END <chat>");
+		return;
+	}
+	if ((ch = cmd_my_chat(c, r->argv[0])) == NULL)
+		return;
+	if (ch->state == CS_ENDED) {
+		reply_err(c, "STATE", "chat %lld has already ended", (long long)ch->id);
+		return;
+	}
+	if (ch->agent != c->agent) {
+		reply_err(c, "STATE", "only the chat's owner can end it; use LEAVE");
+		return;
+	}
+	chat_end(ch, "agent");
+	reply_ok(c, NULL);
+}

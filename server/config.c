@@ -1,0 +1,527 @@
+/*
+ * config.c - loading kefu.yml with libyaml.
+ *
+ * The whole file is loaded as a libyaml document tree and then walked with a
+ * table of known keys, so that an unknown or misspelt key is an error with
+ * its line number rather than a silently ignored setting. Strings are copied
+ * out, so the document can be freed right after loading.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "config.h"
+
+struct cfg_ctx {
+	struct config *c;
+	yaml_document_t *doc;
+	char *err;
+	size_t errlen;
+};
+
+static char *
+xstrdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void
+set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = xstrdup(v);
+}
+
+void
+config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	set_str(&c->listen_tcp, "127.0.0.1:7707");
+	set_str(&c->listen_unix, "run/kefud.sock");
+	set_str(&c->database, "var/kefu.db");
+	set_str(&c->log_level, "info");
+	c->line_max = 8192;
+	c->outbuf_max = 4 * 1024 * 1024;
+	c->max_clients = 20000;
+	c->msg_rate = 10;
+	c->msg_burst = 30;
+	c->auth_max_failures = 5;
+	c->auth_window = 300;
+	set_str(&c->agent_default_status, "online");
+	c->agent_default_max = 5;
+	set_str(&c->default_group, "general");
+	c->answer_timeout = 120;
+	c->agent_grace = 60;
+	c->resume_timeout = 300;
+	c->ssh_enabled = 0;
+	set_str(&c->ssh_listen, "127.0.0.1:2222");
+	set_str(&c->ssh_host_key, "var/ssh_host_ed25519_key");
+	set_str(&c->ssh_secret_file, "run/gateway.secret");
+	set_str(&c->ssh_console, "kefu");
+	set_str(&c->ssh_gateway, "kefud-ssh");
+	c->ssh_max_sessions = 200;
+	c->ssh_idle_timeout = 3600;
+	c->ssh_max_auth_failures = 6;
+}
+
+static void
+free_group(struct config_group *g)
+{
+	free(g->name);
+	free(g->mode);
+	free(g->description);
+}
+
+static void
+free_user(struct config_user *u)
+{
+	free(u->name);
+	free(u->role);
+	free(u->password);
+	free(u->password_hash);
+	free(u->display);
+	free(u->groups);
+}
+
+void
+config_free(struct config *c)
+{
+	char **strs[] = { &c->path, &c->listen_tcp, &c->listen_unix,
+	    &c->database, &c->log_level, &c->agent_default_status,
+	    &c->default_group, &c->ssh_listen, &c->ssh_host_key,
+	    &c->ssh_secret_file, &c->ssh_console, &c->ssh_gateway };
+
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		free(*strs[i]);
+		*strs[i] = NULL;
+	}
+	for (int i = 0; i < c->ngroups; i++)
+		free_group(&c->groups[i]);
+	for (int i = 0; i < c->nusers; i++)
+		free_user(&c->users[i]);
+	for (int i = 0; i < c->nreplies; i++) {
+		free(c->replies[i].title);
+		free(c->replies[i].group);
+		free(c->replies[i].text);
+	}
+	c->ngroups = c->nusers = c->nreplies = 0;
+}
+
+static int
+fail(struct cfg_ctx *x, yaml_node_t *n, const char *fmt, const char *what)
+{
+	snprintf(x->err, x->errlen, "line %lu: ", n ?
+	    (unsigned long)n->start_mark.line + 1 : 0UL);
+	size_t l = strlen(x->err);
+	snprintf(x->err + l, x->errlen - l, fmt, what);
+	return -1;
+}
+
+static const char *
+scalar(yaml_node_t *n)
+{
+	if (n == NULL || n->type != YAML_SCALAR_NODE)
+		return NULL;
+	return (const char *)n->data.scalar.value;
+}
+
+static int
+get_str(struct cfg_ctx *x, yaml_node_t *n, const char *key, char **dst)
+{
+	const char *v = scalar(n);
+
+	if (v == NULL)
+		return fail(x, n, "%s: expected a string", key);
+	set_str(dst, v);
+	return *dst ? 0 : fail(x, n, "%s: out of memory", key);
+}
+
+static int
+get_int(struct cfg_ctx *x, yaml_node_t *n, const char *key, long long min,
+    long long max, long long *out)
+{
+	const char *v = scalar(n);
+	char *end;
+	long long r;
+
+	if (v == NULL || *v == '\0')
+		return fail(x, n, "%s: expected a number", key);
+	errno = 0;
+	r = strtoll(v, &end, 10);
+	if (errno || *end != '\0' || r < min || r > max)
+		return fail(x, n, "%s: not a number in the allowed range", key);
+	*out = r;
+	return 0;
+}
+
+static int
+get_bool(struct cfg_ctx *x, yaml_node_t *n, const char *key, int *out)
+{
+	const char *v = scalar(n);
+
+	if (v && (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on")))
+		*out = 1;
+	else if (v && (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off")))
+		*out = 0;
+	else
+		return fail(x, n, "%s: expected true or false", key);
+	return 0;
+}
+
+#define INT_KEY(k, field, lo, hi) \
+	if (strcmp(path, k) == 0) { \
+		long long v_; \
+		if (get_int(x, val, k, lo, hi, &v_) < 0) return -1; \
+		c->field = v_; \
+		return 0; \
+	}
+#define STR_KEY(k, field) \
+	if (strcmp(path, k) == 0) \
+		return get_str(x, val, k, &c->field);
+
+static int
+set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
+{
+	struct config *c = x->c;
+
+	STR_KEY("listen.tcp", listen_tcp)
+	STR_KEY("listen.unix", listen_unix)
+	STR_KEY("database", database)
+	STR_KEY("log_level", log_level)
+	INT_KEY("limits.line_max", line_max, 256, 1 << 20)
+	INT_KEY("limits.outbuf_max", outbuf_max, 65536, 1LL << 30)
+	INT_KEY("limits.max_clients", max_clients, 16, 1000000)
+	INT_KEY("limits.msg_burst", msg_burst, 1, 100000)
+	if (strcmp(path, "limits.msg_rate") == 0) {
+		const char *s = scalar(val);
+		char *end;
+		double d;
+
+		if (s == NULL)
+			return fail(x, val, "%s: expected a number", path);
+		errno = 0;
+		d = strtod(s, &end);
+		if (errno || *end || !(d > 0 && d <= 1e6))
+			return fail(x, val, "%s: expected a number > 0", path);
+		c->msg_rate = d;
+		return 0;
+	}
+	INT_KEY("auth.max_failures", auth_max_failures, 1, 1000)
+	INT_KEY("auth.window", auth_window, 1, 86400)
+	STR_KEY("agent.default_status", agent_default_status)
+	INT_KEY("agent.default_max_chats", agent_default_max, 1, 100)
+	STR_KEY("routing.default_group", default_group)
+	INT_KEY("routing.answer_timeout", answer_timeout, 0, 86400)
+	INT_KEY("routing.agent_grace", agent_grace, 0, 86400)
+	INT_KEY("visitor.resume_timeout", resume_timeout, 0, 7 * 86400)
+	if (strcmp(path, "ssh.enabled") == 0)
+		return get_bool(x, val, path, &c->ssh_enabled);
+	STR_KEY("ssh.listen", ssh_listen)
+	STR_KEY("ssh.host_key", ssh_host_key)
+	STR_KEY("ssh.secret_file", ssh_secret_file)
+	STR_KEY("ssh.console", ssh_console)
+	STR_KEY("ssh.gateway", ssh_gateway)
+	INT_KEY("ssh.max_sessions", ssh_max_sessions, 1, 100000)
+	INT_KEY("ssh.idle_timeout", ssh_idle_timeout, 0, 7 * 86400)
+	INT_KEY("ssh.max_auth_failures", ssh_max_auth_failures, 1, 100)
+	return fail(x, val, "unknown key '%s'", path);
+}
+
+typedef int item_proc(struct cfg_ctx *x, const char *key, yaml_node_t *val,
+    void *item);
+
+/* Walk a sequence of mappings, calling proc for each key of each item. */
+static int
+walk_list(struct cfg_ctx *x, yaml_node_t *seq, const char *what, int *count,
+    int max, void *items, size_t itemsize, item_proc *proc)
+{
+	yaml_node_item_t *it;
+
+	if (seq->type != YAML_SEQUENCE_NODE)
+		return fail(x, seq, "%s: expected a list", what);
+	for (it = seq->data.sequence.items.start;
+	    it < seq->data.sequence.items.top; it++) {
+		yaml_node_t *m = yaml_document_get_node(x->doc, *it);
+		yaml_node_pair_t *p;
+		void *item;
+
+		if (m == NULL || m->type != YAML_MAPPING_NODE)
+			return fail(x, m, "%s: each entry must be a mapping", what);
+		if (*count >= max)
+			return fail(x, m, "%s: too many entries", what);
+		item = (char *)items + (size_t)(*count) * itemsize;
+		memset(item, 0, itemsize);
+		(*count)++;
+		for (p = m->data.mapping.pairs.start;
+		    p < m->data.mapping.pairs.top; p++) {
+			yaml_node_t *k = yaml_document_get_node(x->doc, p->key);
+			yaml_node_t *v = yaml_document_get_node(x->doc, p->value);
+			const char *ks = scalar(k);
+
+			if (ks == NULL || v == NULL)
+				return fail(x, k, "%s: bad key", what);
+			if (proc(x, ks, v, item) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+group_item(struct cfg_ctx *x, const char *k, yaml_node_t *v, void *item)
+{
+	struct config_group *g = item;
+
+	if (!strcmp(k, "name")) return get_str(x, v, "groups.name", &g->name);
+	if (!strcmp(k, "mode")) {
+		if (get_str(x, v, "groups.mode", &g->mode) < 0)
+			return -1;
+		if (strcmp(g->mode, "manual") && strcmp(g->mode, "auto"))
+			return fail(x, v, "%s: must be manual or auto", "groups.mode");
+		return 0;
+	}
+	if (!strcmp(k, "description"))
+		return get_str(x, v, "groups.description", &g->description);
+	return fail(x, v, "groups: unknown key '%s'", k);
+}
+
+static int
+user_item(struct cfg_ctx *x, const char *k, yaml_node_t *v, void *item)
+{
+	struct config_user *u = item;
+
+	if (!strcmp(k, "name")) return get_str(x, v, "users.name", &u->name);
+	if (!strcmp(k, "role")) return get_str(x, v, "users.role", &u->role);
+	if (!strcmp(k, "password")) return get_str(x, v, "users.password", &u->password);
+	if (!strcmp(k, "password_hash"))
+		return get_str(x, v, "users.password_hash", &u->password_hash);
+	if (!strcmp(k, "display")) return get_str(x, v, "users.display", &u->display);
+	if (!strcmp(k, "groups")) return get_str(x, v, "users.groups", &u->groups);
+	if (!strcmp(k, "max_chats")) {
+		long long n;
+
+		if (get_int(x, v, "users.max_chats", 1, 100, &n) < 0)
+			return -1;
+		u->max_chats = (int)n;
+		return 0;
+	}
+	return fail(x, v, "users: unknown key '%s'", k);
+}
+
+static int
+reply_item(struct cfg_ctx *x, const char *k, yaml_node_t *v, void *item)
+{
+	struct config_reply *r = item;
+
+	if (!strcmp(k, "title")) return get_str(x, v, "quick_replies.title", &r->title);
+	if (!strcmp(k, "group")) return get_str(x, v, "quick_replies.group", &r->group);
+	if (!strcmp(k, "text")) return get_str(x, v, "quick_replies.text", &r->text);
+	return fail(x, v, "quick_replies: unknown key '%s'", k);
+}
+
+static int
+walk_map(struct cfg_ctx *x, yaml_node_t *map, const char *prefix, int depth)
+{
+	yaml_node_pair_t *p;
+
+	if (depth > 4)
+		return fail(x, map, "%s: nested too deeply", prefix);
+	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+	    p++) {
+		yaml_node_t *k = yaml_document_get_node(x->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(x->doc, p->value);
+		const char *ks = scalar(k);
+		char path[128];
+		int r;
+
+		if (ks == NULL || v == NULL)
+			return fail(x, k, "%s", "keys must be plain strings");
+		if ((size_t)snprintf(path, sizeof(path), "%s%s%s", prefix,
+		    *prefix ? "." : "", ks) >= sizeof(path))
+			return fail(x, k, "%s", "key too long");
+		if (depth == 0 && !strcmp(ks, "groups")) {
+			r = walk_list(x, v, "groups", &x->c->ngroups,
+			    CONFIG_MAX_GROUPS, x->c->groups,
+			    sizeof(x->c->groups[0]), group_item);
+		} else if (depth == 0 && !strcmp(ks, "users")) {
+			r = walk_list(x, v, "users", &x->c->nusers,
+			    CONFIG_MAX_USERS, x->c->users,
+			    sizeof(x->c->users[0]), user_item);
+		} else if (depth == 0 && !strcmp(ks, "quick_replies")) {
+			r = walk_list(x, v, "quick_replies", &x->c->nreplies,
+			    CONFIG_MAX_REPLIES, x->c->replies,
+			    sizeof(x->c->replies[0]), reply_item);
+		} else if (v->type == YAML_MAPPING_NODE)
+			r = walk_map(x, v, path, depth + 1);
+		else if (v->type == YAML_SCALAR_NODE)
+			r = set_scalar(x, path, v);
+		else
+			r = fail(x, v, "%s: unexpected list", path);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+check(struct cfg_ctx *x)
+{
+	struct config *c = x->c;
+
+	for (int i = 0; i < c->ngroups; i++)
+		if (c->groups[i].name == NULL)
+			return fail(x, NULL, "%s: an entry has no name", "groups");
+	for (int i = 0; i < c->nusers; i++) {
+		struct config_user *u = &c->users[i];
+
+		if (u->name == NULL || u->role == NULL)
+			return fail(x, NULL, "%s: an entry has no name or role", "users");
+		if (strcmp(u->role, "agent") && strcmp(u->role, "supervisor") &&
+		    strcmp(u->role, "admin"))
+			return fail(x, NULL, "users: bad role for '%s'", u->name);
+		if (u->password == NULL && u->password_hash == NULL)
+			return fail(x, NULL, "users: '%s' needs password or password_hash", u->name);
+	}
+	for (int i = 0; i < c->nreplies; i++)
+		if (c->replies[i].title == NULL || c->replies[i].text == NULL)
+			return fail(x, NULL, "%s: an entry needs title and text", "quick_replies");
+	if (strcmp(c->agent_default_status, "online") &&
+	    strcmp(c->agent_default_status, "away") &&
+	    strcmp(c->agent_default_status, "busy") &&
+	    strcmp(c->agent_default_status, "offline"))
+		return fail(x, NULL, "%s: must be online, away, busy or offline",
+		    "agent.default_status");
+	return 0;
+}
+
+int
+config_load_buffer(struct config *c, const char *data, size_t len, char *err,
+    size_t errlen)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	struct cfg_ctx x = { c, &doc, err, errlen };
+	int r = 0;
+
+	if (!yaml_parser_initialize(&parser)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		snprintf(err, errlen, "line %lu: %s",
+		    (unsigned long)parser.problem_mark.line + 1,
+		    parser.problem ? parser.problem : "YAML syntax error");
+		yaml_parser_delete(&parser);
+		return -1;
+	}
+	root = yaml_document_get_root_node(&doc);
+	if (root != NULL) {	/* empty file: defaults */
+		if (root->type != YAML_MAPPING_NODE)
+			r = fail(&x, root, "%s", "the top level must be a mapping");
+		else
+			r = walk_map(&x, root, "", 0);
+	}
+	if (r == 0)
+		r = check(&x);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return r;
+}
+
+int
+config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+	int r;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		if (cap - len < 4096) {
+			char *nb;
+
+			if (cap > (4u << 20)) {
+				fclose(f);
+				free(buf);
+				snprintf(err, errlen, "%s: file too large", path);
+				return -1;
+			}
+			nb = realloc(buf, cap + 65536);
+			if (nb == NULL) {
+				fclose(f);
+				free(buf);
+				snprintf(err, errlen, "%s: out of memory", path);
+				return -1;
+			}
+			buf = nb;
+			cap += 65536;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		fclose(f);
+		free(buf);
+		snprintf(err, errlen, "%s: read error", path);
+		return -1;
+	}
+	fclose(f);
+	r = config_load_buffer(c, buf, len, err, errlen);
+	free(buf);
+	if (r < 0) {
+		char tmp[512];
+
+		snprintf(tmp, sizeof(tmp), "%s: %s", path, err);
+		snprintf(err, errlen, "%s", tmp);
+		return -1;
+	}
+	set_str(&c->path, path);
+	return 0;
+}
+
+int
+config_split_hostport(const char *s, char *host, size_t hostlen, int *port)
+{
+	const char *colon;
+	size_t hl;
+	long p;
+	char *end;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	if (*s == '[') {
+		const char *rb = strchr(s, ']');
+
+		if (rb == NULL || rb[1] != ':')
+			return -1;
+		hl = (size_t)(rb - s - 1);
+		s++;
+		colon = rb + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL)
+			return -1;
+		hl = (size_t)(colon - s);
+	}
+	if (hl == 0 || hl >= hostlen)
+		return -1;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	errno = 0;
+	p = strtol(colon + 1, &end, 10);
+	if (errno || *end || p < 0 || p > 65535 || end == colon + 1)
+		return -1;
+	*port = (int)p;
+	return 0;
+}

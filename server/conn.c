@@ -1,0 +1,564 @@
+/*
+ * conn.c - sockets: listening, accepting, reading lines, buffering replies.
+ *
+ * Input: a connection owns no input memory while it has no partial line.
+ * Reads land in one shared buffer and are framed in place; only the tail of
+ * an incomplete line is copied into a per-connection buffer of at most
+ * line_max bytes. Ten thousand idle visitors thus cost a few hundred bytes
+ * each, and a client sending a 10 MB line costs at most line_max.
+ *
+ * Output: replies and events are appended to the connection's buffer and the
+ * connection goes on the flush list. Just before the loop sleeps, after the
+ * iteration's transaction has committed, every buffer on the list is written
+ * with one write(2); only what the kernel did not take arms EPOLLOUT. A
+ * client whose backlog passes limits.outbuf_max is dropped, so a reader that
+ * never reads cannot make the server hold unbounded memory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <netdb.h>
+
+#include "log.h"
+#include "server.h"
+
+static char rbuf[65536];
+static struct pbuf evbuf;
+static uint64_t serial;
+
+static void conn_readable(struct ae_loop *l, int fd, void *data, int mask);
+
+static int
+listen_tcp(const char *spec)
+{
+	char host[256], port[16];
+	int p, fd = -1, one = 1;
+	struct addrinfo hints, *res, *ai;
+
+	if (config_split_hostport(spec, host, sizeof(host), &p) < 0) {
+		log_error("listen.tcp: bad address '%s' (want host:port)", spec);
+		return -1;
+	}
+	snprintf(port, sizeof(port), "%d", p);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if (getaddrinfo(host, port, &hints, &res) != 0) {
+		log_error("listen.tcp: cannot resolve '%s'", host);
+		return -1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			continue;
+		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0 &&
+		    bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(fd, 1024) == 0)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		log_error("listen.tcp: cannot listen on %s: %s", spec, strerror(errno));
+	else
+		log_info("listening on tcp %s", spec);
+	return fd;
+}
+
+static int
+listen_unix(const char *path)
+{
+	struct sockaddr_un sa;
+	int fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		log_error("listen.unix: path too long: %s", path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (unlink(path) < 0 && errno != ENOENT)
+		log_warn("listen.unix: cannot remove stale %s: %s", path,
+		    strerror(errno));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    chmod(path, 0660) < 0 || listen(fd, 1024) < 0) {
+		log_error("listen.unix: %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	log_info("listening on unix %s", path);
+	return fd;
+}
+
+static struct conn *
+conn_new(int fd, int is_unix, const char *addr)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->fd = fd;
+	c->is_unix = is_unix;
+	snprintf(c->addr, sizeof(c->addr), "%s", addr);
+	proto_framer_init(&c->fr, srv.cfg.line_max);
+	pbuf_init(&c->out);
+	c->role = ROLE_ANON;
+	c->created_ms = srv.now_ms;
+	c->serial = ++serial;
+	srv.conns[fd] = c;
+	srv.nconns++;
+	return c;
+}
+
+static void
+accept_one(int lfd, int is_unix)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char addr[64] = "local";
+	struct conn *c;
+	int fd, one = 1;
+
+	fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			log_warn("accept: %s", strerror(errno));
+		return;
+	}
+	if (fd >= srv.maxfds || srv.nconns >= srv.cfg.max_clients) {
+		static const char full[] = "ERR LIMIT server full, try again later\n";
+
+		if (write(fd, full, sizeof(full) - 1) < 0)
+			{ /* nothing to do: we are dropping it anyway */ }
+		close(fd);
+		log_warn("refused a connection: %d clients (limit %d)",
+		    srv.nconns, srv.cfg.max_clients);
+		return;
+	}
+	if (!is_unix) {
+		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
+			log_debug("TCP_NODELAY: %s", strerror(errno));
+		if (ss.ss_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
+			    addr, sizeof(addr));
+		else if (ss.ss_family == AF_INET6)
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
+			    addr, sizeof(addr));
+	}
+	c = conn_new(fd, is_unix, addr);
+	if (c == NULL || ae_set(srv.loop, fd, AE_READ, conn_readable, c) < 0) {
+		log_error("accept: out of memory or epoll failure");
+		if (c)
+			conn_close(c, "setup failed");
+		else
+			close(fd);
+		return;
+	}
+	log_debug("connection %d from %s", fd, addr);
+}
+
+static void
+accept_handler(struct ae_loop *l, int fd, void *data, int mask)
+{
+	int is_unix = (fd == srv.unix_fd);
+
+	for (int i = 0; i < 64; i++) {
+		int before = srv.nconns;
+
+		accept_one(fd, is_unix);
+		if (srv.nconns == before)
+			break;
+	}
+}
+
+int
+conn_listen_all(void)
+{
+	srv.tcp_fd = srv.unix_fd = -1;
+	if (srv.cfg.listen_tcp && *srv.cfg.listen_tcp) {
+		if ((srv.tcp_fd = listen_tcp(srv.cfg.listen_tcp)) < 0)
+			return -1;
+		if (ae_set(srv.loop, srv.tcp_fd, AE_READ, accept_handler, NULL) < 0)
+			return -1;
+	}
+	if (srv.cfg.listen_unix && *srv.cfg.listen_unix) {
+		if ((srv.unix_fd = listen_unix(srv.cfg.listen_unix)) < 0)
+			return -1;
+		if (ae_set(srv.loop, srv.unix_fd, AE_READ, accept_handler, NULL) < 0)
+			return -1;
+	}
+	if (srv.tcp_fd < 0 && srv.unix_fd < 0) {
+		log_error("no listener configured (listen.tcp and listen.unix are empty)");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- output ---- */
+
+static void
+mark_pending(struct conn *c)
+{
+	if (!c->pending && !c->dead) {
+		c->pending = 1;
+		c->pnext = srv.pending;
+		srv.pending = c;
+	}
+}
+
+struct pbuf *
+conn_begin(struct conn *c, const char *tag)
+{
+	if (proto_put_tag(&c->out, tag) < 0)
+		c->closing = 1;
+	return &c->out;
+}
+
+static void
+check_cap(struct conn *c)
+{
+	if (c->out.len - c->outoff > srv.cfg.outbuf_max && !c->dead) {
+		log_warn("dropping %s client fd %d: %zu bytes unread (limit %zu)",
+		    proto_role_name(c->role), c->fd, c->out.len - c->outoff,
+		    srv.cfg.outbuf_max);
+		conn_close(c, "output buffer limit");
+	}
+}
+
+void
+conn_end(struct conn *c)
+{
+	if (proto_put_end(&c->out) < 0)
+		c->closing = 1;
+	mark_pending(c);
+	check_cap(c);
+}
+
+void
+conn_raw(struct conn *c, const char *data, size_t len)
+{
+	if (c == NULL || c->dead)
+		return;
+	if (pbuf_add(&c->out, data, len) < 0)
+		c->closing = 1;
+	mark_pending(c);
+	check_cap(c);
+}
+
+void
+reply_ok(struct conn *c, const char *fmt, ...)
+{
+	struct pbuf *b = conn_begin(c, c->tag);
+	va_list ap;
+
+	pbuf_adds(b, "OK");
+	if (fmt && *fmt) {
+		pbuf_add(b, " ", 1);
+		va_start(ap, fmt);
+		pbuf_vprintf(b, fmt, ap);
+		va_end(ap);
+	}
+	conn_end(c);
+}
+
+void
+reply_err(struct conn *c, const char *code, const char *fmt, ...)
+{
+	struct pbuf *b = conn_begin(c, c->tag);
+	struct pbuf tmp;
+	va_list ap;
+
+	pbuf_printf(b, "ERR %s ", code);
+	/* the human text may echo client input: escape it */
+	pbuf_init(&tmp);
+	va_start(ap, fmt);
+	if (pbuf_vprintf(&tmp, fmt, ap) == 0)
+		proto_escape(b, tmp.data, tmp.len, 0);
+	va_end(ap);
+	pbuf_free(&tmp);
+	conn_end(c);
+}
+
+struct pbuf *
+row_begin(struct conn *c)
+{
+	struct pbuf *b = conn_begin(c, c->tag);
+
+	pbuf_add(b, "+", 1);
+	return b;
+}
+
+struct pbuf *
+ev_begin(void)
+{
+	evbuf.len = 0;
+	pbuf_add(&evbuf, "*", 1);
+	return &evbuf;
+}
+
+void
+ev_send(struct conn *c)
+{
+	if (c == NULL || c->dead)
+		return;
+	if (evbuf.len == 0 || evbuf.data[evbuf.len - 1] != '\n')
+		pbuf_add(&evbuf, "\n", 1);
+	conn_raw(c, evbuf.data, evbuf.len);
+}
+
+void
+ev_send_agent(struct agent *a)
+{
+	if (a && a->conn)
+		ev_send(a->conn);
+}
+
+/* Write what we can; 0 when done or would block, -1 on a dead socket. */
+static int
+conn_write(struct conn *c)
+{
+	while (c->outoff < c->out.len) {
+		ssize_t n = write(c->fd, c->out.data + c->outoff,
+		    c->out.len - c->outoff);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			return -1;
+		}
+		c->outoff += (size_t)n;
+	}
+	c->out.len = c->outoff = 0;
+	if (c->out.cap > 65536) {	/* give back a burst's memory */
+		pbuf_free(&c->out);
+	}
+	return 0;
+}
+
+static void
+conn_writable(struct ae_loop *l, int fd, void *data, int mask)
+{
+	struct conn *c = data;
+
+	if (mask & AE_READ) {
+		conn_readable(l, fd, data, mask);
+		if (c->dead)
+			return;
+	}
+	if (!(mask & AE_WRITE))
+		return;
+	if (conn_write(c) < 0) {
+		conn_close(c, "write error");
+		return;
+	}
+	if (c->outoff == c->out.len) {
+		if (c->closing) {
+			conn_close(c, "closed by server");
+			return;
+		}
+		if (ae_set(srv.loop, c->fd, c->paused ? 0 : AE_READ, conn_readable,
+		    c) < 0)
+			conn_close(c, "epoll failure");
+	}
+}
+
+void
+conn_flush_all(void)
+{
+	struct conn *c, *next;
+
+	for (c = srv.pending, srv.pending = NULL; c; c = next) {
+		next = c->pnext;
+		c->pending = 0;
+		c->pnext = NULL;
+		if (c->dead)
+			continue;
+		if (conn_write(c) < 0) {
+			conn_close(c, "write error");
+			continue;
+		}
+		if (c->outoff < c->out.len) {
+			if (ae_set(srv.loop, c->fd, (c->paused ? 0 : AE_READ) |
+			    AE_WRITE, conn_writable, c) < 0)
+				conn_close(c, "epoll failure");
+		} else if (c->closing)
+			conn_close(c, "closed by server");
+	}
+}
+
+/* ---- input ---- */
+
+static void
+process_input(struct conn *c, char *buf, size_t len, size_t *left)
+{
+	size_t off = 0;
+
+	while (off < len && !c->dead && !c->closing && !c->paused) {
+		const char *line;
+		size_t linelen, used;
+		enum proto_frame f;
+
+		f = proto_frame_next(&c->fr, buf + off, len - off, &line,
+		    &linelen, &used);
+		off += used;
+		if (f == PROTO_FRAME_TOOLONG) {
+			c->tag = NULL;
+			reply_err(c, "TOOLONG", "line longer than %zu bytes; discarded",
+			    srv.cfg.line_max);
+		} else if (f == PROTO_FRAME_LINE)
+			cmd_dispatch(c, (char *)line, linelen);
+		else if (used == 0)
+			break;
+	}
+	*left = len - off;
+}
+
+/* Keep the unprocessed tail of buf in c->in (it may hold several lines
+ * when the connection was paused in the middle of a read). */
+static int
+keep_input(struct conn *c, const char *tail, size_t left)
+{
+	size_t need = left > srv.cfg.line_max + 1 ? left : srv.cfg.line_max + 1;
+
+	if (left == 0) {
+		free(c->in);
+		c->in = NULL;
+		c->inlen = c->incap = 0;
+		return 0;
+	}
+	if (c->incap < need) {
+		char *n = malloc(need);
+
+		if (n == NULL)
+			return -1;
+		memcpy(n, tail, left);
+		free(c->in);
+		c->in = n;
+		c->incap = need;
+	} else
+		memmove(c->in, tail, left);
+	c->inlen = left;
+	return 0;
+}
+
+void
+conn_pause(struct conn *c)
+{
+	c->paused = 1;
+	if (ae_set(srv.loop, c->fd, ae_get(srv.loop, c->fd) & ~AE_READ,
+	    NULL, c) < 0)
+		conn_close(c, "epoll failure");
+}
+
+void
+conn_resume(struct conn *c)
+{
+	size_t left;
+	int mask;
+
+	if (c->dead || !c->paused)
+		return;
+	c->paused = 0;
+	if (c->inlen) {
+		process_input(c, c->in, c->inlen, &left);
+		if (c->dead)
+			return;
+		if (keep_input(c, c->in + c->inlen - left, left) < 0) {
+			conn_close(c, "out of memory");
+			return;
+		}
+	}
+	if (c->paused)
+		return;		/* the next line started another check */
+	mask = ae_get(srv.loop, c->fd) | AE_READ;
+	if (ae_set(srv.loop, c->fd, mask, (mask & AE_WRITE) ? conn_writable :
+	    conn_readable, c) < 0)
+		conn_close(c, "epoll failure");
+}
+
+static void
+conn_readable(struct ae_loop *l, int fd, void *data, int mask)
+{
+	struct conn *c = data;
+	size_t left;
+	ssize_t n;
+
+	if (c->closing || c->dead) {
+		/* we are only flushing; drain and ignore input */
+		if (read(fd, rbuf, sizeof(rbuf)) == 0)
+			conn_close(c, "eof");
+		return;
+	}
+	if (c->inlen == 0) {
+		n = read(fd, rbuf, sizeof(rbuf) - 1);
+		if (n <= 0)
+			goto eof;
+		process_input(c, rbuf, (size_t)n, &left);
+		if (left && !c->dead && keep_input(c, rbuf + n - left, left) < 0)
+			conn_close(c, "out of memory");
+		return;
+	}
+	if (c->paused || c->inlen >= c->incap)
+		return;		/* not reading while a check runs */
+	n = read(fd, c->in + c->inlen, c->incap - c->inlen);
+	if (n <= 0)
+		goto eof;
+	process_input(c, c->in, c->inlen + (size_t)n, &left);
+	if (c->dead)
+		return;
+	if (keep_input(c, c->in + c->inlen + (size_t)n - left, left) < 0)
+		conn_close(c, "out of memory");
+	return;
+eof:
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	conn_close(c, n == 0 ? "eof" : strerror(errno));
+}
+
+void
+conn_close(struct conn *c, const char *why)
+{
+	if (c->dead)
+		return;
+	log_debug("closing fd %d (%s): %s", c->fd, proto_role_name(c->role), why);
+	session_closed(c);
+	ae_set(srv.loop, c->fd, 0, NULL, NULL);
+	close(c->fd);
+	srv.conns[c->fd] = NULL;
+	srv.nconns--;
+	c->dead = 1;
+	c->dnext = srv.dead;
+	srv.dead = c;
+}
+
+void
+conn_reap(void)
+{
+	struct conn *c, *next;
+
+	for (c = srv.dead, srv.dead = NULL; c; c = next) {
+		next = c->dnext;
+		free(c->in);
+		pbuf_free(&c->out);
+		free(c);
+	}
+}

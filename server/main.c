@@ -1,0 +1,384 @@
+/*
+ * main.c - kefud: flags, subcommands, start-up, signals, the loop's hooks,
+ * the SSH gateway child, and a clean shutdown.
+ *
+ *   kefud [-c FILE] [--listen HOST:PORT] [--socket PATH] [--database PATH]
+ *   kefud [-c FILE] user add|passwd|del|list ...
+ *   kefud [-c FILE] key add|del|list ...
+ *   kefud [-c FILE] backup DEST
+ *   kefud [-c FILE] check-config
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "account.h"
+#include "auth.h"
+#include "authd.h"
+#include "boot.h"
+#include "chat.h"
+#include "log.h"
+#include "server.h"
+#include "store.h"
+#include "admin.h"
+#include "gateway.h"
+
+struct server srv;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: kefud [-c FILE] [options]            run the server\n"
+	    "       kefud [-c FILE] user add NAME ROLE [--groups a,b] [--max N] [--display D]\n"
+	    "       kefud [-c FILE] user passwd NAME | user del NAME | user list\n"
+	    "       kefud [-c FILE] key add NAME 'ssh-ed25519 AAAA... comment'\n"
+	    "       kefud [-c FILE] key del NAME ID | key list NAME\n"
+	    "       kefud [-c FILE] backup DEST.db\n"
+	    "       kefud [-c FILE] check-config\n"
+	    "options:\n"
+	    "  -c, --config FILE     configuration file (kefu.yml(5))\n"
+	    "  -l, --listen H:P      TCP address (\"\" to disable)\n"
+	    "  -s, --socket PATH     unix socket (\"\" to disable)\n"
+	    "  -d, --database PATH   SQLite database file\n"
+	    "  -L, --log-level LVL   debug, info, warn or error\n"
+	    "  -h, --help            this text\n"
+	    "  -V, --version         print the version\n"
+	    "Passwords for 'user add' and 'user passwd' are read from standard input.\n");
+}
+
+static void
+set_opt(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = strdup(v);
+}
+
+static int
+mkparents(const char *path)
+{
+	char buf[PATH_MAX], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -1;
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0750) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return 0;
+}
+
+/* ---- loop hooks ---- */
+
+static void
+before_sleep(struct ae_loop *l, void *data)
+{
+	srv.now_ms = ae_now_ms();
+	if (store_commit() < 0) {
+		/* Nothing of this iteration is on disk: take back the OKs by
+		 * dropping the connections that were about to get them. */
+		struct conn *c, *next;
+
+		log_error("store: commit failed: %s; dropping %s", store_errmsg(),
+		    "this iteration's clients");
+		for (c = srv.pending; c; c = next) {
+			next = c->pnext;
+			conn_close(c, "commit failed");
+		}
+	}
+	conn_flush_all();
+	conn_reap();
+	srv.now_ms = ae_now_ms();
+}
+
+static void
+tick(struct ae_loop *l, void *data)
+{
+	srv.now_ms = ae_now_ms();
+	desk_tick();
+	if (srv.cfg.ssh_enabled && srv.ssh_pid == 0 && !srv.shutting_down &&
+	    srv.now_ms >= srv.ssh_restart_ms)
+		gateway_spawn();
+}
+
+static void
+shutdown_all(const char *why)
+{
+	struct pbuf *b = ev_begin();
+
+	log_info("shutting down: %s", why);
+	srv.shutting_down = 1;
+	proto_put_word(b, "SHUTDOWN");
+	proto_put_text(b, why, strlen(why));
+	for (int fd = 0; fd < srv.maxfds; fd++)
+		if (srv.conns[fd]) {
+			ev_send(srv.conns[fd]);
+			srv.conns[fd]->closing = 1;
+		}
+	ae_stop(srv.loop);
+}
+
+static void
+reload(void)
+{
+	struct config nc;
+	char err[512];
+	enum log_level lvl;
+
+	if (srv.cfg.path == NULL) {
+		log_info("SIGHUP: no config file; reloading accounts only");
+	} else {
+		config_defaults(&nc);
+		if (config_load(&nc, srv.cfg.path, err, sizeof(err)) < 0) {
+			log_error("SIGHUP: %s; keeping the old configuration", err);
+			config_free(&nc);
+			return;
+		}
+		/* Limits and timeouts take effect now; listeners, database
+		 * and ssh settings need a restart. */
+		srv.cfg.line_max = nc.line_max;
+		srv.cfg.outbuf_max = nc.outbuf_max;
+		srv.cfg.max_clients = nc.max_clients;
+		srv.cfg.msg_rate = nc.msg_rate;
+		srv.cfg.msg_burst = nc.msg_burst;
+		srv.cfg.answer_timeout = nc.answer_timeout;
+		srv.cfg.agent_grace = nc.agent_grace;
+		srv.cfg.resume_timeout = nc.resume_timeout;
+		srv.cfg.auth_max_failures = nc.auth_max_failures;
+		srv.cfg.auth_window = nc.auth_window;
+		auth_configure(nc.auth_max_failures, nc.auth_window);
+		if (log_parse_level(nc.log_level, &lvl) == 0)
+			log_set_level(lvl);
+		config_free(&nc);
+	}
+	if (boot_reload_accounts() < 0)
+		log_error("SIGHUP: reloading accounts: %s", store_errmsg());
+	log_info("configuration reloaded");
+}
+
+static void
+signal_handler(struct ae_loop *l, int fd, void *data, int mask)
+{
+	struct signalfd_siginfo si;
+
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			shutdown_all("server is stopping");
+			break;
+		case SIGHUP:
+			reload();
+			break;
+		case SIGCHLD:
+			gateway_reap();
+			break;
+		}
+	}
+}
+
+static int
+setup_signals(void)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	srv.sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (srv.sig_fd < 0)
+		return -1;
+	return ae_set(srv.loop, srv.sig_fd, AE_READ, signal_handler, NULL);
+}
+
+static int
+open_everything(void)
+{
+	char err[512];
+	enum log_level lvl;
+
+	if (log_parse_level(srv.cfg.log_level, &lvl) < 0) {
+		fprintf(stderr, "kefud: log_level must be debug, info, warn or error\n");
+		return -1;
+	}
+	log_set_level(lvl);
+	auth_configure(srv.cfg.auth_max_failures, srv.cfg.auth_window);
+	if (mkparents(srv.cfg.database) < 0) {
+		fprintf(stderr, "kefud: cannot create the directory of %s: %s\n",
+		    srv.cfg.database, strerror(errno));
+		return -1;
+	}
+	if (store_open(srv.cfg.database, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kefud: database: %s\n", err);
+		return -1;
+	}
+	if (desk_init() < 0 || account_load_all() < 0 ||
+	    account_seed_from_config() < 0) {
+		fprintf(stderr, "kefud: loading accounts: %s\n", store_errmsg());
+		return -1;
+	}
+	return 0;
+}
+
+static int
+run_server(void)
+{
+	struct rlimit rl;
+
+	srv.now_ms = ae_now_ms();
+	if (open_everything() < 0)
+		return 1;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	srv.maxfds = srv.cfg.max_clients + 64;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (rlim_t)srv.maxfds > rl.rlim_cur) {
+		log_warn("open file limit %llu is below limits.max_clients %d",
+		    (unsigned long long)rl.rlim_cur, srv.cfg.max_clients);
+		srv.maxfds = (int)rl.rlim_cur;
+	}
+	srv.conns = calloc((size_t)srv.maxfds, sizeof(*srv.conns));
+	srv.loop = ae_create(srv.maxfds);
+	if (srv.conns == NULL || srv.loop == NULL) {
+		log_error("out of memory");
+		return 1;
+	}
+	if (boot_restore() < 0) {
+		log_error("restoring open chats: %s", store_errmsg());
+		return 1;
+	}
+	if (srv.cfg.listen_unix && *srv.cfg.listen_unix &&
+	    mkparents(srv.cfg.listen_unix) < 0) {
+		log_error("cannot create the directory of %s", srv.cfg.listen_unix);
+		return 1;
+	}
+	/* the password worker forks before any client socket exists */
+	if (authd_start(session_auth_done) < 0)
+		log_warn("authd: no worker (%s); checking passwords inline",
+		    strerror(errno));
+	if (setup_signals() < 0 || conn_listen_all() < 0)
+		return 1;
+	if (srv.cfg.ssh_enabled && gateway_prepare() < 0)
+		return 1;
+	ae_set_before_sleep(srv.loop, before_sleep, NULL);
+	ae_set_timer(srv.loop, 1000, tick, NULL);
+	log_info("kefud %s ready (database %s)", PACKAGE_VERSION, srv.cfg.database);
+	ae_run(srv.loop);
+
+	/* shutting down: flush what we told people, then close */
+	before_sleep(srv.loop, NULL);
+	for (int i = 0; i < 20 && srv.nconns > 0; i++) {
+		int left = 0;
+
+		for (int fd = 0; fd < srv.maxfds; fd++)
+			if (srv.conns[fd] && srv.conns[fd]->outoff < srv.conns[fd]->out.len)
+				left++;
+		if (left == 0)
+			break;
+		usleep(50000);
+		conn_flush_all();
+	}
+	for (int fd = 0; fd < srv.maxfds; fd++)
+		if (srv.conns[fd])
+			conn_close(srv.conns[fd], "shutdown");
+	conn_reap();
+	gateway_stop();
+	authd_stop();
+	if (srv.unix_fd >= 0 && srv.cfg.listen_unix)
+		unlink(srv.cfg.listen_unix);
+	store_close();
+	desk_free();
+	ae_free(srv.loop);
+	free(srv.conns);
+	config_free(&srv.cfg);
+	log_info("stopped");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "database", required_argument, NULL, 'd' },
+		{ "log-level", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cfgpath = NULL, *listen = NULL, *sock = NULL, *dbpath = NULL;
+	const char *level = NULL;
+	char err[512];
+	int ch;
+
+	config_defaults(&srv.cfg);
+	/* '+': stop at the first non-option, so subcommands keep their flags */
+	while ((ch = getopt_long(argc, argv, "+c:l:s:d:L:hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': cfgpath = optarg; break;
+		case 'l': listen = optarg; break;
+		case 's': sock = optarg; break;
+		case 'd': dbpath = optarg; break;
+		case 'L': level = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("kefud %s\n", PACKAGE_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (cfgpath && config_load(&srv.cfg, cfgpath, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kefud: %s\n", err);
+		return 1;
+	}
+	if (listen) set_opt(&srv.cfg.listen_tcp, listen);
+	if (sock) set_opt(&srv.cfg.listen_unix, sock);
+	if (dbpath) set_opt(&srv.cfg.database, dbpath);
+	if (level) set_opt(&srv.cfg.log_level, level);
+
+	if (optind < argc) {
+		int r;
+
+		if (strcmp(argv[optind], "check-config") == 0) {
+			printf("%s: ok\n", cfgpath ? cfgpath : "(defaults)");
+			config_free(&srv.cfg);
+			return 0;
+		}
+		srv.now_ms = ae_now_ms();
+		if (open_everything() < 0)
+			return 1;
+		r = admin_main(argc - optind, argv + optind);
+		if (store_commit() < 0) {
+			fprintf(stderr, "kefud: commit failed: %s\n", store_errmsg());
+			r = 1;
+		}
+		store_close();
+		desk_free();
+		config_free(&srv.cfg);
+		return r;
+	}
+	return run_server();
+}

@@ -1,0 +1,89 @@
+/*
+ * server.h - the process-wide state of kefud and the connection type.
+ *
+ * One event-loop thread owns everything declared here.
+ */
+#ifndef KEFU_SERVER_H
+#define KEFU_SERVER_H
+
+#include <stdint.h>
+
+#include "ae.h"
+#include "config.h"
+#include "desk.h"
+#include "proto.h"
+
+struct conn {
+	int fd;
+	int is_unix;
+	char addr[64];			/* remote address, for logs/throttle */
+	struct proto_framer fr;
+	char *in;			/* partial input (see conn.c) */
+	size_t inlen, incap;
+	uint64_t serial;		/* unique per connection */
+	int paused;			/* input held while a check runs */
+	struct pbuf out;		/* pending output */
+	size_t outoff;			/* bytes of out already written */
+	unsigned role;			/* one ROLE_ bit, ROLE_ANON at first */
+	struct agent *agent;
+	struct visitor *visitor;
+	const char *tag;		/* tag of the request being handled */
+	int closing;			/* close once out is flushed */
+	int dead;			/* closed; free after the iteration */
+	int pending;			/* on the flush list */
+	struct conn *pnext;		/* flush list */
+	struct conn *dnext;		/* dead list */
+	long long created_ms;
+	uint64_t monitoring;		/* unused bit space for later */
+};
+
+struct server {
+	struct config cfg;
+	struct ae_loop *loop;
+	int tcp_fd, unix_fd, sig_fd;
+	struct conn **conns;		/* by fd */
+	int maxfds;
+	int nconns;
+	struct conn *pending;		/* conns with output to flush */
+	struct conn *dead;		/* closed conns to free */
+	char gateway_secret[65];
+	int ssh_pid;
+	long long ssh_restart_ms;
+	int shutting_down;
+	long long now_ms;		/* monotonic, updated each iteration */
+	uint64_t msgs_in, msgs_out;	/* counters for reports/bench */
+};
+
+extern struct server srv;
+
+/* conn.c */
+int conn_listen_all(void);
+void conn_close(struct conn *c, const char *why);
+void conn_flush_all(void);
+void conn_reap(void);
+void conn_pause(struct conn *c);
+void conn_resume(struct conn *c);
+/* Output: everything written goes through these. */
+struct pbuf *conn_begin(struct conn *c, const char *tag);  /* starts a line */
+void conn_end(struct conn *c);                           /* ends it */
+void conn_raw(struct conn *c, const char *data, size_t len);
+void reply_ok(struct conn *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void reply_err(struct conn *c, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Rows of a list reply: row_begin() then put_* then conn_end(). */
+struct pbuf *row_begin(struct conn *c);
+/* Events: ev_begin() gives a scratch line "* "; ev_send() copies it. */
+struct pbuf *ev_begin(void);
+void ev_send(struct conn *c);
+void ev_send_agent(struct agent *a);
+
+/* cmd.c */
+void cmd_dispatch(struct conn *c, char *line, size_t len);
+
+/* hooks called by conn.c */
+void session_closed(struct conn *c);
+void session_auth_done(struct conn *c, int ok, int kind, const char *name,
+    const char *addr);
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * store.h - the durable copy of everything, in SQLite (WAL mode).
+ *
+ * All writes of one event-loop iteration go into one transaction, opened
+ * lazily by the first write and committed by store_commit() just before the
+ * loop flushes its replies: an acknowledged message is a stored message, and
+ * a busy server pays for one fsync per iteration, not per message.
+ * Statements are prepared once and reused.
+ */
+#ifndef KEFU_STORE_H
+#define KEFU_STORE_H
+
+#include <stdint.h>
+#include <time.h>
+
+struct store_user {
+	int64_t id;
+	const char *name, *display, *role, *pwhash, *groups;
+	int max_chats;
+};
+
+struct store_msg {
+	int64_t chat, seq;
+	time_t ts;
+	const char *kind, *sender, *body;
+};
+
+struct store_chat {
+	int64_t id, visitor;
+	const char *group, *state, *agent, *question, *category, *summary;
+	const char *rating_comment;
+	time_t created, queued_at, ended_at;
+	int rating;
+	int64_t last_seq;
+};
+
+struct store_visitor {
+	int64_t id;
+	const char *token, *name, *email, *lang, *referrer, *addr;
+	time_t first_seen, last_seen;
+	int visits;
+};
+
+struct store_page {
+	time_t ts;
+	const char *url, *title;
+};
+
+struct store_reply {
+	int64_t id;
+	const char *group, *title, *body;
+};
+
+struct store_key {
+	int64_t id;
+	const char *type, *blob, *comment;
+};
+
+struct store_audit {
+	int64_t id;
+	time_t ts;
+	const char *actor, *action, *detail;
+};
+
+typedef int store_user_cb(void *arg, const struct store_user *u);
+typedef int store_msg_cb(void *arg, const struct store_msg *m);
+typedef int store_chat_cb(void *arg, const struct store_chat *c);
+typedef int store_page_cb(void *arg, const struct store_page *p);
+typedef int store_reply_cb(void *arg, const struct store_reply *r);
+typedef int store_key_cb(void *arg, const struct store_key *k);
+typedef int store_audit_cb(void *arg, const struct store_audit *a);
+typedef int store_group_cb(void *arg, const char *name, const char *mode,
+    const char *desc);
+
+int store_open(const char *path, char *err, size_t errlen);
+void store_close(void);
+const char *store_errmsg(void);
+int store_commit(void);		/* commit the open transaction, if any */
+int store_in_tx(void);
+int store_backup(const char *dest, char *err, size_t errlen);
+
+/* accounts */
+int store_user_foreach(store_user_cb *cb, void *arg);
+int store_user_insert(const char *name, const char *role, const char *display,
+    const char *pwhash, int max_chats, const char *groups, int64_t *id);
+int store_user_update(const char *name, const char *role, const char *display,
+    int max_chats, const char *groups);
+int store_user_set_password(const char *name, const char *pwhash);
+int store_user_delete(const char *name);
+int store_key_add(const char *user, const char *type, const char *blob,
+    const char *comment, int64_t *id);
+int store_key_del(const char *user, int64_t id);	/* 0 ok, 1 none, -1 err */
+int store_key_foreach(const char *user, store_key_cb *cb, void *arg);
+
+/* groups and quick replies */
+int store_group_foreach(store_group_cb *cb, void *arg);
+int store_group_insert(const char *name, const char *mode, const char *desc);
+int store_reply_insert(const char *group, const char *title, const char *body,
+    int64_t *id);
+int store_reply_count(int64_t *n);
+int store_reply_search(const char *q, int limit, store_reply_cb *cb, void *arg);
+
+/* visitors */
+int store_visitor_insert(const char *token, const char *name,
+    const char *email, const char *lang, const char *referrer,
+    const char *addr, int64_t *id);
+int store_visitor_touch(int64_t id, const char *addr);
+/* 0 found, 1 not found, -1 error */
+int store_visitor_find_token(const char *token, int64_t *id);
+int store_visitor_load(int64_t id, int (*cb)(void *, const struct store_visitor *),
+    void *arg);
+int store_page_add(int64_t visitor, const char *url, const char *title);
+int store_page_foreach(int64_t visitor, store_page_cb *cb, void *arg);
+
+/* chats and messages */
+int store_chat_insert(int64_t visitor, const char *group, const char *question,
+    int64_t *id);
+int store_chat_set_state(int64_t id, const char *state, const char *agent,
+    const char *group);
+int store_chat_first_response(int64_t id, time_t ts);
+int store_chat_assigned(int64_t id, time_t ts);
+int store_chat_end(int64_t id, const char *by, int64_t last_seq);
+int store_chat_rate(int64_t id, int score, const char *comment);
+int store_chat_wrapup(int64_t id, const char *category, const char *summary);
+int store_chat_foreach_active(store_chat_cb *cb, void *arg);
+int store_chat_foreach_visitor(int64_t visitor, store_chat_cb *cb, void *arg);
+int store_msg_append(int64_t chat, int64_t seq, time_t ts, const char *kind,
+    const char *sender, const char *body, size_t len);
+int store_msg_foreach(int64_t chat, store_msg_cb *cb, void *arg);
+int store_msg_search(const char *q, int limit, store_msg_cb *cb, void *arg);
+
+/* audit trail */
+int store_audit(const char *actor, const char *action, const char *detail);
+int store_audit_foreach(int limit, store_audit_cb *cb, void *arg);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * test_config.c - the YAML config loader: defaults, every kind of value,
+ * and hostile files (wrong types, unknown keys, huge numbers, deep nesting,
+ * broken YAML, too many list entries) that must give an error with a line
+ * number and never crash or leak.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "../tap.h"
+
+static int
+load(struct config *c, const char *yml, char *err, size_t errlen)
+{
+	config_defaults(c);
+	return config_load_buffer(c, yml, strlen(yml), err, errlen);
+}
+
+static void
+expect_error(const char *yml, const char *want, const char *what)
+{
+	struct config c;
+	char err[512] = "";
+	int r = load(&c, yml, err, sizeof(err));
+
+	ok(r == -1 && strstr(err, want) != NULL, "%s -> error mentioning '%s' (%s)",
+	    what, want, err);
+	config_free(&c);
+}
+
+int
+main(void)
+{
+	struct config c;
+	char err[512], host[64];
+	int port;
+
+	ok(load(&c, "", err, sizeof(err)) == 0, "empty file gives the defaults");
+	is_str(c.listen_tcp, "127.0.0.1:7707", "default tcp address");
+	is_int(c.line_max, 8192, "default line_max");
+	is_int(c.ssh_enabled, 0, "ssh is off by default");
+	config_free(&c);
+
+	ok(load(&c,
+	    "listen:\n  tcp: 0.0.0.0:9000\n  unix: \"\"\n"
+	    "database: /tmp/x.db\nlimits:\n  line_max: 4096\n  msg_rate: 2.5\n"
+	    "routing:\n  answer_timeout: 30\n  default_group: tech\n"
+	    "ssh:\n  enabled: yes\n  listen: 127.0.0.1:2022\n"
+	    "groups:\n  - name: tech\n    mode: auto\n    description: 技术支持\n"
+	    "users:\n  - name: a\n    role: agent\n    password: secret1\n    max_chats: 7\n"
+	    "quick_replies:\n  - title: 你好\n    text: 您好!\n",
+	    err, sizeof(err)) == 0, "a full config loads (%s)", err);
+	is_str(c.listen_tcp, "0.0.0.0:9000", "listen.tcp read");
+	is_str(c.listen_unix, "", "listen.unix can be empty (off)");
+	is_int(c.line_max, 4096, "limits.line_max read");
+	ok(c.msg_rate > 2.4 && c.msg_rate < 2.6, "limits.msg_rate is a decimal");
+	is_int(c.answer_timeout, 30, "routing.answer_timeout read");
+	is_int(c.ssh_enabled, 1, "ssh.enabled: yes");
+	is_int(c.ngroups, 1, "one group");
+	is_str(c.groups[0].description, "技术支持", "UTF-8 description kept");
+	is_int(c.users[0].max_chats, 7, "user max_chats");
+	is_str(c.replies[0].title, "你好", "quick reply title");
+	config_free(&c);
+
+	expect_error("bogus: 1\n", "unknown key 'bogus'", "unknown top-level key");
+	expect_error("limits:\n  line_max: 10\n", "limits.line_max", "line_max below its range");
+	expect_error("limits:\n  line_max: 99999999999999999999\n", "limits.line_max", "number overflow");
+	expect_error("limits:\n  line_max: 12abc\n", "limits.line_max", "trailing garbage in a number");
+	expect_error("limits:\n  line_max: [1, 2]\n", "unexpected list", "a list where a number belongs");
+	expect_error("ssh:\n  enabled: maybe\n", "ssh.enabled", "bad boolean");
+	expect_error("a: [\n", "line", "broken YAML reports a line");
+	expect_error("- 1\n- 2\n", "mapping", "top level that is a list");
+	expect_error("groups:\n  - name: x\n    mode: sometimes\n", "groups.mode", "bad routing mode");
+	expect_error("groups:\n  - mode: auto\n", "no name", "group without a name");
+	expect_error("users:\n  - name: a\n    role: king\n    password: x\n", "bad role", "bad role");
+	expect_error("users:\n  - name: a\n    role: agent\n", "needs password", "user without a password");
+	expect_error("a:\n b:\n  c:\n   d:\n    e:\n     f: 1\n", "nested too deeply", "deep nesting");
+	expect_error("agent:\n  default_status: sleeping\n", "default_status", "bad default status");
+	expect_error("routing:\n  answer_timeout: -1\n", "answer_timeout", "negative timeout");
+	{
+		/* more list entries than the table holds */
+		size_t n = 0, cap = 200000;
+		char *big = malloc(cap);
+
+		n += (size_t)snprintf(big + n, cap - n, "groups:\n");
+		for (int i = 0; i < CONFIG_MAX_GROUPS + 5; i++)
+			n += (size_t)snprintf(big + n, cap - n, "  - name: g%d\n", i);
+		expect_error(big, "too many entries", "too many groups");
+		free(big);
+	}
+	{
+		/* a NUL byte inside the document */
+		struct config cc;
+		static const char nul[] = "database: a\0b\n";
+
+		config_defaults(&cc);
+		ok(config_load_buffer(&cc, nul, sizeof(nul) - 1, err, sizeof(err)) == -1,
+		    "a NUL byte in the file is an error (%s)", err);
+		config_free(&cc);
+	}
+	config_defaults(&c);
+	ok(config_load(&c, "/nonexistent/kefu.yml", err, sizeof(err)) == -1 &&
+	    strstr(err, "/nonexistent/kefu.yml") != NULL, "missing file names the path");
+	config_free(&c);
+
+	ok(config_split_hostport("127.0.0.1:7707", host, sizeof(host), &port) == 0 &&
+	    !strcmp(host, "127.0.0.1") && port == 7707, "host:port split");
+	ok(config_split_hostport("[::1]:22", host, sizeof(host), &port) == 0 &&
+	    !strcmp(host, "::1") && port == 22, "[v6]:port split");
+	ok(config_split_hostport("host", host, sizeof(host), &port) == -1, "no port is an error");
+	ok(config_split_hostport("h:99999", host, sizeof(host), &port) == -1, "port out of range");
+	ok(config_split_hostport(":80", host, sizeof(host), &port) == -1, "empty host");
+	ok(config_split_hostport("h:", host, sizeof(host), &port) == -1, "empty port");
+	return tap_done();
+}
