@@ -1,0 +1,319 @@
+/*
+ * actions.c - what each key does, in protocol terms.
+ *
+ * Each action checks that it makes sense now (a chat in focus, a visitor
+ * selected, a connection up) and says so in the key line when it does
+ * not, so the agent is never left wondering why nothing happened.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "actions.h"
+
+static int
+online(struct app *a)
+{
+	if (a->c->state == CL_UP)
+		return 1;
+	model_flash(a->m, "Not connected to the server - waiting to reconnect.");
+	return 0;
+}
+
+static struct chat *
+need_chat(struct app *a)
+{
+	struct chat *c = model_focused(a->m);
+
+	if (c == NULL)
+		model_flash(a->m, "No chat in focus: F2 accepts the next visitor.");
+	return c;
+}
+
+static void
+idstr(char *buf, size_t n, long id)
+{
+	snprintf(buf, n, "%ld", id);
+}
+
+void
+act_help(struct app *a)
+{
+	model_dialog_open(a->m, DLG_HELP, 0);
+}
+
+void
+act_accept_next(struct app *a)
+{
+	if (!online(a))
+		return;
+	if (a->m->nqueue == 0)
+		model_flash(a->m, "Asking for the next visitor (your queue looks empty)...");
+	client_req(a->c, RQ_ACCEPT, 0, NULL, "ACCEPT", (char *)NULL);
+}
+
+void
+act_accept_selected(struct app *a)
+{
+	struct model *m = a->m;
+	char id[32];
+
+	if (m->nqueue == 0) {
+		model_flash(m, "Nobody is waiting in the queue.");
+		return;
+	}
+	if (m->focus_pane != FOCUS_QUEUE) {
+		/* F3 from elsewhere: first show the selection */
+		m->focus_pane = FOCUS_QUEUE;
+		model_flash(m, "Pick a visitor with Up/Down, then Enter or F3.");
+		return;
+	}
+	if (!online(a))
+		return;
+	idstr(id, sizeof(id), m->queue[m->qsel].chat);
+	client_req(a->c, RQ_ACCEPT, 0, NULL, "ACCEPT", id, (char *)NULL);
+}
+
+void
+act_replies_focus(struct app *a)
+{
+	a->m->focus_pane = FOCUS_REPLIES;
+}
+
+void
+act_transfer(struct app *a)
+{
+	struct chat *c = need_chat(a);
+	struct dialog *d = &a->m->dlg;
+
+	if (c == NULL || !online(a))
+		return;
+	model_dialog_open(a->m, DLG_TRANSFER, c->id);
+	d->nfields = 1;
+	d->label[0] = "Note: ";
+	client_req(a->c, RQ_AGENTS, 0, NULL, "AGENTS", (char *)NULL);
+	client_req(a->c, RQ_GROUPS, 0, NULL, "GROUPS", (char *)NULL);
+}
+
+void
+act_note_toggle(struct app *a)
+{
+	if (need_chat(a) == NULL)
+		return;
+	a->m->note_mode = !a->m->note_mode;
+	a->m->focus_pane = FOCUS_CHAT;
+}
+
+void
+act_end(struct app *a)
+{
+	struct chat *c = need_chat(a);
+	struct dialog *d = &a->m->dlg;
+
+	if (c == NULL)
+		return;
+	model_dialog_open(a->m, DLG_WRAPUP, c->id);
+	d->nfields = 2;
+	d->label[0] = "Category: ";
+	d->label[1] = "Summary:  ";
+	model_set_str(&d->msg, c->ended ? "The chat has ended." :
+	    "Enter ends the chat for both sides.");
+	static const char *const cats[] = { "general", "sales", "support",
+	    "billing", "shipping", "complaint", "spam", NULL };
+	for (int i = 0; cats[i] != NULL; i++)
+		(void)model_dialog_item(d, cats[i], NULL, cats[i]);
+}
+
+void
+act_status(struct app *a)
+{
+	static const char *const st[] = { "online", "away", "busy", "offline", NULL };
+
+	model_dialog_open(a->m, DLG_STATUS, 0);
+	for (int i = 0; st[i] != NULL; i++) {
+		(void)model_dialog_item(&a->m->dlg, st[i], NULL, st[i]);
+		if (strcmp(st[i], a->m->status) == 0)
+			a->m->dlg.sel = (size_t)i;
+	}
+}
+
+void
+act_search(struct app *a)
+{
+	model_dialog_open(a->m, DLG_SEARCH, 0);
+	a->m->dlg.nfields = 1;
+	a->m->dlg.label[0] = "Search: ";
+}
+
+void
+act_quit(struct app *a)
+{
+	a->m->quit = 1;
+}
+
+void
+act_bell_toggle(struct app *a)
+{
+	a->m->bell = !a->m->bell;
+	model_flash(a->m, "New-visitor bell %s.", a->m->bell ? "on" : "off");
+}
+
+void
+act_send(struct app *a)
+{
+	struct model *m = a->m;
+	struct chat *c;
+	char *text, id[32];
+
+	if (input_empty(&m->in))
+		return;
+	if ((c = need_chat(a)) == NULL || !online(a))
+		return;
+	if (c->ended && !m->note_mode) {
+		model_flash(m, "This chat has ended: F7 to wrap up, F6 for a note.");
+		return;
+	}
+	if ((text = input_utf8(&m->in)) == NULL)
+		return;
+	idstr(id, sizeof(id), c->id);
+	if (client_req(a->c, m->note_mode ? RQ_NOTE : RQ_MSG, c->id, text,
+	    m->note_mode ? "NOTE" : "MSG", id, (char *)NULL) != 0) {
+		input_history_add(&m->in, text);
+		input_clear(&m->in);
+		m->note_mode = 0;
+		c->scroll = 0;
+	}
+	free(text);
+}
+
+void
+act_chat_step(struct app *a, int delta)
+{
+	struct model *m = a->m;
+
+	if (m->nchats == 0)
+		return;
+	m->focus = (m->focus + m->nchats + (size_t)(delta + (int)m->nchats)) % m->nchats;
+	m->chats[m->focus]->unread = 0;
+}
+
+void
+act_chat_goto(struct app *a, int n)
+{
+	if (n >= 0 && (size_t)n < a->m->nchats)
+		model_focus_chat(a->m, a->m->chats[n]->id);
+}
+
+void
+act_focus_cycle(struct app *a, int delta)
+{
+	a->m->focus_pane = (a->m->focus_pane + 3 + delta) % 3;
+}
+
+void
+act_reply_insert(struct app *a)
+{
+	struct model *m = a->m;
+
+	if (m->nreplies == 0) {
+		model_flash(m, "No reply matches: change the search.");
+		return;
+	}
+	(void)input_insert_utf8(&m->in, m->replies[m->rsel].text);
+	m->focus_pane = FOCUS_CHAT;
+}
+
+void
+act_replies_changed(struct app *a)
+{
+	a->m->rsel = 0;
+	session_search_replies(a->s);
+}
+
+static void
+submit_transfer(struct app *a, struct dialog *d)
+{
+	char id[32], *note;
+	struct dlg_item *it;
+
+	if (d->nitems == 0) {
+		model_set_str(&d->msg, "Nobody to transfer to (yet).");
+		return;
+	}
+	it = &d->items[d->sel];
+	note = input_utf8(&d->field[0]);
+	idstr(id, sizeof(id), d->chat);
+	client_req(a->c, RQ_TRANSFER, d->chat, note && note[0] ? note : NULL,
+	    "TRANSFER", id, it->kind, it->name, (char *)NULL);
+	free(note);
+	model_dialog_close(a->m);
+}
+
+static void
+submit_wrapup(struct app *a, struct dialog *d)
+{
+	char id[32], *cat = input_utf8(&d->field[0]), *sum = input_utf8(&d->field[1]);
+	struct chat *c = model_chat(a->m, d->chat);
+
+	if (cat != NULL && cat[0] == '\0' && d->nitems > 0) {
+		free(cat);
+		cat = strdup(d->items[d->sel].name);	/* the chosen category */
+	}
+	if (cat == NULL || sum == NULL) {
+		free(cat);
+		free(sum);
+		return;
+	}
+	idstr(id, sizeof(id), d->chat);
+	if (c != NULL && !c->ended)
+		client_req(a->c, RQ_END, d->chat, NULL, "END", id, (char *)NULL);
+	client_req(a->c, RQ_WRAPUP, d->chat, sum, "WRAPUP", id, cat, (char *)NULL);
+	free(cat);
+	free(sum);
+	model_dialog_close(a->m);
+}
+
+void
+act_dialog_submit(struct app *a)
+{
+	struct dialog *d = &a->m->dlg;
+	char *q;
+
+	if (d->kind != DLG_HELP && !online(a))
+		return;
+	switch (d->kind) {
+	case DLG_TRANSFER:
+		submit_transfer(a, d);
+		break;
+	case DLG_WRAPUP:
+		submit_wrapup(a, d);
+		break;
+	case DLG_STATUS:
+		if (d->nitems > 0) {
+			snprintf(a->m->want_status, sizeof(a->m->want_status), "%s",
+			    d->items[d->sel].name);
+			client_req(a->c, RQ_STATUS, 0, NULL, "STATUS",
+			    d->items[d->sel].name, (char *)NULL);
+		}
+		model_dialog_close(a->m);
+		break;
+	case DLG_SEARCH:
+		if ((q = input_utf8(&d->field[0])) == NULL || q[0] == '\0') {
+			free(q);
+			return;
+		}
+		for (size_t i = 0; i < d->nitems; i++) {
+			free(d->items[i].label);
+			free(d->items[i].kind);
+			free(d->items[i].name);
+		}
+		d->nitems = d->sel = 0;
+		model_set_str(&d->msg, "searching...");
+		client_req(a->c, RQ_SEARCH, 0, q, "SEARCH", (char *)NULL);
+		free(q);
+		break;
+	default:
+		model_dialog_close(a->m);
+		break;
+	}
+}

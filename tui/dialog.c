@@ -1,0 +1,164 @@
+/*
+ * dialog.c - drawing the modal forms and routing keys inside them.
+ *
+ * A dialog is a centred box over the other panes: a title, an optional
+ * list (Up/Down to choose), up to two text fields (Tab switches) and a
+ * hint line. What Enter does is decided in actions.c.
+ */
+#include <curses.h>
+#include <stdio.h>
+
+#include "dialog.h"
+#include "keymap.h"
+
+static const char *
+title_of(int kind)
+{
+	switch (kind) {
+	case DLG_HELP: return " kefu keys - any key closes ";
+	case DLG_TRANSFER: return " Transfer chat: pick agent or group, add a note ";
+	case DLG_WRAPUP: return " End chat and wrap up ";
+	case DLG_STATUS: return " Set your status ";
+	case DLG_SEARCH: return " Search chat history ";
+	default: return "";
+	}
+}
+
+static const char *
+hint_of(int kind)
+{
+	switch (kind) {
+	case DLG_TRANSFER: return " Up/Down choose  Enter transfer  Esc cancel";
+	case DLG_WRAPUP: return " Tab next field  Up/Down category  Enter end + wrap up  Esc cancel";
+	case DLG_STATUS: return " Up/Down choose  Enter set  Esc cancel";
+	case DLG_SEARCH: return " Enter search  Up/Down scroll  Esc close";
+	default: return "";
+	}
+}
+
+static void
+draw_help(struct rect *b)
+{
+	int y = b->y + 1;
+
+	for (int i = 0; keymap_help[i].keys != NULL && y < b->y + b->h - 1; i++, y++) {
+		int kw = b->w > 60 ? 22 : 16;
+		int x = draw_text(y, b->x + 1, kw, keymap_help[i].keys, ST_LABEL);
+
+		draw_fill(y, b->x + 1 + x, kw - x, ST_NORMAL);
+		draw_line(y, b->x + 1 + kw, b->w - 2 - kw, keymap_help[i].what, ST_NORMAL);
+	}
+	for (; y < b->y + b->h - 1; y++)
+		draw_fill(y, b->x + 1, b->w - 2, ST_NORMAL);
+}
+
+static void
+draw_fields(struct dialog *d, struct rect *b, int y, int *cy, int *cx)
+{
+	for (int f = 0; f < d->nfields; f++, y++) {
+		size_t start, count;
+		int col, x, used;
+
+		x = draw_text(y, b->x + 1, b->w - 2, d->label[f], ST_LABEL);
+		input_view(&d->field[f], b->w - 3 - x, &start, &count, &col);
+		used = draw_wtext(y, b->x + 1 + x, b->w - 2 - x,
+		    d->field[f].buf + start, count, ST_SEL);
+		if (x + used < b->w - 2)
+			draw_fill(y, b->x + 1 + x + used, b->w - 2 - x - used,
+			    f == d->active ? ST_SEL : ST_NORMAL);
+		if (f == d->active) {
+			*cy = y;
+			*cx = b->x + 1 + x + col;
+		}
+	}
+}
+
+static void
+draw_items(struct dialog *d, struct rect *b, int y, int h)
+{
+	size_t top = 0;
+
+	if (d->sel >= d->nitems)
+		d->sel = d->nitems ? d->nitems - 1 : 0;
+	if (h > 0 && d->sel >= (size_t)h)
+		top = d->sel - (size_t)h + 1;
+	for (int i = 0; i < h; i++, y++) {
+		size_t k = top + (size_t)i;
+
+		if (k < d->nitems)
+			draw_line(y, b->x + 1, b->w - 2, d->items[k].label,
+			    k == d->sel ? ST_SEL : ST_NORMAL);
+		else
+			draw_fill(y, b->x + 1, b->w - 2, ST_NORMAL);
+	}
+}
+
+void
+dialog_draw(const struct layout *l, struct model *m, int *cy, int *cx)
+{
+	struct dialog *d = &m->dlg;
+	struct rect b;
+	int y, listh;
+
+	b.w = l->cols - 4 < 76 ? l->cols - 4 : 76;
+	b.h = l->rows - 4 < 22 ? l->rows - 4 : 22;
+	if (d->kind == DLG_HELP)
+		b.h = l->rows - 2;
+	b.y = (l->rows - b.h) / 2;
+	b.x = (l->cols - b.w) / 2;
+	*cy = *cx = -1;
+	/* blank the box first: text drawn below never lands on half a wide char */
+	for (y = b.y; y < b.y + b.h; y++)
+		draw_fill(y, b.x, b.w, ST_NORMAL);
+	draw_line(b.y, b.x, b.w, title_of(d->kind), ST_TITLE_FOCUS);
+	for (y = b.y + 1; y < b.y + b.h; y++) {
+		draw_fill(y, b.x, 1, ST_TITLE_FOCUS);
+		draw_fill(y, b.x + b.w - 1, 1, ST_TITLE_FOCUS);
+	}
+	draw_line(b.y + b.h - 1, b.x, b.w, hint_of(d->kind), ST_TITLE_FOCUS);
+	if (d->kind == DLG_HELP) {
+		draw_help(&b);
+		return;
+	}
+	y = b.y + 1;
+	draw_line(y++, b.x + 1, b.w - 2, d->msg ? d->msg : "", ST_UNREAD);
+	listh = b.h - 3 - d->nfields;
+	if (d->kind == DLG_SEARCH || d->kind == DLG_WRAPUP) {
+		draw_fields(d, &b, y, cy, cx);
+		draw_items(d, &b, y + d->nfields, listh);
+	} else {
+		draw_items(d, &b, y, listh);
+		draw_fields(d, &b, y + listh, cy, cx);
+	}
+}
+
+void
+dialog_key(struct app *a, int fk, wint_t wc, int alt)
+{
+	struct dialog *d = &a->m->dlg;
+
+	if (d->kind == DLG_HELP || (fk == 0 && wc == 27 && !alt)) {
+		model_dialog_close(a->m);
+		return;
+	}
+	if (fk == KEY_F(10) || (alt && wc == 'q')) {
+		model_dialog_close(a->m);
+		return;
+	}
+	if (fk == KEY_UP && d->sel > 0)
+		d->sel--;
+	else if (fk == KEY_DOWN && d->sel + 1 < d->nitems)
+		d->sel++;
+	else if (fk == KEY_PPAGE)
+		d->sel = d->sel > 8 ? d->sel - 8 : 0;
+	else if (fk == KEY_NPAGE && d->nitems > 0)
+		d->sel = d->sel + 8 < d->nitems ? d->sel + 8 : d->nitems - 1;
+	else if (fk == 0 && wc == '\t' && d->nfields > 1)
+		d->active = (d->active + 1) % d->nfields;
+	else if (fk == KEY_BTAB && d->nfields > 1)
+		d->active = (d->active + d->nfields - 1) % d->nfields;
+	else if (fk == KEY_ENTER || (fk == 0 && (wc == '\r' || wc == '\n')))
+		act_dialog_submit(a);
+	else if (d->nfields > 0)
+		(void)keymap_edit(&d->field[d->active], fk, wc);
+}

@@ -1,0 +1,152 @@
+/*
+ * model.h - everything the console knows, kept apart from how it is drawn.
+ *
+ * The protocol session (session.c) and the key handlers (keymap.c) change
+ * this model; the panes (pane_*.c) only read it. Every change sets
+ * m->dirty so the main loop redraws once per batch of input, and ncurses
+ * then sends only the cells that differ.
+ */
+#ifndef KEFU_MODEL_H
+#define KEFU_MODEL_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "input.h"
+
+enum line_kind { LK_VISITOR, LK_AGENT, LK_NOTE, LK_WHISPER, LK_SYSTEM };
+
+struct tline {
+	long seq;		/* 0 for local system lines */
+	time_t ts;
+	int kind;
+	char *from, *text;
+};
+
+struct kv {
+	char *key, *val;
+};
+
+struct vinfo {
+	struct kv *kv;
+	size_t nkv;
+	char **pages;
+	size_t npages;
+	char **hist;		/* one line per past chat */
+	size_t nhist;
+	char *last_wrap;	/* category + summary of the newest past chat */
+	long last_started;
+};
+
+struct chat {
+	long id, visitor;
+	char *name, *group;
+	struct tline *lines;
+	size_t nlines, cap;
+	int unread, left, ended;
+	int scroll;		/* rows scrolled back from the bottom */
+	char *typing;		/* visitor's draft, or NULL */
+	struct vinfo vi;
+	unsigned gen;		/* CHATS refresh generation */
+};
+
+struct qitem {
+	long chat, visitor, wait;
+	char *group, *name, *text;
+	time_t seen;		/* local time when wait was reported */
+	int fresh;		/* new arrival, not looked at yet */
+};
+
+struct reply {
+	long id;
+	char *group, *title, *text;
+};
+
+enum dlg_kind {
+	DLG_NONE, DLG_HELP, DLG_TRANSFER, DLG_WRAPUP, DLG_STATUS, DLG_SEARCH,
+};
+
+struct dlg_item {
+	char *label;		/* what is shown */
+	char *kind, *name;	/* for transfer: "agent"/"group" + name */
+};
+
+struct dialog {
+	int kind;
+	long chat;
+	struct dlg_item *items;
+	size_t nitems, sel;
+	struct input field[2];
+	const char *label[2];
+	int nfields, active;
+	char *msg;		/* error or hint shown in the dialog */
+};
+
+enum focus { FOCUS_CHAT, FOCUS_QUEUE, FOCUS_REPLIES };
+
+struct model {
+	char *user, *display, *role;
+	char status[16];
+	int load, max;		/* server-side chat count and limit */
+	struct qitem *queue;
+	size_t nqueue, qsel;
+	struct chat **chats;
+	size_t nchats, focus;
+	struct reply *replies;
+	size_t nreplies, rsel;
+	char *announce;
+	char *conn_msg;		/* connection trouble, shown in the status bar */
+	char *flash;		/* last result or error of an action */
+	int connected;
+	int bell, ring;		/* bell enabled; a bell is due */
+	int dirty;
+	int focus_pane;
+	int note_mode;		/* Enter sends an internal note */
+	int quit;
+	int kicked;		/* another login took over: do not reconnect */
+	char want_status[16];	/* status to restore after a reconnect */
+	struct input in;	/* the chat input line */
+	struct input rq;	/* the quick-reply search */
+	struct dialog dlg;
+};
+
+void model_init(struct model *m);
+void model_free(struct model *m);
+
+/* Replace *dst by a copy of src (NULL allowed). */
+void model_set_str(char **dst, const char *src);
+void model_flash(struct model *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+struct chat *model_chat(struct model *m, long id);
+struct chat *model_chat_add(struct model *m, long id);
+struct chat *model_focused(struct model *m);
+void model_chat_remove(struct model *m, long id);
+void model_focus_chat(struct model *m, long id);
+void model_chat_clear(struct chat *c);
+/* Append a transcript line unless one with the same seq is there. */
+int model_chat_line(struct chat *c, long seq, time_t ts, int kind,
+    const char *from, const char *text);
+int model_line_kind(const char *s);
+
+void model_vinfo_clear(struct vinfo *v);
+int model_vinfo_kv(struct vinfo *v, const char *key, const char *val);
+int model_vinfo_list(char ***list, size_t *n, const char *s);
+
+struct qitem *model_queue_find(struct model *m, long chat);
+int model_queue_add(struct model *m, long chat, long visitor, long wait,
+    const char *group, const char *name, const char *text);
+void model_queue_del(struct model *m, long chat);
+void model_queue_clear(struct model *m);
+long model_queue_wait(const struct qitem *q, time_t now);
+
+void model_replies_clear(struct model *m);
+int model_reply_add(struct model *m, long id, const char *group,
+    const char *title, const char *text);
+
+void model_dialog_close(struct model *m);
+void model_dialog_open(struct model *m, int kind, long chat);
+int model_dialog_item(struct dialog *d, const char *label, const char *kind,
+    const char *name);
+
+#endif

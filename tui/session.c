@@ -1,0 +1,587 @@
+/*
+ * session.c - turning protocol lines into model changes.
+ *
+ * Events (lines starting with "* ") can arrive at any time; replies come
+ * back with the tag of the request that asked for them. Lists (QUEUE,
+ * CHATS, TRANSCRIPT, ...) replace what the model had when their first row
+ * (or their empty OK) arrives, so a reconnect simply re-fetches.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session.h"
+
+void
+session_init(struct session *s, struct model *m, struct client *c)
+{
+	memset(s, 0, sizeof(*s));
+	s->m = m;
+	s->c = c;
+}
+
+static const char *
+opt(const struct proto_req *r, const char *key)
+{
+	const char *v = proto_opt(r, key);
+
+	return v ? v : "";
+}
+
+static long
+optl(const struct proto_req *r, const char *key)
+{
+	long long v;
+	const char *s = proto_opt(r, key);
+
+	if (s == NULL || proto_parse_int(s, -1000000000000LL, 1000000000000LL, &v) < 0)
+		return 0;
+	return (long)v;
+}
+
+static long
+argl(const struct proto_req *r, int i)
+{
+	long long v;
+
+	if (i >= r->argc || proto_parse_int(r->argv[i], 0, 1000000000000LL, &v) < 0)
+		return -1;
+	return (long)v;
+}
+
+static void syslinef(struct chat *ch, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+syslinef(struct chat *ch, const char *fmt, ...)
+{
+	char buf[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	(void)model_chat_line(ch, 0, 0, LK_SYSTEM, "", buf);
+}
+
+void
+session_fetch_chat(struct session *s, long chat, long visitor)
+{
+	char id[32], vid[32];
+
+	snprintf(id, sizeof(id), "%ld", chat);
+	snprintf(vid, sizeof(vid), "%ld", visitor);
+	client_req(s->c, RQ_TRANSCRIPT, chat, NULL, "TRANSCRIPT", id, (char *)NULL);
+	if (visitor > 0) {
+		client_req(s->c, RQ_VISITOR, chat, NULL, "VISITOR", vid, (char *)NULL);
+		client_req(s->c, RQ_HISTORY, chat, NULL, "HISTORY", vid, (char *)NULL);
+	}
+}
+
+void
+session_search_replies(struct session *s)
+{
+	char *q = input_utf8(&s->m->rq);
+	unsigned long seq;
+
+	if (q == NULL)
+		return;
+	seq = client_req(s->c, RQ_REPLIES, 0, q, "REPLIES", (char *)NULL);
+	if (seq != 0)
+		s->replies_seq = seq;
+	free(q);
+}
+
+void
+session_lost(struct session *s, const char *reason)
+{
+	char buf[400];
+
+	snprintf(buf, sizeof(buf), "%s - reconnecting...", reason);
+	model_set_str(&s->m->conn_msg, buf);
+	s->m->connected = 0;
+	s->m->dirty = 1;
+}
+
+/* ---- events ------------------------------------------------------------ */
+
+static void
+ev_qadd(struct session *s, struct proto_req *r)
+{
+	long chat = argl(r, 1);
+
+	if (chat < 0)
+		return;
+	if (model_queue_add(s->m, chat, optl(r, "visitor"), optl(r, "wait"),
+	    opt(r, "group"), opt(r, "name"), r->text) == 1 && s->m->bell)
+		s->m->ring = 1;
+}
+
+static void
+ev_assign(struct session *s, struct proto_req *r)
+{
+	long id = argl(r, 1);
+	struct chat *ch;
+	const char *by = opt(r, "by");
+
+	if (id < 0 || (ch = model_chat_add(s->m, id)) == NULL)
+		return;
+	ch->visitor = optl(r, "visitor");
+	ch->gen = s->gen;
+	model_set_str(&ch->name, opt(r, "name"));
+	model_set_str(&ch->group, opt(r, "group"));
+	ch->ended = ch->left = 0;
+	model_queue_del(s->m, id);
+	session_fetch_chat(s, id, ch->visitor);
+	if (proto_opt(r, "from") != NULL)
+		syslinef(ch, "assigned to you (%s from %s)", by, opt(r, "from"));
+	if (r->text != NULL && r->text[0] != '\0')
+		syslinef(ch, "note from %s: %s", opt(r, "from"), r->text);
+	if (s->m->nchats == 1 || strcmp(by, "accept") == 0)
+		model_focus_chat(s->m, id);
+	else if (strcmp(by, "resume") != 0)
+		ch->unread++;
+	if (strcmp(by, "accept") != 0 && strcmp(by, "resume") != 0) {
+		model_flash(s->m, "New chat #%ld with %s (%s)", id, ch->name, by);
+		if (s->m->bell)
+			s->m->ring = 1;
+	}
+}
+
+static void
+ev_msg(struct session *s, struct proto_req *r)
+{
+	long id = argl(r, 1), seq = argl(r, 2);
+	struct chat *ch = model_chat(s->m, id);
+	int kind;
+
+	if (ch == NULL || r->argc < 5)
+		return;
+	kind = model_line_kind(r->argv[3]);
+	if (model_chat_line(ch, seq, (time_t)optl(r, "ts"), kind, r->argv[4],
+	    r->text) == 1 && model_focused(s->m) != ch && kind == LK_VISITOR)
+		ch->unread++;
+	if (kind == LK_VISITOR)
+		model_set_str(&ch->typing, NULL);
+}
+
+static void
+ev_chatstate(struct session *s, const char *ev, struct proto_req *r)
+{
+	struct chat *ch = model_chat(s->m, argl(r, 1));
+
+	if (ch == NULL)
+		return;
+	if (strcmp(ev, "TYPING") == 0) {
+		model_set_str(&ch->typing, r->text && r->text[0] ? r->text : NULL);
+	} else if (strcmp(ev, "LEFT") == 0) {
+		ch->left = 1;
+		model_set_str(&ch->typing, NULL);
+		syslinef(ch, "%s", "visitor left");
+	} else if (strcmp(ev, "BACK") == 0) {
+		ch->left = 0;
+		syslinef(ch, "%s", "visitor is back");
+	} else if (strcmp(ev, "ENDED") == 0) {
+		ch->ended = 1;
+		model_set_str(&ch->typing, NULL);
+		syslinef(ch, "chat ended by %s - press F7 to wrap up",
+		    opt(r, "by"));
+	} else if (strcmp(ev, "RATED") == 0) {
+		syslinef(ch, "visitor rated %s: %s", opt(r, "score"),
+		    r->text ? r->text : "");
+	} else if (strcmp(ev, "UNASSIGNED") == 0) {
+		const char *why = opt(r, "reason");
+
+		if (strcmp(why, "ended") == 0) {
+			ch->ended = 1;
+			return;
+		}
+		model_flash(s->m, "Chat #%ld left your list (%s)", ch->id, why);
+		model_chat_remove(s->m, ch->id);
+	}
+}
+
+static void
+on_event(struct session *s, struct proto_req *r)
+{
+	const char *ev = r->argv[0];
+	struct model *m = s->m;
+
+	m->dirty = 1;
+	if (strcmp(ev, "QADD") == 0)
+		ev_qadd(s, r);
+	else if (strcmp(ev, "QDEL") == 0)
+		model_queue_del(m, argl(r, 1));
+	else if (strcmp(ev, "ASSIGN") == 0)
+		ev_assign(s, r);
+	else if (strcmp(ev, "MSG") == 0)
+		ev_msg(s, r);
+	else if (strcmp(ev, "ANNOUNCE") == 0)
+		model_set_str(&m->announce, r->text);
+	else if (strcmp(ev, "STATUS") == 0) {
+		if (r->argc > 1 && m->user && strcmp(r->argv[1], m->user) == 0) {
+			snprintf(m->status, sizeof(m->status), "%s", opt(r, "status"));
+			m->load = (int)optl(r, "chats");
+			m->max = (int)optl(r, "max");
+		}
+	} else if (strcmp(ev, "KICKED") == 0) {
+		char buf[300];
+
+		snprintf(buf, sizeof(buf), "Signed out: %s (press F10 to quit)",
+		    r->text && r->text[0] ? r->text : "another login took over");
+		model_set_str(&m->conn_msg, buf);
+		m->kicked = 1;
+		m->connected = 0;
+		client_drop(s->c, "kicked");
+	} else if (strcmp(ev, "SHUTDOWN") == 0) {
+		model_flash(m, "Server: %s", r->text && r->text[0] ? r->text :
+		    "stopping");
+	} else
+		ev_chatstate(s, ev, r);
+}
+
+/* ---- replies ----------------------------------------------------------- */
+
+static void
+after_login(struct session *s, struct proto_req *r)
+{
+	struct model *m = s->m;
+
+	model_set_str(&m->user, opt(r, "name"));
+	model_set_str(&m->role, opt(r, "role"));
+	model_set_str(&m->display, proto_opt(r, "display") ? opt(r, "display") : opt(r, "name"));
+	snprintf(m->status, sizeof(m->status), "%s", opt(r, "status"));
+	m->max = (int)optl(r, "max");
+	m->connected = 1;
+	s->c->state = CL_UP;
+	s->c->backoff = 1;
+	s->login_result = 1;
+	if (m->conn_msg != NULL)
+		model_flash(m, "Reconnected.");
+	model_set_str(&m->conn_msg, NULL);
+	if (m->want_status[0] != '\0' && strcmp(m->want_status, m->status) != 0)
+		client_req(s->c, RQ_STATUS, 0, NULL, "STATUS", m->want_status, (char *)NULL);
+	else
+		client_req(s->c, RQ_STATUS, 0, NULL, "STATUS", (char *)NULL);
+	client_req(s->c, RQ_QUEUE, 0, NULL, "QUEUE", (char *)NULL);
+	s->gen++;	/* chats not listed in this CHATS reply are gone */
+	client_req(s->c, RQ_CHATS, 0, NULL, "CHATS", (char *)NULL);
+	session_search_replies(s);
+}
+
+static void
+row_chats(struct session *s, struct proto_req *r)
+{
+	long id = argl(r, 0);
+	struct chat *ch;
+	int fresh;
+
+	if (id < 0)
+		return;
+	fresh = model_chat(s->m, id) == NULL;
+	if ((ch = model_chat_add(s->m, id)) == NULL)
+		return;
+	ch->gen = s->gen;
+	ch->visitor = optl(r, "visitor");
+	model_set_str(&ch->name, opt(r, "name"));
+	model_set_str(&ch->group, opt(r, "group"));
+	ch->ended = strcmp(opt(r, "state"), "ended") == 0;
+	ch->left = proto_opt(r, "left") != NULL && strcmp(opt(r, "left"), "0") != 0;
+	if (fresh)
+		ch->unread = (int)optl(r, "unread");
+	session_fetch_chat(s, id, ch->visitor);
+}
+
+static void
+chats_done(struct session *s)
+{
+	for (size_t i = s->m->nchats; i-- > 0;)
+		if (s->m->chats[i]->gen != s->gen)
+			model_chat_remove(s->m, s->m->chats[i]->id);
+}
+
+static void
+row_visitor(struct chat *ch, struct client_pending *p, struct proto_req *r)
+{
+	char buf[1200];
+
+	if (p->rows == 1) {
+		struct vinfo keep = ch->vi;
+
+		memset(&ch->vi, 0, sizeof(ch->vi));
+		ch->vi.hist = keep.hist;
+		ch->vi.nhist = keep.nhist;
+		ch->vi.last_wrap = keep.last_wrap;
+		ch->vi.last_started = keep.last_started;
+		keep.hist = NULL;
+		keep.nhist = 0;
+		keep.last_wrap = NULL;
+		model_vinfo_clear(&keep);
+	}
+	if (r->argc < 1)
+		return;
+	if (strcmp(r->argv[0], "page") == 0) {
+		snprintf(buf, sizeof(buf), "%s%s%s", opt(r, "url"),
+		    r->text && r->text[0] ? " - " : "", r->text ? r->text : "");
+		(void)model_vinfo_list(&ch->vi.pages, &ch->vi.npages, buf);
+		return;
+	}
+	for (int i = 0; i < r->argc; i++) {
+		char *eq = strchr(r->argv[i], '=');
+
+		if (eq == NULL)
+			continue;
+		*eq = '\0';
+		(void)model_vinfo_kv(&ch->vi, r->argv[i], eq + 1);
+		*eq = '=';
+	}
+}
+
+/* long_form: "2026-11-23", else "11-23 09:30" */
+static void
+fmt_date(char *buf, size_t n, long epoch, int long_form)
+{
+	time_t t = (time_t)epoch;
+	struct tm tm;
+
+	if (epoch <= 0 || localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, n, long_form ? "%Y-%m-%d" : "%m-%d %H:%M", &tm) == 0)
+		snprintf(buf, n, "-");
+}
+
+static void
+row_history(struct chat *ch, struct client_pending *p, struct proto_req *r)
+{
+	char buf[800], date[32];
+	long started = optl(r, "started");
+
+	if (p->rows == 1) {
+		for (size_t i = 0; i < ch->vi.nhist; i++)
+			free(ch->vi.hist[i]);
+		ch->vi.nhist = 0;
+		model_set_str(&ch->vi.last_wrap, NULL);
+		ch->vi.last_started = 0;
+	}
+	if (argl(r, 0) == ch->id)
+		return;		/* the chat in progress is not history */
+	fmt_date(date, sizeof(date), started, 1);
+	snprintf(buf, sizeof(buf), "%s %s %s%s%s", date, opt(r, "agent"),
+	    opt(r, "category"), proto_opt(r, "rating") && strcmp(opt(r, "rating"), "0") ? " *" : "",
+	    proto_opt(r, "rating") && strcmp(opt(r, "rating"), "0") ? opt(r, "rating") : "");
+	(void)model_vinfo_list(&ch->vi.hist, &ch->vi.nhist, buf);
+	if (started >= ch->vi.last_started) {
+		ch->vi.last_started = started;
+		snprintf(buf, sizeof(buf), "%s%s%s", opt(r, "category"),
+		    r->text && r->text[0] ? ": " : "", r->text ? r->text : "");
+		model_set_str(&ch->vi.last_wrap, buf);
+	}
+}
+
+static void
+row_dialog(struct session *s, struct client_pending *p, struct proto_req *r)
+{
+	struct model *m = s->m;
+	char buf[1200], date[32];
+
+	if (r->argc < 1)
+		return;
+	if (p->kind == RQ_AGENTS && m->dlg.kind == DLG_TRANSFER) {
+		if (m->user && strcmp(r->argv[0], m->user) == 0)
+			return;
+		snprintf(buf, sizeof(buf), "agent %-10s %-7s %ld/%ld %s", r->argv[0],
+		    opt(r, "status"), optl(r, "chats"), optl(r, "max"), opt(r, "groups"));
+		(void)model_dialog_item(&m->dlg, buf, "agent", r->argv[0]);
+	} else if (p->kind == RQ_GROUPS && m->dlg.kind == DLG_TRANSFER) {
+		snprintf(buf, sizeof(buf), "group %-10s %ld waiting, %ld online",
+		    r->argv[0], optl(r, "waiting"), optl(r, "online"));
+		(void)model_dialog_item(&m->dlg, buf, "group", r->argv[0]);
+	} else if (p->kind == RQ_SEARCH && m->dlg.kind == DLG_SEARCH) {
+		fmt_date(date, sizeof(date), optl(r, "ts"), 0);
+		snprintf(buf, sizeof(buf), "%s #%s %s: %s", date, r->argv[0],
+		    opt(r, "from"), r->text ? r->text : "");
+		(void)model_dialog_item(&m->dlg, buf, NULL, NULL);
+	}
+}
+
+static void
+on_row(struct session *s, struct client_pending *p, struct proto_req *r)
+{
+	struct chat *ch = model_chat(s->m, p->arg);
+
+	s->m->dirty = 1;
+	switch (p->kind) {
+	case RQ_QUEUE:
+		if (p->rows == 1)
+			model_queue_clear(s->m);
+		if (argl(r, 0) >= 0 && model_queue_add(s->m, argl(r, 0),
+		    optl(r, "visitor"), optl(r, "wait"), opt(r, "group"),
+		    opt(r, "name"), r->text) >= 0) {
+			struct qitem *q = model_queue_find(s->m, argl(r, 0));
+
+			if (q != NULL)
+				q->fresh = 0;
+		}
+		break;
+	case RQ_CHATS:
+		row_chats(s, r);
+		break;
+	case RQ_TRANSCRIPT:
+		if (ch == NULL)
+			break;
+		if (p->rows == 1)
+			model_chat_clear(ch);
+		(void)model_chat_line(ch, argl(r, 0), (time_t)optl(r, "ts"),
+		    model_line_kind(opt(r, "kind")), opt(r, "from"), r->text);
+		break;
+	case RQ_VISITOR:
+		if (ch != NULL)
+			row_visitor(ch, p, r);
+		break;
+	case RQ_HISTORY:
+		if (ch != NULL)
+			row_history(ch, p, r);
+		break;
+	case RQ_REPLIES:
+		if (p->seq != s->replies_seq)
+			break;
+		if (p->rows == 1)
+			model_replies_clear(s->m);
+		(void)model_reply_add(s->m, argl(r, 0), opt(r, "group"),
+		    opt(r, "title"), r->text);
+		break;
+	default:
+		row_dialog(s, p, r);
+		break;
+	}
+}
+
+static void
+on_ok(struct session *s, struct client_pending *p, struct proto_req *r)
+{
+	struct model *m = s->m;
+	struct chat *ch = model_chat(m, p->arg);
+
+	switch (p->kind) {
+	case RQ_LOGIN:
+		after_login(s, r);
+		break;
+	case RQ_STATUS:
+		snprintf(m->status, sizeof(m->status), "%s", opt(r, "status"));
+		m->load = (int)optl(r, "chats");
+		m->max = (int)optl(r, "max");
+		break;
+	case RQ_QUEUE:
+		if (p->rows == 0)
+			model_queue_clear(m);
+		break;
+	case RQ_CHATS:
+		chats_done(s);
+		break;
+	case RQ_ACCEPT: {
+		long id = optl(r, "chat");
+
+		if (id > 0 && (ch = model_chat_add(m, id)) != NULL) {
+			if (ch->visitor == 0) {
+				ch->visitor = optl(r, "visitor");
+				session_fetch_chat(s, id, ch->visitor);
+			}
+			model_queue_del(m, id);
+			model_focus_chat(m, id);
+			m->focus_pane = FOCUS_CHAT;
+		}
+		break;
+	}
+	case RQ_MSG:
+	case RQ_NOTE:
+		if (ch != NULL)
+			(void)model_chat_line(ch, optl(r, "seq"), 0,
+			    p->kind == RQ_MSG ? LK_AGENT : LK_NOTE,
+			    m->display ? m->display : "", p->text);
+		break;
+	case RQ_TRANSCRIPT:
+		if (p->rows == 0 && ch != NULL)
+			model_chat_clear(ch);
+		break;
+	case RQ_REPLIES:
+		if (p->rows == 0 && p->seq == s->replies_seq)
+			model_replies_clear(m);
+		break;
+	case RQ_TRANSFER:
+		model_flash(m, "Chat #%ld transferred.", p->arg);
+		model_chat_remove(m, p->arg);
+		break;
+	case RQ_END:
+		if (ch != NULL)
+			ch->ended = 1;
+		break;
+	case RQ_WRAPUP:
+		model_flash(m, "Chat #%ld wrapped up.", p->arg);
+		model_chat_remove(m, p->arg);
+		break;
+	case RQ_SEARCH:
+		if (m->dlg.kind == DLG_SEARCH)
+			model_set_str(&m->dlg.msg, p->rows ? NULL : "no matches");
+		break;
+	default:
+		break;
+	}
+	m->dirty = 1;
+}
+
+static void
+on_err(struct session *s, struct client_pending *p, const char *code,
+    const char *text)
+{
+	struct model *m = s->m;
+
+	m->dirty = 1;
+	if (p->kind == RQ_LOGIN) {
+		snprintf(s->login_err, sizeof(s->login_err), "%s", code);
+		s->login_result = -1;
+		if (strcmp(code, "AUTH") == 0)
+			session_lost(s, "Login refused: wrong user name, password or ticket");
+		else
+			session_lost(s, strcmp(code, "THROTTLE") == 0 ?
+			    "Login refused: too many failures, waiting" : "Login refused");
+		client_drop(s->c, code);
+		return;
+	}
+	if (p->kind == RQ_END && strcmp(code, "STATE") == 0)
+		return;		/* already ended: the WRAPUP that follows will do */
+	if (p->kind == RQ_REPLIES && p->seq == s->replies_seq) {
+		model_replies_clear(m);
+		return;
+	}
+	if (p->kind == RQ_SEARCH && m->dlg.kind == DLG_SEARCH) {
+		model_set_str(&m->dlg.msg, text);
+		return;
+	}
+	if (p->kind == RQ_VISITOR || p->kind == RQ_HISTORY)
+		return;		/* the pane just stays empty */
+	model_flash(m, "%s failed: %s %s", p->kind == RQ_MSG ? "Message" :
+	    p->kind == RQ_ACCEPT ? "Accept" : p->kind == RQ_TRANSFER ?
+	    "Transfer" : p->kind == RQ_WRAPUP ? "Wrap-up" : "Request",
+	    code, text);
+}
+
+void
+session_msg(void *ctx, struct client_msg *msg)
+{
+	struct session *s = ctx;
+
+	switch (msg->type) {
+	case MSG_EVENT:
+		on_event(s, &msg->req);
+		break;
+	case MSG_ROW:
+		on_row(s, msg->p, &msg->req);
+		break;
+	case MSG_OK:
+		on_ok(s, msg->p, &msg->req);
+		break;
+	case MSG_ERR:
+		on_err(s, msg->p, msg->err_code, msg->err_text);
+		break;
+	}
+}

@@ -1,0 +1,30 @@
+/*
+ * session.h - what the console does with each line from kefud: events,
+ * rows and replies become changes to the model, and (re)logging in
+ * fetches the state the screen needs.
+ */
+#ifndef KEFU_SESSION_H
+#define KEFU_SESSION_H
+
+#include "client.h"
+#include "model.h"
+
+struct session {
+	struct model *m;
+	struct client *c;
+	unsigned long replies_seq;	/* newest REPLIES search */
+	unsigned gen;
+	int login_result;	/* first login: 0 waiting, 1 ok, -1 failed */
+	char login_err[256];
+};
+
+void session_init(struct session *s, struct model *m, struct client *c);
+/* The callback given to client_read(). */
+void session_msg(void *ctx, struct client_msg *msg);
+/* Ask for everything about one chat (transcript, visitor, history). */
+void session_fetch_chat(struct session *s, long chat, long visitor);
+void session_search_replies(struct session *s);
+/* Note that the connection went down (reason shown to the user). */
+void session_lost(struct session *s, const char *reason);
+
+#endif
