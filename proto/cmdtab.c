@@ -26,7 +26,7 @@ static const struct proto_cmd cmds[] = {
 	{ "QUIT",      ROLE_ANY,   0, 0, 0, "QUIT" },
 	{ "LOGIN",     A,          1, 1, 2, "LOGIN <name> :<password>" },
 	{ "TICKET",    A,          2, 2, 0, "TICKET <name> <token>" },
-	{ "HELLO",     A,          0, 8, 1, "HELLO [name=..] [email=..] [page=..] [referrer=..] [lang=..] [group=..] [token=..] [:question]" },
+	{ "HELLO",     A,          0, 7, 1, "HELLO [name=..] [email=..] [page=..] [referrer=..] [lang=..] [group=..] [token=..] [:question]" },
 	{ "GATEWAY",   A,          0, 0, 2, "GATEWAY :<secret>" },
 
 	{ "SAY",       V,          0, 0, 2, "SAY :<text>" },
@@ -61,7 +61,7 @@ static const struct proto_cmd cmds[] = {
 
 	{ "USERADD",   ADM,        2, 5, 2, "USERADD <name> <agent|supervisor|admin> [max=N] [groups=a,b] [display=D] :<password>" },
 	{ "USERDEL",   ADM,        1, 1, 0, "USERDEL <name>" },
-	{ "USERSET",   ADM,        2, 5, 0, "USERSET <name> [role=R] [max=N] [groups=a,b] [display=D]" },
+	{ "USERSET",   ADM,        1, 5, 0, "USERSET <name> [role=R] [max=N] [groups=a,b] [display=D]" },
 	{ "GROUPADD",  ADM,        1, 2, 1, "GROUPADD <name> [mode=manual|auto] [:description]" },
 	{ "REPLYADD",  ADM,        1, 2, 2, "REPLYADD <title> [group=G] :<text>" },
 	{ "KEYADD",    ADM,        1, 1, 2, "KEYADD <name> :<openssh public key line>" },

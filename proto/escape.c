@@ -89,7 +89,7 @@ proto_unescape(char *s, size_t len)
 int
 proto_escape(struct pbuf *out, const char *s, size_t len, int word)
 {
-	size_t i, start = 0;
+	size_t i, start = 0, base = out->len;
 
 	if (pbuf_reserve(out, len + 8) < 0)
 		return -1;
@@ -106,7 +106,10 @@ proto_escape(struct pbuf *out, const char *s, size_t len, int word)
 		case '\t': rep = word ? "\\t" : NULL; break;
 		case '\\': rep = "\\\\"; break;
 		case ' ': rep = word ? "\\s" : NULL; break;
-		case ':': rep = (word && i == 0) ? "\\:" : NULL; break;
+		case ':':	/* first in the output, even after dropped CRs */
+			rep = (word && start == i && out->len == base) ?
+			    "\\:" : NULL;
+			break;
 		case '\0': rep = "\\n"; break;
 		default: break;
 		}

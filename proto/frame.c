@@ -23,7 +23,8 @@ proto_frame_next(struct proto_framer *f, const char *buf, size_t len,
     const char **line, size_t *linelen, size_t *consumed)
 {
 	const char *nl;
-	size_t scan = len < f->max ? len : f->max;
+	size_t scan = len < f->max ? len : f->max, skip;
+	enum proto_frame r;
 
 	*consumed = 0;
 	*line = NULL;
@@ -35,9 +36,13 @@ proto_frame_next(struct proto_framer *f, const char *buf, size_t len,
 			*consumed = len;
 			return PROTO_FRAME_NONE;
 		}
-		*consumed = (size_t)(nl - buf) + 1;
+		/* the overlong line ends here: go on with what follows it */
 		f->discarding = 0;
-		return PROTO_FRAME_NONE;
+		skip = (size_t)(nl - buf) + 1;
+		r = proto_frame_next(f, buf + skip, len - skip, line, linelen,
+		    consumed);
+		*consumed += skip;
+		return r;
 	}
 
 	nl = memchr(buf, '\n', scan);

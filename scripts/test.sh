@@ -29,7 +29,13 @@ build_and_check() {	# dir configure-args...
 		status=1
 		return 1
 	fi
-	( cd "$d" && make -s -j"$jobs" check ) >"$results/$d-check.log" 2>&1 || status=1
+	if ! ( cd "$d" && make -s -j"$jobs" check ) >"$results/$d-check.log" 2>&1; then
+		status=1
+		# a build error in the tests leaves no .trs behind: count it
+		grep -q "^\(FAIL\|ERROR\):" "$results/$d-check.log" || {
+			echo ":test-result: FAIL" >>"$results/all.trs"
+			echo "make check in $d failed:"; tail -30 "$results/$d-check.log"; }
+	fi
 	grep -E "^(# |(FAIL|XPASS|ERROR|SKIP):)" "$results/$d-check.log" || true
 	trs=$(find "$d" -name '*.trs')
 	[ -n "$trs" ] && cat $trs >>"$results/all.trs"

@@ -63,7 +63,7 @@ user_add(int argc, char **argv)
 	char pw[300], err[256];
 	int max = srv.cfg.agent_default_max, ch;
 
-	optind = 1;
+	optind = 0;	/* reset getopt, and drop main()'s '+' mode */
 	while ((ch = getopt_long(argc, argv, "g:m:D:", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'g': groups = optarg; break;

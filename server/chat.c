@@ -346,7 +346,8 @@ chat_assign(struct chat *c, struct agent *a, const char *by, const char *from,
     const char *note)
 {
 	struct pbuf *b;
-	int transfer = strcmp(by, "transfer") == 0 || strcmp(by, "takeover") == 0;
+	int transfer = strcmp(by, "transfer") == 0 ||
+	    (strcmp(by, "takeover") == 0 && c->state == CS_ASSIGNED);
 
 	if (store_chat_set_state(c->id, "assigned", a->name, NULL) < 0 ||
 	    store_chat_assigned(c->id, time(NULL)) < 0)

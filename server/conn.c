@@ -354,6 +354,17 @@ conn_write(struct conn *c)
 	return 0;
 }
 
+/* After a write: let a backlogged client's requests in again. */
+static void
+drained(struct conn *c)
+{
+	if (c->backlogged && !c->dead &&
+	    c->out.len - c->outoff <= srv.cfg.outbuf_max / 4) {
+		c->backlogged = 0;
+		conn_resume(c);
+	}
+}
+
 static void
 conn_writable(struct ae_loop *l, int fd, void *data, int mask)
 {
@@ -370,6 +381,9 @@ conn_writable(struct ae_loop *l, int fd, void *data, int mask)
 		conn_close(c, "write error");
 		return;
 	}
+	drained(c);
+	if (c->dead)
+		return;
 	if (c->outoff == c->out.len) {
 		if (c->closing) {
 			conn_close(c, "closed by server");
@@ -396,6 +410,9 @@ conn_flush_all(void)
 			conn_close(c, "write error");
 			continue;
 		}
+		drained(c);
+		if (c->dead)
+			continue;
 		if (c->outoff < c->out.len) {
 			if (ae_set(srv.loop, c->fd, (c->paused ? 0 : AE_READ) |
 			    AE_WRITE, conn_writable, c) < 0)
@@ -414,6 +431,15 @@ process_input(struct conn *c, char *buf, size_t len, size_t *left)
 
 	while (off < len && !c->dead && !c->closing && !c->paused) {
 		const char *line;
+
+		/* A client that pipelines requests faster than it reads the
+		 * replies is paused, not dropped: its input waits until the
+		 * backlog is down to a quarter of the cap (see drained()). */
+		if (c->out.len - c->outoff > srv.cfg.outbuf_max / 2) {
+			c->backlogged = 1;
+			conn_pause(c);
+			break;
+		}
 		size_t linelen, used;
 		enum proto_frame f;
 

@@ -132,12 +132,13 @@ gateway_prepare(void)
 void
 gateway_spawn(void)
 {
-	char sessions[16], idle[16];
+	char sessions[16], idle[16], tries[16];
 	sigset_t none;
 	pid_t pid;
 
 	snprintf(sessions, sizeof(sessions), "%d", srv.cfg.ssh_max_sessions);
 	snprintf(idle, sizeof(idle), "%d", srv.cfg.ssh_idle_timeout);
+	snprintf(tries, sizeof(tries), "%d", srv.cfg.ssh_max_auth_failures);
 	srv.ssh_restart_ms = srv.now_ms + 5000;
 	pid = fork();
 	if (pid < 0) {
@@ -149,7 +150,8 @@ gateway_spawn(void)
 		    "--host-key", srv.cfg.ssh_host_key, "--socket",
 		    srv.cfg.listen_unix, "--secret-file", srv.cfg.ssh_secret_file,
 		    "--console", console_path, "--max-sessions", sessions,
-		    "--idle-timeout", idle, "--log-level", srv.cfg.log_level, NULL };
+		    "--idle-timeout", idle, "--log-level", srv.cfg.log_level,
+		    "--max-auth-tries", tries, NULL };
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);

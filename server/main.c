@@ -87,9 +87,8 @@ mkparents(const char *path)
 /* ---- loop hooks ---- */
 
 static void
-before_sleep(struct ae_loop *l, void *data)
+commit_and_flush(void)
 {
-	srv.now_ms = ae_now_ms();
 	if (store_commit() < 0) {
 		/* Nothing of this iteration is on disk: take back the OKs by
 		 * dropping the connections that were about to get them. */
@@ -103,6 +102,20 @@ before_sleep(struct ae_loop *l, void *data)
 		}
 	}
 	conn_flush_all();
+}
+
+static void
+before_sleep(struct ae_loop *l, void *data)
+{
+	srv.now_ms = ae_now_ms();
+	/* Flushing can let a paused client's queued requests run, which
+	 * makes new replies: commit and flush again, a few rounds at most
+	 * (the rest waits for the next iteration, not for a timeout). */
+	for (int round = 0; round < 8; round++) {
+		commit_and_flush();
+		if (srv.pending == NULL)
+			break;
+	}
 	conn_reap();
 	srv.now_ms = ae_now_ms();
 }
@@ -256,8 +269,9 @@ run_server(void)
 	srv.maxfds = srv.cfg.max_clients + 64;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
 	    (rlim_t)srv.maxfds > rl.rlim_cur) {
-		log_warn("open file limit %llu is below limits.max_clients %d",
-		    (unsigned long long)rl.rlim_cur, srv.cfg.max_clients);
+		log_warn("open file limit %llu is below limits.max_clients + 64 (%d); "
+		    "serving at most %llu descriptors", (unsigned long long)rl.rlim_cur,
+		    srv.maxfds, (unsigned long long)rl.rlim_cur);
 		srv.maxfds = (int)rl.rlim_cur;
 	}
 	srv.conns = calloc((size_t)srv.maxfds, sizeof(*srv.conns));

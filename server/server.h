@@ -22,6 +22,7 @@ struct conn {
 	size_t inlen, incap;
 	uint64_t serial;		/* unique per connection */
 	int paused;			/* input held while a check runs */
+	int backlogged;			/* input held until output drains */
 	struct pbuf out;		/* pending output */
 	size_t outoff;			/* bytes of out already written */
 	unsigned role;			/* one ROLE_ bit, ROLE_ANON at first */

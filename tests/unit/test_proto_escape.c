@@ -114,11 +114,11 @@ test_escape(void)
 	ok(ESC("a\rb", 0, "ab"), "lone CR is dropped");
 	ok(ESC("a\0b", 0, "a\\nb"), "NUL never goes out raw");
 	ok(ESC("", 0, ""), "empty string escapes to nothing");
-	todo_ok(ESC("\r:x", 1, "\\:x"), "word: a colon first after a dropped CR is still escaped");
-	todo_ok(ESC("\r\r:x", 1, "\\:x"), "word: a colon first after two dropped CRs is still escaped");
+	ok(ESC("\r:x", 1, "\\:x"), "word: a colon first after a dropped CR is still escaped");
+	ok(ESC("\r\r:x", 1, "\\:x"), "word: a colon first after two dropped CRs is still escaped");
 	ok(ESC("a\r:x", 1, "a:x"), "word: a colon after a CR that follows text is not first");
 	ok(word_stays_argument(":x y", 4), "escaped word ':x y' parses back as one argument");
-	todo_ok(word_stays_argument("\r:x y", 5), "escaped word '\\r:x y' parses back as one argument, not as text");
+	ok(word_stays_argument("\r:x y", 5), "escaped word '\\r:x y' parses back as one argument, not as text");
 	ok(ESC("\xe4\xb8\xad \xf0\x9f\x98\x80", 1, "\xe4\xb8\xad\\s\xf0\x9f\x98\x80"),
 	    "word: UTF-8 bytes pass, space escaped");
 	ok(ESC("* MSG 1 2 agent x :hi\n* KICKED :bye", 0, "* MSG 1 2 agent x :hi\\n* KICKED :bye"),
