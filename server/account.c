@@ -316,7 +316,12 @@ account_seed_from_config(void)
 			return -1;
 		log_info("created default group %s", srv.cfg.default_group);
 	}
-	for (int i = 0; i < cfg->nusers; i++) {
+	/* Seed accounts only into an empty desk: once accounts exist they are
+	 * managed with USERADD/USERDEL or `kefud user`, and an account deleted
+	 * there must not come back from the config at the next start. */
+	int fresh = desk.agents == NULL;
+
+	for (int i = 0; fresh && i < cfg->nusers; i++) {
 		struct config_user *u = &cfg->users[i];
 
 		if (agent_find(u->name))

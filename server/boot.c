@@ -97,6 +97,7 @@ reload_user(void *arg, const struct store_user *u)
 
 	if (a == NULL)
 		return 0;	/* new accounts: handled by a second pass */
+	a->seen = 1;
 	h = strdup(u->pwhash);
 	if (h) {
 		free(a->pwhash);
@@ -111,8 +112,33 @@ reload_user(void *arg, const struct store_user *u)
 int
 boot_reload_accounts(void)
 {
+	for (struct agent *a = desk.agents; a; a = a->next)
+		a->seen = 0;
 	if (store_user_foreach(reload_user, NULL) < 0)
 		return -1;
+	/* accounts deleted with `kefud user del` while we ran */
+	for (struct agent *a = desk.agents; a; a = a->next) {
+		if (a->seen || a->deleted)
+			continue;
+		log_info("account %s was deleted; logging it out", a->name);
+		a->deleted = 1;
+		a->status = AS_OFFLINE;
+		for (size_t i = 0; i < desk.chat_tab_size; i++)
+			for (struct chat *c = desk.chat_tab[i]; c; c = c->hnext)
+				if (c->agent == a && c->state == CS_ASSIGNED)
+					chat_requeue(c, "timeout", 1);
+		if (a->conn) {
+			struct pbuf *b = ev_begin();
+
+			proto_put_word(b, "KICKED");
+			proto_put_text(b, "account deleted", 15);
+			ev_send(a->conn);
+			a->conn->closing = 1;
+			a->conn->agent = NULL;
+			a->conn->role = ROLE_ANON;
+			a->conn = NULL;
+		}
+	}
 	/* and accounts created by `kefud user add` while we ran */
 	return account_load_all();
 }

@@ -48,6 +48,7 @@ struct agent {
 	long long idle_since;		/* ms: last time load dropped/assigned */
 	long long gone_since;		/* ms: when the connection dropped */
 	int deleted;
+	int seen;			/* mark for the SIGHUP reload */
 	struct agent *next;
 };
 

@@ -332,6 +332,43 @@ run_server(void)
 	return 0;
 }
 
+/* Everything start-up would refuse, found without starting. */
+static int
+check_config(const char *cfgpath)
+{
+	const char *what = cfgpath ? cfgpath : "(defaults)";
+	enum log_level lvl;
+	char host[256];
+	int port, bad = 0;
+
+	if (log_parse_level(srv.cfg.log_level, &lvl) < 0) {
+		fprintf(stderr, "%s: log_level must be debug, info, warn or error\n", what);
+		bad = 1;
+	}
+	if (*srv.cfg.listen_tcp && config_split_hostport(srv.cfg.listen_tcp, host,
+	    sizeof(host), &port) < 0) {
+		fprintf(stderr, "%s: listen.tcp: want host:port\n", what);
+		bad = 1;
+	}
+	if (srv.cfg.ssh_enabled && config_split_hostport(srv.cfg.ssh_listen, host,
+	    sizeof(host), &port) < 0) {
+		fprintf(stderr, "%s: ssh.listen: want host:port\n", what);
+		bad = 1;
+	}
+	if (!*srv.cfg.listen_tcp && !*srv.cfg.listen_unix) {
+		fprintf(stderr, "%s: listen.tcp and listen.unix are both empty\n", what);
+		bad = 1;
+	}
+	if (srv.cfg.ssh_enabled && !*srv.cfg.listen_unix) {
+		fprintf(stderr, "%s: ssh.enabled needs listen.unix\n", what);
+		bad = 1;
+	}
+	if (!bad)
+		printf("%s: ok\n", what);
+	config_free(&srv.cfg);
+	return bad;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -376,10 +413,19 @@ main(int argc, char **argv)
 	if (optind < argc) {
 		int r;
 
-		if (strcmp(argv[optind], "check-config") == 0) {
-			printf("%s: ok\n", cfgpath ? cfgpath : "(defaults)");
+		static const char *subs[] = { "user", "key", "backup", NULL };
+		int known = 0;
+
+		if (strcmp(argv[optind], "check-config") == 0)
+			return check_config(cfgpath);
+		for (int i = 0; subs[i]; i++)
+			if (strcmp(argv[optind], subs[i]) == 0)
+				known = 1;
+		if (!known) {
+			fprintf(stderr, "kefud: unknown subcommand '%s' (see kefud --help)\n",
+			    argv[optind]);
 			config_free(&srv.cfg);
-			return 0;
+			return 2;
 		}
 		srv.now_ms = ae_now_ms();
 		if (open_everything() < 0)

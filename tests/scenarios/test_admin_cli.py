@@ -1,0 +1,78 @@
+"""kefud's operator subcommands beside a running server: user add/del/list,
+key add/list/del, backup, check-config, unknown subcommands, and SIGHUP
+picking the changes up (a deleted account is logged out and stays gone)."""
+import os, signal, sqlite3, subprocess, sys, time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kefutest import Server, Tap
+
+t = Tap()
+srv = Server().start()
+
+
+def kefud(*args, stdin=None):
+    return subprocess.run([srv.binary, "-c", srv.config_path] + list(args),
+                          cwd=srv.dir, input=stdin, capture_output=True,
+                          text=True, timeout=30)
+
+
+try:
+    bob = srv.client()
+    bob.login("bob")
+    r = kefud("user", "add", "dave", "agent", "--groups", "sales", "--max", "4",
+              stdin="dave1234\n")
+    t.eq(r.returncode, 0, "user add with options after NAME ROLE (%s)" % r.stderr.strip())
+    r = kefud("user", "add", "erin", "agent", stdin="\n")
+    t.ok(r.returncode == 1 and "no password" in r.stderr, "user add without a password fails", r.stderr)
+    r = kefud("user", "add", "bad name", "agent", stdin="secret99\n")
+    t.ok(r.returncode == 1 and "bad name" in r.stderr, "user add refuses a bad name", r.stderr)
+    r = kefud("user", "list")
+    t.ok("dave" in r.stdout and "max=4" in r.stdout and "groups=sales" in r.stdout,
+         "user list shows the new account", r.stdout)
+    r = kefud("user", "del", "bob")
+    t.eq(r.returncode, 0, "user del bob")
+
+    srv.proc.send_signal(signal.SIGHUP)
+    t.ok(bob.expect_event("KICKED", 5) is not None, "after SIGHUP the deleted account is logged out")
+    d = srv.client()
+    t.ok(d.cmd("LOGIN dave :dave1234")[0].startswith("OK"), "after SIGHUP the new account can log in")
+    b = srv.client()
+    t.ok(b.cmd("LOGIN bob :bob123")[0].startswith("ERR AUTH"), "the deleted account cannot log in")
+
+    key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBkLQy7ZpW8m4XcT5Xw0F2vQ1tQe0vT2wz9j7pKkQ1 dave@laptop"
+    r = kefud("key", "add", "dave", key)
+    t.ok(r.returncode == 0 and "added key" in r.stdout, "key add", r.stderr)
+    r = kefud("key", "list", "dave")
+    t.ok("ssh-ed25519" in r.stdout and "dave@laptop" in r.stdout, "key list", r.stdout)
+    r = kefud("key", "add", "dave", "ssh-dss AAAA")
+    t.ok(r.returncode == 1 and "unsupported" in r.stderr, "an unsupported key type is refused", r.stderr)
+    kid = kefud("key", "list", "dave").stdout.split()[0]
+    t.eq(kefud("key", "del", "dave", kid).returncode, 0, "key del")
+    t.eq(kefud("key", "del", "dave", kid).returncode, 1, "deleting it again fails")
+
+    dest = os.path.join(srv.dir, "backup.db")
+    r = kefud("backup", dest)
+    t.eq(r.returncode, 0, "backup while the server runs")
+    db = sqlite3.connect(dest)
+    names = [row[0] for row in db.execute("SELECT name FROM users ORDER BY name")]
+    db.close()
+    t.ok("dave" in names and "bob" not in names, "the backup holds the accounts", names)
+
+    r = kefud("check-config")
+    t.ok(r.returncode == 0 and "ok" in r.stdout, "check-config accepts the test config")
+    bad = os.path.join(srv.dir, "bad.yml")
+    with open(bad, "w") as f:
+        f.write("log_level: loud\nlisten:\n  tcp: nowhere\n")
+    r = subprocess.run([srv.binary, "-c", bad, "check-config"], capture_output=True, text=True)
+    t.ok(r.returncode == 1 and "log_level" in r.stderr and "listen.tcp" in r.stderr,
+         "check-config reports a bad log level and address", r.stderr)
+    r = kefud("frobnicate")
+    t.ok(r.returncode == 2 and "unknown subcommand" in r.stderr, "unknown subcommand: exit 2", r.stderr)
+
+    srv.stop()
+    srv.start()
+    b = srv.client()
+    t.ok(b.cmd("LOGIN bob :bob123")[0].startswith("ERR AUTH"),
+         "a deleted seed account does not come back from the config at restart")
+finally:
+    srv.cleanup()
+t.done()
