@@ -270,9 +270,9 @@ run_server(void)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
 	    (rlim_t)srv.maxfds > rl.rlim_cur) {
 		if ((rlim_t)srv.cfg.max_clients > rl.rlim_cur)
-			log_warn("open file limit %llu is below limits.max_clients + 64 (%d); "
-		    "serving at most %llu descriptors", (unsigned long long)rl.rlim_cur,
-		    srv.maxfds, (unsigned long long)rl.rlim_cur);
+			log_warn("open file limit %llu is below limits.max_clients "
+			    "(%d): raise it (ulimit -n, LimitNOFILE=)",
+			    (unsigned long long)rl.rlim_cur, srv.cfg.max_clients);
 		else
 			log_debug("open file limit %llu: serving at most that many descriptors",
 			    (unsigned long long)rl.rlim_cur);
