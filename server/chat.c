@@ -496,6 +496,7 @@ chat_end(struct chat *c, const char *by)
 		a->idle_since = srv.now_ms;
 	}
 	c->state = CS_ENDED;
+	c->ended_by = by;
 	c->ended_ms = srv.now_ms;
 	memset(c->monitors, 0, sizeof(c->monitors));
 	if (a) {

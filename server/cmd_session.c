@@ -389,7 +389,8 @@ visitor_resume(struct conn *c, struct visitor *v)
 		ev_send(c);
 	} else if (ch->state == CS_ENDED) {
 		b = ev_begin();
-		pbuf_printf(b, " ENDED %lld by=agent", (long long)ch->id);
+		pbuf_printf(b, " ENDED %lld", (long long)ch->id);
+		proto_put_kv(b, "by", ch->ended_by ? ch->ended_by : "agent");
 		ev_send(c);
 	}
 	chat_visitor_back(ch);

@@ -89,6 +89,7 @@ struct chat {
 	struct chat *qprev, *qnext;	/* queue links */
 	struct chat *hnext;		/* hash chain */
 	long long ended_ms;
+	const char *ended_by;		/* "visitor", "agent" or "timeout" */
 	struct agent *declined;		/* let it go unanswered last time */
 };
 
