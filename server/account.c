@@ -233,6 +233,24 @@ account_set_password(struct agent *a, const char *password, char *err,
 	return 0;
 }
 
+void
+account_logout(struct agent *a, const char *why)
+{
+	struct conn *c = a->conn;
+	struct pbuf *b;
+
+	if (c == NULL)
+		return;
+	b = ev_begin();
+	proto_put_word(b, "KICKED");
+	proto_put_text(b, why, strlen(why));
+	ev_send(c);
+	c->closing = 1;
+	c->agent = NULL;
+	c->role = ROLE_ANON;
+	a->conn = NULL;
+}
+
 int
 account_delete(struct agent *a)
 {

@@ -21,6 +21,8 @@ int account_update(struct agent *a, const char *role, const char *display,
 int account_set_password(struct agent *a, const char *password, char *err,
     size_t errlen);
 int account_delete(struct agent *a);
+/* Send * KICKED and close the account's connection, if any. */
+void account_logout(struct agent *a, const char *why);
 /* Parse "type base64 [comment]"; pointers into line (modified). */
 int account_parse_pubkey(char *line, const char **type, const char **blob,
     const char **comment, char *err, size_t errlen);

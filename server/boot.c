@@ -127,17 +127,7 @@ boot_reload_accounts(void)
 			for (struct chat *c = desk.chat_tab[i]; c; c = c->hnext)
 				if (c->agent == a && c->state == CS_ASSIGNED)
 					chat_requeue(c, "timeout", 1);
-		if (a->conn) {
-			struct pbuf *b = ev_begin();
-
-			proto_put_word(b, "KICKED");
-			proto_put_text(b, "account deleted", 15);
-			ev_send(a->conn);
-			a->conn->closing = 1;
-			a->conn->agent = NULL;
-			a->conn->role = ROLE_ANON;
-			a->conn = NULL;
-		}
+		account_logout(a, "account deleted");
 	}
 	/* and accounts created by `kefud user add` while we ran */
 	return account_load_all();

@@ -112,17 +112,7 @@ cmd_userdel(struct conn *c, struct proto_req *r)
 		cmd_store_failed(c);
 		return;
 	}
-	if (a->conn) {
-		struct pbuf *b = ev_begin();
-
-		proto_put_word(b, "KICKED");
-		proto_put_text(b, "account deleted", 15);
-		ev_send(a->conn);
-		a->conn->closing = 1;
-		a->conn->agent = NULL;
-		a->conn->role = ROLE_ANON;
-		a->conn = NULL;
-	}
+	account_logout(a, "account deleted");
 	audit(c, "userdel", r->argv[0]);
 	reply_ok(c, NULL);
 }

@@ -92,15 +92,8 @@ login_agent(struct conn *c, struct agent *a, const char *how)
 	struct conn *old = a->conn;
 	struct pbuf *b;
 
-	if (old && old != c) {
-		b = ev_begin();
-		proto_put_word(b, "KICKED");
-		proto_put_text(b, "logged in elsewhere", 19);
-		ev_send(old);
-		old->agent = NULL;
-		old->role = ROLE_ANON;
-		old->closing = 1;
-	}
+	if (old && old != c)
+		account_logout(a, "logged in elsewhere");
 	c->agent = a;
 	c->role = a->role;
 	a->conn = c;

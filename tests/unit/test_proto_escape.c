@@ -16,15 +16,6 @@
 #include "proto.h"
 #include "../tap.h"
 
-/* A known bug: print a TAP TODO line (never counted as a failure). */
-#define todo_ok(cond, ...) do { \
-	int t_c_ = (cond) ? 1 : 0; \
-	printf("%sok %d - ", t_c_ ? "" : "not ", ++tap_n); \
-	printf(__VA_ARGS__); \
-	printf(" # TODO bug\n"); \
-	fflush(stdout); \
-} while (0)
-
 static void
 die(const char *what)
 {

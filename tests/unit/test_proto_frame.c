@@ -18,15 +18,6 @@
 #include "proto.h"
 #include "../tap.h"
 
-/* A known bug: print a TAP TODO line (never counted as a failure). */
-#define todo_ok(cond, ...) do { \
-	int t_c_ = (cond) ? 1 : 0; \
-	printf("%sok %d - ", t_c_ ? "" : "not ", ++tap_n); \
-	printf(__VA_ARGS__); \
-	printf(" # TODO bug\n"); \
-	fflush(stdout); \
-} while (0)
-
 /* How the stream is drained after each read. */
 enum drain {
 	DRAIN_CONTRACT,		/* as proto.h says: call until NONE */
