@@ -344,13 +344,14 @@ conn_read(struct bconn *c)
 }
 
 static void
-poll_once(int timeout_ms)
+poll_once_us(int64_t timeout_us)
 {
 	struct epoll_event evs[512];
+	struct timespec ts = { timeout_us / 1000000, (timeout_us % 1000000) * 1000 };
 	int n;
 
 	flush_dirty();
-	n = epoll_wait(epfd, evs, 512, timeout_ms);
+	n = epoll_pwait2(epfd, evs, 512, &ts, NULL);
 	if (n < 0 && errno != EINTR)
 		die("epoll_wait");
 	for (int i = 0; i < n; i++) {
@@ -369,6 +370,12 @@ poll_once(int timeout_ms)
 			conn_read(c);
 	}
 	flush_dirty();
+}
+
+static void
+poll_once(int timeout_ms)
+{
+	poll_once_us((int64_t)timeout_ms * 1000);
 }
 
 /* Open conns [from, to), at most 256 handshakes at a time. */
@@ -503,7 +510,16 @@ run_load(void)
 					cursor++;
 			}
 		}
-		poll_once(B.rate > 0 ? 1 : 10);
+		if (B.rate > 0) {
+			/* sleep until the next message is due (to the
+			 * microsecond), so the offered load is smooth
+			 * rather than a burst every millisecond */
+			int64_t next = t0 + (int64_t)((double)(scheduled + 1) *
+			    1e9 / B.rate);
+			int64_t wait = (next - bench_now_ns()) / 1000;
+			poll_once_us(wait < 0 ? 0 : wait);
+		} else
+			poll_once(10);
 	}
 }
 
@@ -679,6 +695,12 @@ main(int argc, char **argv)
 	}
 	double setup_s = (double)(bench_now_ns() - t) / 1e9;
 	long rss_setup = proc_kb(B.server_pid, "VmRSS");
+	const char *readyf = getenv("KEFUBENCH_READY");
+	if (readyf != NULL) {	/* tells run-bench.sh to start profiling */
+		FILE *f = fopen(readyf, "w");
+		if (f != NULL)
+			fclose(f);
+	}
 	B.t_measure0 = B.t_measure1 = INT64_MAX;
 	double cpu_at0 = proc_cpu_s(B.server_pid), cpu1;
 	double self0 = proc_cpu_s(getpid());

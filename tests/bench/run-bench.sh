@@ -5,7 +5,9 @@
 #
 # Environment: KEFUD, KEFUBENCH (paths of the built binaries),
 # BENCH_QUICK=1 for a short smoke run, BENCH_V / BENCH_A to change the
-# connection counts. Everything runs on 127.0.0.1 in a temp dir.
+# connection counts, BENCH_PERF=prefix to `perf record` each server run,
+# BENCH_PIN=0 not to pin server and generator to separate cores,
+# BENCH_SERVERS to pick servers (default "kefu redis irc"). Everything runs on 127.0.0.1 in a temp dir.
 set -u
 
 KEFUD=${KEFUD:-server/kefud}
@@ -33,6 +35,15 @@ if [ "$(ulimit -n)" -lt $((V + A + 100)) ]; then
 	exit 1
 fi
 
+# Server and load generator on separate cores (BENCH_PIN=0 to share them):
+# otherwise the scheduler's placement of the two busy processes decides
+# much of the run-to-run spread and of the latency tail.
+PIN_SRV=""; PIN_GEN=""
+if [ "${BENCH_PIN:-1}" = 1 ] && command -v taskset >/dev/null 2>&1 &&
+    [ "$(nproc)" -ge 2 ]; then
+	PIN_SRV="taskset -c 1"; PIN_GEN="taskset -c 0"
+fi
+
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
@@ -53,9 +64,18 @@ wait_port() {	# port pid: up to 20 s
 run() {
 	label=$1; mode=$2; port=$3; pid=$4; shift 4
 	echo "## $label" >&2
-	line=$("$KEFUBENCH" -m "$mode" -p "$port" -S "$pid" -V "$V" -A "$A" \
+	if [ -n "${BENCH_PERF:-}" ]; then	# profile the server once set up
+		rm -f "$TMP/ready"
+		(
+			while [ ! -e "$TMP/ready" ]; do sleep 0.1; done
+			exec perf record -q -g -p "$pid" -o "$BENCH_PERF.$label" -- sleep "$DUR"
+		) >/dev/null 2>&1 &
+		PERFPID=$!
+	fi
+	line=$(KEFUBENCH_READY="$TMP/ready" $PIN_GEN "$KEFUBENCH" -m "$mode" -p "$port" -S "$pid" -V "$V" -A "$A" \
 	    -d "$DUR" -P "$PW" "$@" | grep '^RESULT')
 	echo "$label $line" >>"$OUT"
+	if [ -n "${BENCH_PERF:-}" ]; then wait "$PERFPID"; fi
 }
 
 # ---- kefud ----
@@ -90,15 +110,20 @@ start_kefud() {
 		done
 	} >"$TMP/kefu.yml"
 	rm -f "$TMP"/kefu.db*
-	"$KEFUD" -c "$TMP/kefu.yml" >"$TMP/kefud.log" 2>&1 &
+	$PIN_SRV "$KEFUD" -c "$TMP/kefu.yml" >"$TMP/kefud.log" 2>&1 &
 	KPID=$!
 	PIDS="$PIDS $KPID"
 	wait_port "$KPORT" "$KPID" || { cat "$TMP/kefud.log"; exit 1; }
 }
 stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 
-start_kefud; run "kefu-max" kefu "$KPORT" "$KPID" -r 0 -w 1; stop "$KPID"
-start_kefud; run "kefu-20k" kefu "$KPORT" "$KPID" -r 20000; stop "$KPID"
+SERVERS=${BENCH_SERVERS:-kefu redis irc}
+want() { case " $SERVERS " in *" $1 "*) return 0;; esac; return 1; }
+
+if want kefu; then
+	start_kefud; run "kefu-max" kefu "$KPORT" "$KPID" -r 0 -w 1; stop "$KPID"
+	start_kefud; run "kefu-20k" kefu "$KPORT" "$KPID" -r 20000; stop "$KPID"
+fi
 
 # ---- redis ----
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -110,9 +135,11 @@ want_pkg() {	# binary package
 	fi
 	have "$1"
 }
-if want_pkg redis-server redis-server; then
+if ! want redis; then
+	:
+elif want_pkg redis-server redis-server; then
 	RPORT=$(free_port)
-	redis-server --port "$RPORT" --bind 127.0.0.1 --save "" --appendonly no \
+	$PIN_SRV redis-server --port "$RPORT" --bind 127.0.0.1 --save "" --appendonly no \
 	    --maxclients 20000 --dir "$TMP" >"$TMP/redis.log" 2>&1 &
 	RPID=$!; PIDS="$PIDS $RPID"
 	if wait_port "$RPORT" "$RPID"; then
@@ -125,7 +152,9 @@ else
 fi
 
 # ---- ngircd ----
-if PATH="$PATH:/usr/sbin" want_pkg ngircd ngircd; then
+if ! want irc; then
+	:
+elif PATH="$PATH:/usr/sbin" want_pkg ngircd ngircd; then
 	NGIRCD=$(PATH="$PATH:/usr/sbin" command -v ngircd)
 	IPORT=$(free_port)
 	cat >"$TMP/ngircd.conf" <<EOF
@@ -150,7 +179,7 @@ if PATH="$PATH:/usr/sbin" want_pkg ngircd ngircd; then
 	PAM = no
 	RequireAuthPing = no
 EOF
-	"$NGIRCD" -n -f "$TMP/ngircd.conf" >"$TMP/ngircd.log" 2>&1 &
+	$PIN_SRV "$NGIRCD" -n -f "$TMP/ngircd.conf" >"$TMP/ngircd.log" 2>&1 &
 	IPID=$!; PIDS="$PIDS $IPID"
 	if wait_port "$IPORT" "$IPID"; then
 		run "irc-max" irc "$IPORT" "$IPID" -T 30 -r 0 -w 1
@@ -173,15 +202,16 @@ for line in open(sys.argv[1]):
     rows.append((label, kv))
 base = {l.split("-")[1]: kv for l, kv in rows if l.startswith("kefu-")}
 print("# %s visitors + %s agents, same pattern for every server" % (sys.argv[2], sys.argv[3]))
-hdr = "%-10s %6s %9s %8s %8s %8s %7s %9s %9s %6s %8s" % (
-    "run", "held", "msg/s", "p50 ms", "p99 ms", "p99.9", "cpu s", "rss MB", "peak MB",
-    "B/msg", "x kefu")
+hdr = "%-10s %6s %9s %8s %8s %8s %7s %7s %9s %9s %6s %8s" % (
+    "run", "held", "msg/s", "p50 ms", "p99 ms", "p99.9", "cpu s", "gen s", "rss MB",
+    "peak MB", "B/msg", "x kefu")
 print(hdr)
 for label, kv in rows:
     b = base.get(label.split("-")[1])
     ratio = float(kv["thr"]) / float(b["thr"]) if b and float(b["thr"]) > 0 else 0
-    print("%-10s %6s %9s %8s %8s %8s %7s %9.1f %9.1f %6s %8.2f" % (
+    print("%-10s %6s %9s %8s %8s %8s %7s %7s %9.1f %9.1f %6s %8.2f" % (
         label, kv["held"], kv["thr"], kv["p50"], kv["p99"], kv["p999"], kv["cpu"],
+        kv["gen_cpu"],
         int(kv["rss_setup_kb"]) / 1024, int(kv["hwm_kb"]) / 1024,
         kv["bytes_per_msg"], ratio))
 print("# kefud stores every message in SQLite before delivering it; redis and ngircd do not persist.")
