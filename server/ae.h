@@ -20,8 +20,11 @@ int ae_set(struct ae_loop *l, int fd, int mask, ae_file_proc *proc, void *data);
 int ae_get(struct ae_loop *l, int fd);
 void ae_set_timer(struct ae_loop *l, int ms, ae_proc *proc, void *data);
 void ae_set_before_sleep(struct ae_loop *l, ae_proc *proc, void *data);
+/* Wake up no later than this monotonic time (microseconds), once. */
+void ae_wake_at_us(struct ae_loop *l, long long us);
 void ae_stop(struct ae_loop *l);
 void ae_run(struct ae_loop *l);
 long long ae_now_ms(void);
+long long ae_now_us(void);
 
 #endif

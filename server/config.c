@@ -48,6 +48,7 @@ config_defaults(struct config *c)
 	c->max_clients = 20000;
 	c->msg_rate = 10;
 	c->msg_burst = 30;
+	c->commit_interval_us = 1000;
 	c->auth_max_failures = 5;
 	c->auth_window = 300;
 	set_str(&c->agent_default_status, "online");
@@ -209,6 +210,7 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 		c->msg_rate = d;
 		return 0;
 	}
+	INT_KEY("store.commit_interval_us", commit_interval_us, 0, 100000)
 	INT_KEY("auth.max_failures", auth_max_failures, 1, 1000)
 	INT_KEY("auth.window", auth_window, 1, 86400)
 	STR_KEY("agent.default_status", agent_default_status)

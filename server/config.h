@@ -46,6 +46,7 @@ struct config {
 	int max_clients;
 	double msg_rate;	/* messages per second per connection */
 	int msg_burst;
+	int commit_interval_us;	/* group commit: least time between commits */
 
 	int auth_max_failures;
 	int auth_window;

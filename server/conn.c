@@ -334,9 +334,11 @@ ev_send_agent(struct agent *a)
 static int
 conn_write(struct conn *c)
 {
-	while (c->outoff < c->out.len) {
+	/* Only what was committed: a reply or event made after the last
+	 * commit waits for the next one (conn_flush_all moves outsafe). */
+	while (c->outoff < c->outsafe) {
 		ssize_t n = write(c->fd, c->out.data + c->outoff,
-		    c->out.len - c->outoff);
+		    c->outsafe - c->outoff);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -347,7 +349,9 @@ conn_write(struct conn *c)
 		}
 		c->outoff += (size_t)n;
 	}
-	c->out.len = c->outoff = 0;
+	if (c->outoff < c->out.len)
+		return 0;
+	c->out.len = c->outoff = c->outsafe = 0;
 	if (c->out.cap > 65536) {	/* give back a burst's memory */
 		pbuf_free(&c->out);
 	}
@@ -384,8 +388,8 @@ conn_writable(struct ae_loop *l, int fd, void *data, int mask)
 	drained(c);
 	if (c->dead)
 		return;
-	if (c->outoff == c->out.len) {
-		if (c->closing) {
+	if (c->outoff == c->outsafe) {	/* the rest waits for the commit */
+		if (c->closing && c->outoff == c->out.len) {
 			conn_close(c, "closed by server");
 			return;
 		}
@@ -406,6 +410,7 @@ conn_flush_all(void)
 		c->pnext = NULL;
 		if (c->dead)
 			continue;
+		c->outsafe = c->out.len;
 		if (conn_write(c) < 0) {
 			conn_close(c, "write error");
 			continue;

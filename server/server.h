@@ -25,6 +25,7 @@ struct conn {
 	int backlogged;			/* input held until output drains */
 	struct pbuf out;		/* pending output */
 	size_t outoff;			/* bytes of out already written */
+	size_t outsafe;			/* bytes of out that are committed */
 	unsigned role;			/* one ROLE_ bit, ROLE_ANON at first */
 	struct agent *agent;
 	struct visitor *visitor;
@@ -52,6 +53,7 @@ struct server {
 	long long ssh_restart_ms;
 	int shutting_down;
 	long long now_ms;		/* monotonic, updated each iteration */
+	long long last_commit_us;	/* when the last commit ended */
 	uint64_t msgs_in, msgs_out;	/* counters for reports/bench */
 };
 

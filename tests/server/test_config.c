@@ -41,11 +41,13 @@ main(void)
 	is_str(c.listen_tcp, "127.0.0.1:7707", "default tcp address");
 	is_int(c.line_max, 8192, "default line_max");
 	is_int(c.ssh_enabled, 0, "ssh is off by default");
+	is_int(c.commit_interval_us, 1000, "default group commit interval 1 ms");
 	config_free(&c);
 
 	ok(load(&c,
 	    "listen:\n  tcp: 0.0.0.0:9000\n  unix: \"\"\n"
 	    "database: /tmp/x.db\nlimits:\n  line_max: 4096\n  msg_rate: 2.5\n"
+	    "store:\n  commit_interval_us: 0\n"
 	    "routing:\n  answer_timeout: 30\n  default_group: tech\n"
 	    "ssh:\n  enabled: yes\n  listen: 127.0.0.1:2022\n"
 	    "groups:\n  - name: tech\n    mode: auto\n    description: 技术支持\n"
@@ -57,6 +59,7 @@ main(void)
 	is_int(c.line_max, 4096, "limits.line_max read");
 	ok(c.msg_rate > 2.4 && c.msg_rate < 2.6, "limits.msg_rate is a decimal");
 	is_int(c.answer_timeout, 30, "routing.answer_timeout read");
+	is_int(c.commit_interval_us, 0, "store.commit_interval_us: 0 is allowed");
 	is_int(c.ssh_enabled, 1, "ssh.enabled: yes");
 	is_int(c.ngroups, 1, "one group");
 	is_str(c.groups[0].description, "技术支持", "UTF-8 description kept");
@@ -69,6 +72,10 @@ main(void)
 	expect_error("limits:\n  line_max: 99999999999999999999\n", "limits.line_max", "number overflow");
 	expect_error("limits:\n  line_max: 12abc\n", "limits.line_max", "trailing garbage in a number");
 	expect_error("limits:\n  line_max: [1, 2]\n", "unexpected list", "a list where a number belongs");
+	expect_error("store:\n  commit_interval_us: 100001\n", "store.commit_interval_us",
+	    "commit interval above 100 ms");
+	expect_error("store:\n  commit_interval_us: -1\n", "store.commit_interval_us",
+	    "negative commit interval");
 	expect_error("ssh:\n  enabled: maybe\n", "ssh.enabled", "bad boolean");
 	expect_error("a: [\n", "line", "broken YAML reports a line");
 	expect_error("- 1\n- 2\n", "mapping", "top level that is a list");
