@@ -110,6 +110,7 @@ before_sleep(struct ae_loop *l, void *data)
 	long long now_us = ae_now_us();
 
 	srv.now_ms = now_us / 1000;
+	store_msg_housekeep(srv.now_ms);
 	/* Group commit: under load (the last commit was less than
 	 * commit_interval_us ago) let this iteration's writes wait for the
 	 * next ones; their replies and events wait with them (conn_write

@@ -16,8 +16,9 @@
 
 #include "log.h"
 #include "store.h"
+#include "store_int.h"
 
-static sqlite3 *db;
+sqlite3 *store_db;
 static int in_tx;
 
 /* Numbered migrations: migration i brings user_version from i to i+1. */
@@ -65,6 +66,23 @@ static const char *migrations[] = {
 	"CREATE TABLE audit ("
 	"  id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, actor TEXT NOT NULL,"
 	"  action TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');",
+	/* 2: messages become an append-only log in arrival order, indexed by
+	 * (chat, seq) in batches per chat (see store_msg.c) */
+	"CREATE TABLE messages2 ("
+	"  id INTEGER PRIMARY KEY, chat INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	"  ts INTEGER NOT NULL, kind TEXT NOT NULL, sender TEXT NOT NULL,"
+	"  body TEXT NOT NULL);"
+	"INSERT INTO messages2 (chat, seq, ts, kind, sender, body)"
+	"  SELECT chat, seq, ts, kind, sender, body FROM messages ORDER BY chat, seq;"
+	"DROP TABLE messages;"
+	"ALTER TABLE messages2 RENAME TO messages;"
+	"CREATE TABLE msg_index ("
+	"  chat INTEGER NOT NULL, seq INTEGER NOT NULL, id INTEGER NOT NULL,"
+	"  PRIMARY KEY (chat, seq)) WITHOUT ROWID;"
+	"INSERT INTO msg_index (chat, seq, id) SELECT chat, seq, id FROM messages;"
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO meta (key, value) VALUES ('msg_index_lwm',"
+	"  (SELECT coalesce(max(id), 0) + 1 FROM messages));",
 };
 
 enum {
@@ -76,7 +94,6 @@ enum {
 	S_VIS_INS, S_VIS_TOUCH, S_VIS_TOKEN, S_VIS_GET, S_PAGE_INS, S_PAGE_ALL,
 	S_CHAT_INS, S_CHAT_STATE, S_CHAT_FIRST, S_CHAT_ASSIGNED, S_CHAT_END,
 	S_CHAT_RATE, S_CHAT_WRAP, S_CHAT_ACTIVE, S_CHAT_VISITOR,
-	S_MSG_INS, S_MSG_ALL, S_MSG_SEARCH,
 	S_AUDIT_INS, S_AUDIT_ALL,
 	S__COUNT
 };
@@ -114,13 +131,10 @@ static const char *sql[S__COUNT] = {
 	[S_CHAT_RATE] = "UPDATE chats SET rating=?, rating_comment=? WHERE id=?",
 	[S_CHAT_WRAP] = "UPDATE chats SET category=?, summary=? WHERE id=?",
 	[S_CHAT_ACTIVE] = "SELECT c.id, c.visitor, c.grp, c.state, c.agent, c.question, c.category, c.summary, c.rating_comment, c.created, c.queued_at, c.ended_at, coalesce(c.rating, 0), "
-	    "coalesce((SELECT max(seq) FROM messages m WHERE m.chat=c.id), 0) "
+	    "coalesce((SELECT max(seq) FROM msg_index m WHERE m.chat=c.id), 0) "
 	    "FROM chats c WHERE c.state != 'ended' ORDER BY c.queued_at, c.id",
 	[S_CHAT_VISITOR] = "SELECT c.id, c.visitor, c.grp, c.state, c.agent, c.question, c.category, c.summary, c.rating_comment, c.created, c.queued_at, c.ended_at, coalesce(c.rating, 0), c.last_seq "
 	    "FROM chats c WHERE c.visitor=? ORDER BY c.id DESC LIMIT 100",
-	[S_MSG_INS] = "INSERT INTO messages (chat, seq, ts, kind, sender, body) VALUES (?,?,?,?,?,?)",
-	[S_MSG_ALL] = "SELECT chat, seq, ts, kind, sender, body FROM messages WHERE chat=? ORDER BY seq",
-	[S_MSG_SEARCH] = "SELECT chat, seq, ts, kind, sender, body FROM messages WHERE instr(lower(body), lower(?)) > 0 ORDER BY ts DESC, chat DESC, seq DESC LIMIT ?",
 	[S_AUDIT_INS] = "INSERT INTO audit (ts, actor, action, detail) VALUES (?,?,?,?)",
 	[S_AUDIT_ALL] = "SELECT id, ts, actor, action, detail FROM audit ORDER BY id DESC LIMIT ?",
 };
@@ -130,45 +144,52 @@ static sqlite3_stmt *stmts[S__COUNT];
 const char *
 store_errmsg(void)
 {
-	return db ? sqlite3_errmsg(db) : "database not open";
+	return store_db ? sqlite3_errmsg(store_db) : "database not open";
+}
+
+sqlite3_stmt *
+store_stmt(sqlite3_stmt **slot, const char *text)
+{
+	if (*slot == NULL &&
+	    sqlite3_prepare_v3(store_db, text, -1, SQLITE_PREPARE_PERSISTENT,
+	    slot, NULL) != SQLITE_OK) {
+		log_error("store: prepare \"%.40s\": %s", text,
+		    sqlite3_errmsg(store_db));
+		return NULL;
+	}
+	sqlite3_reset(*slot);
+	sqlite3_clear_bindings(*slot);
+	return *slot;
 }
 
 static sqlite3_stmt *
 st(int i)
 {
-	if (stmts[i] == NULL &&
-	    sqlite3_prepare_v3(db, sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-	    &stmts[i], NULL) != SQLITE_OK) {
-		log_error("store: prepare %d: %s", i, sqlite3_errmsg(db));
-		return NULL;
-	}
-	sqlite3_reset(stmts[i]);
-	sqlite3_clear_bindings(stmts[i]);
-	return stmts[i];
+	return store_stmt(&stmts[i], sql[i]);
 }
 
 /* Run a statement that returns no rows. */
-static int
-step_done(sqlite3_stmt *s)
+int
+store_step_done(sqlite3_stmt *s)
 {
 	int rc = sqlite3_step(s);
 
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		log_error("store: %s", sqlite3_errmsg(db));
+		log_error("store: %s", sqlite3_errmsg(store_db));
 		return -1;
 	}
 	return 0;
 }
 
-static int
-tx_begin(void)
+int
+store_tx_begin(void)
 {
 	sqlite3_stmt *s;
 
 	if (in_tx)
 		return 0;
-	if ((s = st(S_BEGIN)) == NULL || step_done(s) < 0)
+	if ((s = st(S_BEGIN)) == NULL || store_step_done(s) < 0)
 		return -1;
 	in_tx = 1;
 	return 0;
@@ -188,9 +209,10 @@ store_commit(void)
 	if (!in_tx)
 		return 0;
 	in_tx = 0;
-	if ((s = st(S_COMMIT)) == NULL || step_done(s) < 0) {
+	if ((s = st(S_COMMIT)) == NULL || store_step_done(s) < 0) {
 		if ((s = st(S_ROLLBACK)) != NULL)
-			(void)step_done(s);
+			(void)store_step_done(s);
+		store_msg_rolled_back();
 		return -1;
 	}
 	return 0;
@@ -205,8 +227,8 @@ bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
 }
 
-static const char *
-col_text(sqlite3_stmt *s, int i)
+const char *
+store_col_text(sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
 
@@ -217,7 +239,7 @@ col_text(sqlite3_stmt *s, int i)
 static sqlite3_stmt *
 wst(int i)
 {
-	if (tx_begin() < 0)
+	if (store_tx_begin() < 0)
 		return NULL;
 	return st(i);
 }
@@ -228,7 +250,7 @@ migrate(char *err, size_t errlen)
 	sqlite3_stmt *s;
 	int version, n = (int)(sizeof(migrations) / sizeof(migrations[0]));
 
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(store_db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
 		goto fail;
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_finalize(s);
@@ -246,21 +268,21 @@ migrate(char *err, size_t errlen)
 		char *msg = NULL;
 
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d;", v + 1);
-		if (sqlite3_exec(db, "BEGIN", NULL, NULL, &msg) != SQLITE_OK ||
-		    sqlite3_exec(db, migrations[v], NULL, NULL, &msg) != SQLITE_OK ||
-		    sqlite3_exec(db, pragma, NULL, NULL, &msg) != SQLITE_OK ||
-		    sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+		if (sqlite3_exec(store_db, "BEGIN", NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(store_db, migrations[v], NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(store_db, pragma, NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(store_db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
 			snprintf(err, errlen, "migration %d: %s", v + 1,
 			    msg ? msg : "failed");
 			sqlite3_free(msg);
-			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			sqlite3_exec(store_db, "ROLLBACK", NULL, NULL, NULL);
 			return -1;
 		}
 		log_info("store: applied schema migration %d", v + 1);
 	}
 	return 0;
 fail:
-	snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+	snprintf(err, errlen, "%s", sqlite3_errmsg(store_db));
 	return -1;
 }
 
@@ -269,15 +291,15 @@ store_open(const char *path, char *err, size_t errlen)
 {
 	char *msg = NULL;
 
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+	if (sqlite3_open_v2(path, &store_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
 	    NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, db ? sqlite3_errmsg(db) :
+		snprintf(err, errlen, "%s: %s", path, store_db ? sqlite3_errmsg(store_db) :
 		    "cannot open");
-		sqlite3_close(db);
-		db = NULL;
+		sqlite3_close(store_db);
+		store_db = NULL;
 		return -1;
 	}
-	if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	if (sqlite3_exec(store_db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 	    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=2000;"
 	    "PRAGMA cache_size=-65536;", NULL, NULL,
 	    &msg) != SQLITE_OK) {
@@ -286,7 +308,7 @@ store_open(const char *path, char *err, size_t errlen)
 		store_close();
 		return -1;
 	}
-	if (migrate(err, errlen) < 0) {
+	if (migrate(err, errlen) < 0 || store_msg_open(err, errlen) < 0) {
 		store_close();
 		return -1;
 	}
@@ -296,16 +318,17 @@ store_open(const char *path, char *err, size_t errlen)
 void
 store_close(void)
 {
-	if (db == NULL)
+	if (store_db == NULL)
 		return;
+	store_msg_close();	/* index what is pending, then commit */
 	if (in_tx)
 		(void)store_commit();
 	for (int i = 0; i < S__COUNT; i++) {
 		sqlite3_finalize(stmts[i]);
 		stmts[i] = NULL;
 	}
-	sqlite3_close(db);
-	db = NULL;
+	sqlite3_close(store_db);
+	store_db = NULL;
 }
 
 int
@@ -320,7 +343,7 @@ store_backup(const char *dest, char *err, size_t errlen)
 		sqlite3_close(out);
 		return -1;
 	}
-	b = sqlite3_backup_init(out, "main", db, "main");
+	b = sqlite3_backup_init(out, "main", store_db, "main");
 	if (b == NULL) {
 		snprintf(err, errlen, "%s", sqlite3_errmsg(out));
 		sqlite3_close(out);
@@ -351,10 +374,10 @@ store_user_foreach(store_user_cb *cb, void *arg)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_user u = {
 			.id = sqlite3_column_int64(s, 0),
-			.name = col_text(s, 1), .display = col_text(s, 2),
-			.role = col_text(s, 3), .pwhash = col_text(s, 4),
+			.name = store_col_text(s, 1), .display = store_col_text(s, 2),
+			.role = store_col_text(s, 3), .pwhash = store_col_text(s, 4),
 			.max_chats = sqlite3_column_int(s, 5),
-			.groups = col_text(s, 6),
+			.groups = store_col_text(s, 6),
 		};
 		if (cb(arg, &u) < 0)
 			break;
@@ -378,9 +401,9 @@ store_user_insert(const char *name, const char *role, const char *display,
 	sqlite3_bind_int(s, 5, max_chats);
 	bind_text(s, 6, groups ? groups : "");
 	sqlite3_bind_int64(s, 7, (sqlite3_int64)time(NULL));
-	if (step_done(s) < 0)
+	if (store_step_done(s) < 0)
 		return -1;
-	*id = sqlite3_last_insert_rowid(db);
+	*id = sqlite3_last_insert_rowid(store_db);
 	return 0;
 }
 
@@ -397,7 +420,7 @@ store_user_update(const char *name, const char *role, const char *display,
 	sqlite3_bind_int(s, 3, max_chats);
 	bind_text(s, 4, groups);
 	bind_text(s, 5, name);
-	return step_done(s);
+	return store_step_done(s);
 }
 
 int
@@ -409,7 +432,7 @@ store_user_set_password(const char *name, const char *pwhash)
 		return -1;
 	bind_text(s, 1, pwhash);
 	bind_text(s, 2, name);
-	return step_done(s);
+	return store_step_done(s);
 }
 
 int
@@ -420,7 +443,7 @@ store_user_delete(const char *name)
 	if (s == NULL)
 		return -1;
 	bind_text(s, 1, name);
-	return step_done(s);
+	return store_step_done(s);
 }
 
 int
@@ -436,9 +459,9 @@ store_key_add(const char *user, const char *type, const char *blob,
 	bind_text(s, 3, blob);
 	bind_text(s, 4, comment ? comment : "");
 	sqlite3_bind_int64(s, 5, (sqlite3_int64)time(NULL));
-	if (step_done(s) < 0)
+	if (store_step_done(s) < 0)
 		return -1;
-	*id = sqlite3_last_insert_rowid(db);
+	*id = sqlite3_last_insert_rowid(store_db);
 	return 0;
 }
 
@@ -451,9 +474,9 @@ store_key_del(const char *user, int64_t id)
 		return -1;
 	bind_text(s, 1, user);
 	sqlite3_bind_int64(s, 2, id);
-	if (step_done(s) < 0)
+	if (store_step_done(s) < 0)
 		return -1;
-	return sqlite3_changes(db) > 0 ? 0 : 1;
+	return sqlite3_changes(store_db) > 0 ? 0 : 1;
 }
 
 int
@@ -467,7 +490,7 @@ store_key_foreach(const char *user, store_key_cb *cb, void *arg)
 	bind_text(s, 1, user);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_key k = { sqlite3_column_int64(s, 0),
-		    col_text(s, 1), col_text(s, 2), col_text(s, 3) };
+		    store_col_text(s, 1), store_col_text(s, 2), store_col_text(s, 3) };
 		if (cb(arg, &k) < 0)
 			break;
 	}
@@ -486,7 +509,7 @@ store_group_foreach(store_group_cb *cb, void *arg)
 	if (s == NULL)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (cb(arg, col_text(s, 0), col_text(s, 1), col_text(s, 2)) < 0)
+		if (cb(arg, store_col_text(s, 0), store_col_text(s, 1), store_col_text(s, 2)) < 0)
 			break;
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
@@ -502,7 +525,7 @@ store_group_insert(const char *name, const char *mode, const char *desc)
 	bind_text(s, 1, name);
 	bind_text(s, 2, mode);
 	bind_text(s, 3, desc ? desc : "");
-	return step_done(s);
+	return store_step_done(s);
 }
 
 int
@@ -516,9 +539,9 @@ store_reply_insert(const char *group, const char *title, const char *body,
 	bind_text(s, 1, group);
 	bind_text(s, 2, title);
 	bind_text(s, 3, body);
-	if (step_done(s) < 0)
+	if (store_step_done(s) < 0)
 		return -1;
-	*id = sqlite3_last_insert_rowid(db);
+	*id = sqlite3_last_insert_rowid(store_db);
 	return 0;
 }
 
@@ -546,8 +569,8 @@ store_reply_search(const char *q, int limit, store_reply_cb *cb, void *arg)
 	sqlite3_bind_int(s, 2, limit);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_reply r = { sqlite3_column_int64(s, 0),
-		    (const char *)sqlite3_column_text(s, 1), col_text(s, 2),
-		    col_text(s, 3) };
+		    (const char *)sqlite3_column_text(s, 1), store_col_text(s, 2),
+		    store_col_text(s, 3) };
 		if (cb(arg, &r) < 0)
 			break;
 	}
@@ -574,9 +597,9 @@ store_visitor_insert(const char *token, const char *name, const char *email,
 	bind_text(s, 6, addr);
 	sqlite3_bind_int64(s, 7, now);
 	sqlite3_bind_int64(s, 8, now);
-	if (step_done(s) < 0)
+	if (store_step_done(s) < 0)
 		return -1;
-	*id = sqlite3_last_insert_rowid(db);
+	*id = sqlite3_last_insert_rowid(store_db);
 	return 0;
 }
 
@@ -590,7 +613,7 @@ store_visitor_touch(int64_t id, const char *addr)
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL));
 	bind_text(s, 2, addr);
 	sqlite3_bind_int64(s, 3, id);
-	return step_done(s);
+	return store_step_done(s);
 }
 
 int
@@ -624,7 +647,7 @@ store_visitor_load(int64_t id, int (*cb)(void *, const struct store_visitor *),
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_visitor v = {
 			.id = sqlite3_column_int64(s, 0),
-			.token = col_text(s, 1),
+			.token = store_col_text(s, 1),
 			.name = (const char *)sqlite3_column_text(s, 2),
 			.email = (const char *)sqlite3_column_text(s, 3),
 			.lang = (const char *)sqlite3_column_text(s, 4),
@@ -654,7 +677,7 @@ store_page_add(int64_t visitor, const char *url, const char *title)
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)time(NULL));
 	bind_text(s, 3, url);
 	bind_text(s, 4, title ? title : "");
-	return step_done(s);
+	return store_step_done(s);
 }
 
 int
@@ -668,7 +691,7 @@ store_page_foreach(int64_t visitor, store_page_cb *cb, void *arg)
 	sqlite3_bind_int64(s, 1, visitor);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_page p = { (time_t)sqlite3_column_int64(s, 0),
-		    col_text(s, 1), col_text(s, 2) };
+		    store_col_text(s, 1), store_col_text(s, 2) };
 		if (cb(arg, &p) < 0)
 			break;
 	}
@@ -692,9 +715,9 @@ store_chat_insert(int64_t visitor, const char *group, const char *question,
 	bind_text(s, 3, question ? question : "");
 	sqlite3_bind_int64(s, 4, now);
 	sqlite3_bind_int64(s, 5, now);
-	if (step_done(s) < 0)
+	if (store_step_done(s) < 0)
 		return -1;
-	*id = sqlite3_last_insert_rowid(db);
+	*id = sqlite3_last_insert_rowid(store_db);
 	return 0;
 }
 
@@ -711,7 +734,7 @@ store_chat_set_state(int64_t id, const char *state, const char *agent,
 	bind_text(s, 3, group);
 	sqlite3_bind_int64(s, 4, id);
 	sqlite3_bind_int64(s, 5, (sqlite3_int64)time(NULL));
-	return step_done(s);
+	return store_step_done(s);
 }
 
 static int
@@ -723,7 +746,7 @@ chat_set_time(int stmt, int64_t id, time_t ts)
 		return -1;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)ts);
 	sqlite3_bind_int64(s, 2, id);
-	return step_done(s);
+	return store_step_done(s);
 }
 
 int
@@ -741,15 +764,15 @@ store_chat_assigned(int64_t id, time_t ts)
 int
 store_chat_end(int64_t id, const char *by, int64_t last_seq)
 {
-	sqlite3_stmt *s = wst(S_CHAT_END);
+	sqlite3_stmt *s;
 
-	if (s == NULL)
+	if (store_msg_flush_chat(id) < 0 || (s = wst(S_CHAT_END)) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL));
 	bind_text(s, 2, by);
 	sqlite3_bind_int64(s, 3, last_seq);
 	sqlite3_bind_int64(s, 4, id);
-	return step_done(s);
+	return store_step_done(s);
 }
 
 int
@@ -762,7 +785,7 @@ store_chat_rate(int64_t id, int score, const char *comment)
 	sqlite3_bind_int(s, 1, score);
 	bind_text(s, 2, comment ? comment : "");
 	sqlite3_bind_int64(s, 3, id);
-	return step_done(s);
+	return store_step_done(s);
 }
 
 int
@@ -775,7 +798,7 @@ store_chat_wrapup(int64_t id, const char *category, const char *summary)
 	bind_text(s, 1, category);
 	bind_text(s, 2, summary ? summary : "");
 	sqlite3_bind_int64(s, 3, id);
-	return step_done(s);
+	return store_step_done(s);
 }
 
 static int
@@ -787,9 +810,9 @@ chat_rows(sqlite3_stmt *s, store_chat_cb *cb, void *arg)
 		struct store_chat c = {
 			.id = sqlite3_column_int64(s, 0),
 			.visitor = sqlite3_column_int64(s, 1),
-			.group = col_text(s, 2), .state = col_text(s, 3),
+			.group = store_col_text(s, 2), .state = store_col_text(s, 3),
 			.agent = (const char *)sqlite3_column_text(s, 4),
-			.question = col_text(s, 5),
+			.question = store_col_text(s, 5),
 			.category = (const char *)sqlite3_column_text(s, 6),
 			.summary = (const char *)sqlite3_column_text(s, 7),
 			.rating_comment = (const char *)sqlite3_column_text(s, 8),
@@ -825,63 +848,6 @@ store_chat_foreach_visitor(int64_t visitor, store_chat_cb *cb, void *arg)
 	return chat_rows(s, cb, arg);
 }
 
-int
-store_msg_append(int64_t chat, int64_t seq, time_t ts, const char *kind,
-    const char *sender, const char *body, size_t len)
-{
-	sqlite3_stmt *s = wst(S_MSG_INS);
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, chat);
-	sqlite3_bind_int64(s, 2, seq);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)ts);
-	bind_text(s, 4, kind);
-	bind_text(s, 5, sender);
-	sqlite3_bind_text(s, 6, body, (int)len, SQLITE_STATIC);
-	return step_done(s);
-}
-
-static int
-msg_rows(sqlite3_stmt *s, store_msg_cb *cb, void *arg)
-{
-	int rc;
-
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_msg m = {
-			sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
-			(time_t)sqlite3_column_int64(s, 2), col_text(s, 3),
-			col_text(s, 4), col_text(s, 5) };
-		if (cb(arg, &m) < 0)
-			break;
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
-}
-
-int
-store_msg_foreach(int64_t chat, store_msg_cb *cb, void *arg)
-{
-	sqlite3_stmt *s = st(S_MSG_ALL);
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, chat);
-	return msg_rows(s, cb, arg);
-}
-
-int
-store_msg_search(const char *q, int limit, store_msg_cb *cb, void *arg)
-{
-	sqlite3_stmt *s = st(S_MSG_SEARCH);
-
-	if (s == NULL)
-		return -1;
-	bind_text(s, 1, q);
-	sqlite3_bind_int(s, 2, limit);
-	return msg_rows(s, cb, arg);
-}
-
 /* ---- audit ---- */
 
 int
@@ -895,7 +861,7 @@ store_audit(const char *actor, const char *action, const char *detail)
 	bind_text(s, 2, actor);
 	bind_text(s, 3, action);
 	bind_text(s, 4, detail ? detail : "");
-	return step_done(s);
+	return store_step_done(s);
 }
 
 int
@@ -909,8 +875,8 @@ store_audit_foreach(int limit, store_audit_cb *cb, void *arg)
 	sqlite3_bind_int(s, 1, limit);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_audit a = { sqlite3_column_int64(s, 0),
-		    (time_t)sqlite3_column_int64(s, 1), col_text(s, 2),
-		    col_text(s, 3), col_text(s, 4) };
+		    (time_t)sqlite3_column_int64(s, 1), store_col_text(s, 2),
+		    store_col_text(s, 3), store_col_text(s, 4) };
 		if (cb(arg, &a) < 0)
 			break;
 	}

@@ -124,6 +124,14 @@ int store_chat_rate(int64_t id, int score, const char *comment);
 int store_chat_wrapup(int64_t id, const char *category, const char *summary);
 int store_chat_foreach_active(store_chat_cb *cb, void *arg);
 int store_chat_foreach_visitor(int64_t visitor, store_chat_cb *cb, void *arg);
+/*
+ * Messages: appended in arrival order (one page written per ~50 messages
+ * however many chats are open) and indexed by (chat, seq) in batches per
+ * chat; reads of a chat index its pending messages first. Housekeeping
+ * indexes chats whose batch is full or old, a few per iteration, and
+ * keeps the low-water mark that lets a restart index what a crash left.
+ */
+void store_msg_housekeep(long long now_ms);
 int store_msg_append(int64_t chat, int64_t seq, time_t ts, const char *kind,
     const char *sender, const char *body, size_t len);
 int store_msg_foreach(int64_t chat, store_msg_cb *cb, void *arg);
