@@ -159,12 +159,35 @@ ae_stop(struct ae_loop *l)
 	l->stop = 1;
 }
 
+/* epoll_pwait2 (Linux 5.11) sleeps to the microsecond; without it (or
+ * where a seccomp filter refuses it) round up to whole milliseconds. */
+static int
+wait_events(struct ae_loop *l, long long us)
+{
+#ifdef HAVE_EPOLL_PWAIT2
+	static int have_pwait2 = 1;
+
+	if (have_pwait2) {
+		struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
+		int n = epoll_pwait2(l->epfd, l->evs, 1024, us < 0 ? NULL : &ts,
+		    NULL);
+
+		if (n >= 0 || (errno != ENOSYS && errno != EPERM))
+			return n;
+		have_pwait2 = 0;
+		log_info("epoll_pwait2: %s; timers have millisecond steps",
+		    strerror(errno));
+	}
+#endif
+	return epoll_wait(l->epfd, l->evs, 1024,
+	    us < 0 ? -1 : (int)((us + 999) / 1000));
+}
+
 void
 ae_run(struct ae_loop *l)
 {
 	while (!l->stop) {
 		long long wait_us = -1, now;
-		struct timespec ts;
 		int n;
 
 		l->wake_us = 0;
@@ -186,10 +209,7 @@ ae_run(struct ae_loop *l)
 			if (wait_us < 0 || d < wait_us)
 				wait_us = d;
 		}
-		ts.tv_sec = wait_us / 1000000;
-		ts.tv_nsec = (wait_us % 1000000) * 1000;
-		n = epoll_pwait2(l->epfd, l->evs, 1024, wait_us < 0 ? NULL : &ts,
-		    NULL);
+		n = wait_events(l, wait_us);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

@@ -48,7 +48,7 @@ config_defaults(struct config *c)
 	c->max_clients = 20000;
 	c->msg_rate = 10;
 	c->msg_burst = 30;
-	c->commit_interval_us = 1000;
+	c->commit_interval_us = 250;
 	c->auth_max_failures = 5;
 	c->auth_window = 300;
 	set_str(&c->agent_default_status, "online");

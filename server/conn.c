@@ -393,8 +393,8 @@ conn_writable(struct ae_loop *l, int fd, void *data, int mask)
 			conn_close(c, "closed by server");
 			return;
 		}
-		if (ae_set(srv.loop, c->fd, c->paused ? 0 : AE_READ, conn_readable,
-		    c) < 0)
+		if (ae_set(srv.loop, c->fd, c->paused || c->closing ? 0 : AE_READ,
+		    conn_readable, c) < 0)
 			conn_close(c, "epoll failure");
 	}
 }
@@ -402,15 +402,20 @@ conn_writable(struct ae_loop *l, int fd, void *data, int mask)
 void
 conn_flush_all(void)
 {
-	struct conn *c, *next;
+	struct conn *c, *next, *list = srv.pending;
 
-	for (c = srv.pending, srv.pending = NULL; c; c = next) {
+	/* Everything queued so far is committed. What the writes below
+	 * make (a drained client's requests resume) is not: it waits for
+	 * the next commit, and its conn goes back on the list. */
+	srv.pending = NULL;
+	for (c = list; c; c = c->pnext)
+		c->outsafe = c->out.len;
+	for (c = list; c; c = next) {
 		next = c->pnext;
 		c->pending = 0;
 		c->pnext = NULL;
 		if (c->dead)
 			continue;
-		c->outsafe = c->out.len;
 		if (conn_write(c) < 0) {
 			conn_close(c, "write error");
 			continue;
@@ -418,13 +423,28 @@ conn_flush_all(void)
 		drained(c);
 		if (c->dead)
 			continue;
-		if (c->outoff < c->out.len) {
-			if (ae_set(srv.loop, c->fd, (c->paused ? 0 : AE_READ) |
-			    AE_WRITE, conn_writable, c) < 0)
+		if (c->out.len > c->outsafe)
+			mark_pending(c);
+		if (c->outoff < c->outsafe) {
+			if (ae_set(srv.loop, c->fd, (c->paused || c->closing ? 0 :
+			    AE_READ) | AE_WRITE, conn_writable, c) < 0)
 				conn_close(c, "epoll failure");
-		} else if (c->closing)
+		} else if (c->closing && c->outoff == c->out.len)
 			conn_close(c, "closed by server");
 	}
+}
+
+/* At shutdown: try again on every connection that still has output. */
+void
+conn_flush_every(void)
+{
+	for (int fd = 0; fd < srv.maxfds; fd++) {
+		struct conn *c = srv.conns[fd];
+
+		if (c && !c->dead && c->outoff < c->out.len)
+			mark_pending(c);
+	}
+	conn_flush_all();
 }
 
 /* ---- input ---- */
@@ -526,6 +546,21 @@ conn_resume(struct conn *c)
 		conn_close(c, "epoll failure");
 }
 
+/* End of input: replies to what came before it (they may be waiting for
+ * their commit) still go out, then the connection closes. */
+static void
+input_ended(struct conn *c)
+{
+	if (c->outoff == c->out.len) {
+		conn_close(c, "eof");
+		return;
+	}
+	c->closing = 1;		/* no more reading: EOF would wake us again */
+	if (ae_set(srv.loop, c->fd, c->outoff < c->outsafe ? AE_WRITE : 0,
+	    conn_writable, c) < 0)
+		conn_close(c, "epoll failure");
+}
+
 static void
 conn_readable(struct ae_loop *l, int fd, void *data, int mask)
 {
@@ -538,8 +573,8 @@ conn_readable(struct ae_loop *l, int fd, void *data, int mask)
 	srv.now_ms = ae_now_ms();
 	if (c->closing || c->dead) {
 		/* we are only flushing; drain and ignore input */
-		if (read(fd, rbuf, sizeof(rbuf)) == 0)
-			conn_close(c, "eof");
+		if (!c->dead && read(fd, rbuf, sizeof(rbuf)) == 0)
+			input_ended(c);
 		return;
 	}
 	if (c->inlen == 0) {
@@ -565,7 +600,10 @@ conn_readable(struct ae_loop *l, int fd, void *data, int mask)
 eof:
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	conn_close(c, n == 0 ? "eof" : strerror(errno));
+	if (n == 0)
+		input_ended(c);
+	else
+		conn_close(c, strerror(errno));
 }
 
 void
@@ -591,6 +629,11 @@ conn_reap(void)
 
 	for (c = srv.dead, srv.dead = NULL; c; c = next) {
 		next = c->dnext;
+		if (c->pending) {	/* still on the flush list: next time */
+			c->dnext = srv.dead;
+			srv.dead = c;
+			continue;
+		}
 		free(c->in);
 		pbuf_free(&c->out);
 		free(c);

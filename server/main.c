@@ -318,6 +318,8 @@ run_server(void)
 		    strerror(errno));
 	if (setup_signals() < 0 || conn_listen_all() < 0)
 		return 1;
+	/* after setup_signals: the thread inherits the blocked signals */
+	(void)store_ckpt_start(srv.cfg.database);
 	if (srv.cfg.ssh_enabled && gateway_prepare() < 0)
 		return 1;
 	ae_set_before_sleep(srv.loop, before_sleep, NULL);
@@ -336,7 +338,9 @@ run_server(void)
 		if (left == 0)
 			break;
 		usleep(50000);
-		conn_flush_all();
+		if (store_commit() < 0)
+			break;
+		conn_flush_every();
 	}
 	for (int fd = 0; fd < srv.maxfds; fd++)
 		if (srv.conns[fd])
@@ -346,6 +350,7 @@ run_server(void)
 	authd_stop();
 	if (srv.unix_fd >= 0 && srv.cfg.listen_unix)
 		unlink(srv.cfg.listen_unix);
+	store_ckpt_stop();
 	store_close();
 	desk_free();
 	ae_free(srv.loop);

@@ -20,6 +20,7 @@
 
 sqlite3 *store_db;
 static int in_tx;
+static int tx_lost;		/* SQLite rolled the open transaction back */
 
 /* Numbered migrations: migration i brings user_version from i to i+1. */
 static const char *migrations[] = {
@@ -73,7 +74,7 @@ static const char *migrations[] = {
 	"  ts INTEGER NOT NULL, kind TEXT NOT NULL, sender TEXT NOT NULL,"
 	"  body TEXT NOT NULL);"
 	"INSERT INTO messages2 (chat, seq, ts, kind, sender, body)"
-	"  SELECT chat, seq, ts, kind, sender, body FROM messages ORDER BY chat, seq;"
+	"  SELECT chat, seq, ts, kind, sender, body FROM messages ORDER BY ts, chat, seq;"
 	"DROP TABLE messages;"
 	"ALTER TABLE messages2 RENAME TO messages;"
 	"CREATE TABLE msg_index ("
@@ -177,6 +178,15 @@ store_step_done(sqlite3_stmt *s)
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		log_error("store: %s", sqlite3_errmsg(store_db));
+		/* Some errors (disk full, I/O, memory) roll the whole
+		 * transaction back: this iteration's earlier writes are gone,
+		 * so its commit must fail, and what later writes would do in
+		 * autocommit mode must not happen either. */
+		if (in_tx && sqlite3_get_autocommit(store_db)) {
+			in_tx = 0;
+			tx_lost = 1;
+			store_msg_rolled_back();
+		}
 		return -1;
 	}
 	return 0;
@@ -189,6 +199,8 @@ store_tx_begin(void)
 
 	if (in_tx)
 		return 0;
+	if (tx_lost)
+		return -1;	/* until the failed iteration is committed */
 	if ((s = st(S_BEGIN)) == NULL || store_step_done(s) < 0)
 		return -1;
 	in_tx = 1;
@@ -206,6 +218,10 @@ store_commit(void)
 {
 	sqlite3_stmt *s;
 
+	if (tx_lost) {		/* see store_step_done() */
+		tx_lost = 0;
+		return -1;
+	}
 	if (!in_tx)
 		return 0;
 	in_tx = 0;

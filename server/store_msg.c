@@ -52,7 +52,9 @@ static size_t fcap, fhead, flen;
 static int64_t last_id;		/* newest message id */
 static int64_t lwm_stored;
 static long long now_ms, lwm_at_ms;
-static int opened;		/* recover() succeeded */
+static int opened;		/* recover() succeeded once */
+static int need_recover;	/* the last recover() failed: retry, and
+				 * store no mark until it succeeds */
 
 enum { M_INS, M_IDX, M_ALL, M_SEARCH, M_LWM_GET, M_LWM_SET, M_RECOVER,
 	M_MAXID, M__COUNT };
@@ -213,7 +215,9 @@ store_msg_flush_chat(int64_t chat)
 {
 	struct pend *p = pend_find(chat);
 
-	return p ? flush(p) : 0;
+	if (p == NULL)
+		return 0;
+	return store_tx_begin() < 0 ? -1 : flush(p);
 }
 
 static int64_t
@@ -238,19 +242,25 @@ lwm_store(int64_t v)
 	return 0;
 }
 
+static int recover(void);
+
 void
 store_msg_housekeep(long long ms)
 {
 	struct pend *p;
+	/* while idle the loop comes by once a second: do more then */
+	int budget = store_in_tx() ? PER_ITER : 16 * PER_ITER;
 
 	now_ms = ms;
-	for (int budget = PER_ITER; budget > 0 && (p = fifo_head()); budget--) {
+	if (need_recover && recover() < 0)
+		return;
+	for (; budget > 0 && (p = fifo_head()); budget--) {
 		if (now_ms - fifo[fhead].since_ms < MAX_AGE_MS)
 			break;
 		if (store_tx_begin() < 0 || flush(p) < 0)
 			break;
 	}
-	if (now_ms - lwm_at_ms >= LWM_EVERY_MS) {
+	if (now_ms - lwm_at_ms >= LWM_EVERY_MS && !need_recover) {
 		int64_t v = lwm_now();
 
 		lwm_at_ms = now_ms;
@@ -339,8 +349,9 @@ store_msg_foreach(int64_t chat, store_msg_cb *cb, void *arg)
 {
 	sqlite3_stmt *s;
 
-	if (pend_find(chat) && (store_tx_begin() < 0 ||
-	    store_msg_flush_chat(chat) < 0))
+	if (need_recover && recover() < 0)
+		return -1;	/* the transcript would miss messages */
+	if (store_msg_flush_chat(chat) < 0)
 		return -1;
 	if ((s = mst(M_ALL)) == NULL)
 		return -1;
@@ -385,9 +396,11 @@ recover(void)
 	int64_t lwm;
 
 	forget_all();
+	need_recover = 1;
 	if (scalar(M_LWM_GET, &lwm) < 0 || scalar(M_MAXID, &last_id) < 0)
 		return -1;
-	if (lwm <= last_id) {
+	lwm_stored = lwm;
+	if (lwm <= last_id) {	/* a crash or a failed commit left some */
 		if (store_tx_begin() < 0 || (s = mst(M_RECOVER)) == NULL)
 			return -1;
 		sqlite3_bind_int64(s, 1, lwm);
@@ -396,10 +409,10 @@ recover(void)
 		if (sqlite3_changes(store_db) > 0)
 			log_info("store: indexed %d message(s) left pending",
 			    sqlite3_changes(store_db));
+		if (lwm_store(last_id + 1) < 0 || store_commit() < 0)
+			return -1;
 	}
-	lwm_stored = lwm;
-	if (lwm_store(last_id + 1) < 0 || store_commit() < 0)
-		return -1;
+	need_recover = 0;
 	opened = 1;
 	return 0;
 }
@@ -425,7 +438,7 @@ store_msg_rolled_back(void)
 		return;
 	busy = 1;
 	if (recover() < 0)
-		log_error("store: message index recovery: %s", store_errmsg());
+		log_warn("store: message index: recovery retried next iteration");
 	busy = 0;
 }
 
@@ -438,7 +451,7 @@ store_msg_close(void)
 		while ((p = fifo_head()) != NULL)
 			if (store_tx_begin() < 0 || flush(p) < 0)
 				break;
-		if (npend == 0 && lwm_now() != lwm_stored)
+		if (npend == 0 && !need_recover && lwm_now() != lwm_stored)
 			(void)lwm_store(lwm_now());
 	}
 	forget_all();

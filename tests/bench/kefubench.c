@@ -347,11 +347,15 @@ static void
 poll_once_us(int64_t timeout_us)
 {
 	struct epoll_event evs[512];
-	struct timespec ts = { timeout_us / 1000000, (timeout_us % 1000000) * 1000 };
 	int n;
 
 	flush_dirty();
+#ifdef HAVE_EPOLL_PWAIT2
+	struct timespec ts = { timeout_us / 1000000, (timeout_us % 1000000) * 1000 };
 	n = epoll_pwait2(epfd, evs, 512, &ts, NULL);
+	if (n < 0 && (errno == ENOSYS || errno == EPERM))
+#endif
+		n = epoll_wait(epfd, evs, 512, (int)((timeout_us + 999) / 1000));
 	if (n < 0 && errno != EINTR)
 		die("epoll_wait");
 	for (int i = 0; i < n; i++) {

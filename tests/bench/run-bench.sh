@@ -7,6 +7,7 @@
 # BENCH_QUICK=1 for a short smoke run, BENCH_V / BENCH_A to change the
 # connection counts, BENCH_PERF=prefix to `perf record` each server run,
 # BENCH_PIN=0 not to pin server and generator to separate cores,
+# BENCH_COMMIT_US to set kefud's store.commit_interval_us,
 # BENCH_SERVERS to pick servers (default "kefu redis irc"). Everything runs on 127.0.0.1 in a temp dir.
 set -u
 
@@ -92,6 +93,10 @@ start_kefud() {
 		echo "  max_clients: 20000"
 		echo "  msg_rate: 1000000"
 		echo "  msg_burst: 100000"
+		if [ -n "${BENCH_COMMIT_US:-}" ]; then
+			echo "store:"
+			echo "  commit_interval_us: $BENCH_COMMIT_US"
+		fi
 		echo "routing:"
 		echo "  default_group: sales"
 		echo "  answer_timeout: 3600"
@@ -115,7 +120,7 @@ start_kefud() {
 	PIDS="$PIDS $KPID"
 	wait_port "$KPORT" "$KPID" || { cat "$TMP/kefud.log"; exit 1; }
 }
-stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; grep DBG "$TMP/kefud.log" >/tmp/dbg.$1; }
 
 SERVERS=${BENCH_SERVERS:-kefu redis irc}
 want() { case " $SERVERS " in *" $1 "*) return 0;; esac; return 1; }

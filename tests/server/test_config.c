@@ -41,7 +41,7 @@ main(void)
 	is_str(c.listen_tcp, "127.0.0.1:7707", "default tcp address");
 	is_int(c.line_max, 8192, "default line_max");
 	is_int(c.ssh_enabled, 0, "ssh is off by default");
-	is_int(c.commit_interval_us, 1000, "default group commit interval 1 ms");
+	is_int(c.commit_interval_us, 250, "default group commit interval 250 us");
 	config_free(&c);
 
 	ok(load(&c,

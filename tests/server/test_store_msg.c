@@ -142,6 +142,67 @@ main(void)
 	is_int(count("SELECT count(*) FROM msg_index WHERE chat=3"), 101,
 	    "an ended chat is fully indexed");
 
+	/* a read sees appends of the open transaction */
+	ok(append(7, 1) == 0 && append(7, 2) == 0, "two appends, not committed");
+	is_int(transcript(7).n, 2, "a read of the chat sees both");
+	ok(store_commit() == 0, "then they commit");
+
+	/* ending a chat with no transaction open */
+	ok(append(8, 1) == 0 && store_commit() == 0, "chat 8: one message, committed");
+	ok(store_chat_end(8, "test", 1) == 0 && store_commit() == 0,
+	    "chat 8 ends in a transaction of its own");
+	is_int(count("SELECT count(*) FROM msg_index WHERE chat=8"), 1, "chat 8 indexed");
+
+	/* thousands of chats: the table grows, the FIFO wraps */
+	for (int i = 0; i < 3000; i++)
+		if (append(1000 + i, 1) < 0 || (i % 100 == 99 && store_commit() < 0))
+			fails++;
+	ok(fails == 0 && store_commit() == 0, "3000 chats with one message each");
+	for (int round = 0; round < 50; round++) {
+		store_msg_housekeep(200 * 1000);
+		if (store_commit() < 0)
+			fails++;
+	}
+	is_int(count("SELECT count(*) FROM msg_index WHERE chat >= 1000"), 3000,
+	    "housekeeping indexed all 3000 (a few hundred per idle pass)");
+	for (int i = 0; i < 3000; i++)
+		if (append(1000 + i, 2) < 0)
+			fails++;
+	ok(fails == 0 && store_commit() == 0, "a second message in each");
+	ok(transcript(1000).n == 2 && transcript(3999).n == 2,
+	    "first and last chat read back whole");
+
+	/* disk full: whatever SQLite rolls back, every message whose append
+	 * and commit both said yes is in its transcript */
+	{
+		long long pages = count("PRAGMA page_count");
+		char pragma[64];
+		int okd = 0, last_ok = 0;
+
+		snprintf(pragma, sizeof(pragma), "PRAGMA max_page_count=%lld",
+		    pages + 2);
+		ok(sqlite3_exec(store_db, pragma, NULL, NULL, NULL) == SQLITE_OK,
+		    "database limited to %lld pages", pages + 2);
+		for (int i = 1; i <= 2000; i++) {
+			int a = append(5000, i);
+			int c = store_commit();	/* every iteration, as kefud */
+			if (a == 0 && c == 0 && last_ok == i - 1) {
+				okd++;
+				last_ok = i;
+			}
+		}
+		ok(okd < 2000, "the database filled up after %d messages", okd);
+		ok(sqlite3_exec(store_db, "PRAGMA max_page_count=1000000000", NULL,
+		    NULL, NULL) == SQLITE_OK, "limit lifted");
+		store_msg_housekeep(400 * 1000);
+		ok(store_commit() == 0, "commits work again");
+		g = transcript(5000);
+		ok(g.n >= okd && g.last_seq >= last_ok,
+		    "all %d acknowledged messages are there (%d rows)", okd, g.n);
+		ok(append(5001, 1) == 0 && store_commit() == 0 &&
+		    transcript(5001).n == 1, "a new message after the failure");
+	}
+
 	/* a crash: copy the files while messages are pending */
 	for (int i = 0; i < 20; i++)
 		if (append(1, 101 + i) < 0)
