@@ -307,7 +307,11 @@ store_open(const char *path, char *err, size_t errlen)
 {
 	char *msg = NULL;
 
-	if (sqlite3_open_v2(path, &store_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+	/* NOMUTEX: this connection is only ever used by the loop's thread
+	 * (the checkpoint thread opens its own), so SQLite need not lock
+	 * around every call. */
+	if (sqlite3_open_v2(path, &store_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX,
 	    NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, store_db ? sqlite3_errmsg(store_db) :
 		    "cannot open");
