@@ -8,6 +8,7 @@
 # connection counts, BENCH_PERF=prefix to `perf record` each server run,
 # BENCH_PIN=0 not to pin server and generator to separate cores,
 # BENCH_COMMIT_US to set kefud's store.commit_interval_us,
+# BENCH_RUNS rounds of the kefud and Redis runs (default 3; medians shown),
 # BENCH_SERVERS to pick servers (default "kefu redis irc"). Everything runs on 127.0.0.1 in a temp dir.
 set -u
 
@@ -125,10 +126,17 @@ stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; grep DBG "$TMP/kefud.log"
 SERVERS=${BENCH_SERVERS:-kefu redis irc}
 want() { case " $SERVERS " in *" $1 "*) return 0;; esac; return 1; }
 
-if want kefu; then
+RUNS=${BENCH_RUNS:-3}
+if [ "${BENCH_QUICK:-0}" = 1 ]; then RUNS=${BENCH_RUNS:-1}; fi
+
+kefu_round() {
 	start_kefud; run "kefu-max" kefu "$KPORT" "$KPID" -r 0 -w 1; stop "$KPID"
 	start_kefud; run "kefu-20k" kefu "$KPORT" "$KPID" -r 20000; stop "$KPID"
-fi
+}
+redis_round() {
+	run "redis-max" redis "$RPORT" "$RPID" -r 0 -w 1
+	run "redis-20k" redis "$RPORT" "$RPID" -r 20000
+}
 
 # ---- redis ----
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -140,6 +148,7 @@ want_pkg() {	# binary package
 	fi
 	have "$1"
 }
+RPID=""
 if ! want redis; then
 	:
 elif want_pkg redis-server redis-server; then
@@ -147,14 +156,22 @@ elif want_pkg redis-server redis-server; then
 	$PIN_SRV redis-server --port "$RPORT" --bind 127.0.0.1 --save "" --appendonly no \
 	    --maxclients 20000 --dir "$TMP" >"$TMP/redis.log" 2>&1 &
 	RPID=$!; PIDS="$PIDS $RPID"
-	if wait_port "$RPORT" "$RPID"; then
-		run "redis-max" redis "$RPORT" "$RPID" -r 0 -w 1
-		run "redis-20k" redis "$RPORT" "$RPID" -r 20000
+	if ! wait_port "$RPORT" "$RPID"; then
+		echo "# SKIP redis: redis-server did not start"
+		stop "$RPID"; RPID=""
 	fi
-	stop "$RPID"
 else
 	echo "# SKIP redis: redis-server not installed and apt-get not possible"
 fi
+
+# kefud and Redis take turns, BENCH_RUNS rounds: the table shows medians
+nround=0	# (start_kefud uses $i)
+while [ $nround -lt "$RUNS" ]; do
+	if want kefu; then kefu_round; fi
+	if [ -n "$RPID" ]; then redis_round; fi
+	nround=$((nround + 1))
+done
+if [ -n "$RPID" ]; then stop "$RPID"; fi
 
 # ---- ngircd ----
 if ! want irc; then
@@ -200,11 +217,27 @@ fi
 # ---- table ----
 python3 - "$OUT" "$V" "$A" <<'EOF'
 import sys
-rows = []
+import statistics
+runs = {}
+order = []
 for line in open(sys.argv[1]):
     label, rest = line.split(" ", 1)
     kv = dict(w.split("=", 1) for w in rest.split()[1:])
-    rows.append((label, kv))
+    if label not in runs:
+        runs[label] = []
+        order.append(label)
+    runs[label].append(kv)
+# each number is the median over the runs of that label
+rows = []
+for label in order:
+    rs = runs[label]
+    med = {}
+    for k in rs[0]:
+        try:
+            med[k] = "%g" % statistics.median(float(r[k]) for r in rs)
+        except ValueError:
+            med[k] = rs[0][k]
+    rows.append((label, med))
 base = {l.split("-")[1]: kv for l, kv in rows if l.startswith("kefu-")}
 print("# %s visitors + %s agents, same pattern for every server" % (sys.argv[2], sys.argv[3]))
 hdr = "%-10s %6s %9s %8s %8s %8s %7s %7s %9s %9s %6s %8s" % (
@@ -220,4 +253,8 @@ for label, kv in rows:
         int(kv["rss_setup_kb"]) / 1024, int(kv["hwm_kb"]) / 1024,
         kv["bytes_per_msg"], ratio))
 print("# kefud stores every message in SQLite before delivering it; redis and ngircd do not persist.")
+if any(len(runs[l]) > 1 for l in order):
+    print("# medians of %d runs; each run's msg/s and p99 ms:" % max(len(r) for r in runs.values()))
+    for label in order:
+        print("#   %-10s %s" % (label, "  ".join("%s/%s" % (r["thr"], r["p99"]) for r in runs[label])))
 EOF
