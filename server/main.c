@@ -318,8 +318,9 @@ run_server(void)
 		    strerror(errno));
 	if (setup_signals() < 0 || conn_listen_all() < 0)
 		return 1;
-	/* after setup_signals: the thread inherits the blocked signals */
-	(void)store_ckpt_start(srv.cfg.database);
+	if (store_ckpt_start(srv.cfg.database) < 0)
+		log_warn("no checkpoint helper (%s); checkpoints run inline",
+		    strerror(errno));
 	if (srv.cfg.ssh_enabled && gateway_prepare() < 0)
 		return 1;
 	ae_set_before_sleep(srv.loop, before_sleep, NULL);
@@ -415,6 +416,9 @@ main(int argc, char **argv)
 	char err[512];
 	int ch;
 
+	/* internal: the WAL checkpoint helper that kefud starts itself */
+	if (argc == 4 && strcmp(argv[1], "--checkpointer") == 0)
+		return store_ckpt_main(argv[2], argv[3]);
 	config_defaults(&srv.cfg);
 	/* '+': stop at the first non-option, so subcommands keep their flags */
 	while ((ch = getopt_long(argc, argv, "+c:l:s:d:L:hV", longopts, NULL)) != -1) {

@@ -307,9 +307,8 @@ store_open(const char *path, char *err, size_t errlen)
 {
 	char *msg = NULL;
 
-	/* NOMUTEX: this connection is only ever used by the loop's thread
-	 * (the checkpoint thread opens its own), so SQLite need not lock
-	 * around every call. */
+	/* NOMUTEX: kefud has one thread, so SQLite need not lock around
+	 * every call on this connection. */
 	if (sqlite3_open_v2(path, &store_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX,
 	    NULL) != SQLITE_OK) {

@@ -133,10 +133,12 @@ int store_chat_foreach_visitor(int64_t visitor, store_chat_cb *cb, void *arg);
  */
 void store_msg_housekeep(long long now_ms);
 
-/* WAL checkpoints on a helper thread with its own connection (kefud only;
- * without it SQLite checkpoints inside a commit). */
+/* WAL checkpoints in a helper process with its own connection (kefud
+ * only; without it SQLite checkpoints inside a commit). store_ckpt_main
+ * is that process: `kefud --checkpointer FD DATABASE`. */
 int store_ckpt_start(const char *path);
 void store_ckpt_stop(void);
+int store_ckpt_main(const char *fdarg, const char *path);
 int store_msg_append(int64_t chat, int64_t seq, time_t ts, const char *kind,
     const char *sender, const char *body, size_t len);
 int store_msg_foreach(int64_t chat, store_msg_cb *cb, void *arg);

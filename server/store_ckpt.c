@@ -1,110 +1,129 @@
 /*
- * store_ckpt.c - WAL checkpoints on a thread of their own.
+ * store_ckpt.c - WAL checkpoints in a helper process.
  *
  * SQLite's automatic checkpoint runs inside the COMMIT that takes the WAL
  * past 1,000 pages: it copies those pages into the database file and
  * fsyncs both files, ~10 ms during which the event loop serves nobody (the
  * p99 latency tail under load). Here the loop's connection only notes that
- * the WAL has grown (wal_hook, called at commit) and a helper thread with
- * its own connection runs a PASSIVE checkpoint, which never takes the write
- * lock: the loop keeps appending to the WAL while pages are copied. The
- * next write transaction after a complete checkpoint restarts the WAL from
- * its beginning, so it stays small.
+ * the WAL has grown (wal_hook, called after a commit) and writes a byte to
+ * a helper process with a connection of its own, which runs a PASSIVE
+ * checkpoint: that never takes the write lock, so the loop keeps appending
+ * to the WAL while the pages are copied, and answers with a byte when done.
  *
- * The thread touches nothing but its own connection and the few variables
- * below (under `mu`). Connections and chats stay on the loop's thread.
+ * The WAL only starts over from its beginning when a write transaction
+ * begins with every frame copied, which never happens by itself while
+ * commits keep coming (they append while the helper copies). So the helper
+ * says how far it got; while many frames were appended meanwhile it goes
+ * again, and once only a few are left the loop copies those inline (a
+ * catch-up of at most CATCHUP_MAX frames instead of the whole checkpoint).
+ *
+ * The helper is kefud itself, re-executed (`kefud --checkpointer FD DB`),
+ * so it starts with no SQLite state inherited from the parent (a forked
+ * copy of an open connection must not be used). If it is missing or dies,
+ * the loop checkpoints inline as SQLite would.
  */
-#include <pthread.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "store.h"
 #include "store_int.h"
 
-#define CKPT_FRAMES	1000	/* wake the thread at this WAL size */
-#define INLINE_FRAMES	50000	/* backstop: the thread cannot keep up */
+#define CKPT_FRAMES	4000	/* ask for a checkpoint at this WAL size */
+#define CATCHUP_MAX	64	/* frames the loop copies itself at the end */
+#define INLINE_FRAMES	50000	/* backstop: the helper cannot keep up */
 
-static pthread_t thread;
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static int running, want, stopping;
-static int alive;		/* the thread has its connection */
-static long done, busy;		/* checkpoints run / not completed */
-static char *dbpath;
-
-static void *
-run(void *arg)
-{
-	sqlite3 *db = NULL;
-
-	(void)arg;
-	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		sqlite3_close(db);	/* alive stays 0: checkpoints run inline */
-		return NULL;
-	}
-	pthread_mutex_lock(&mu);
-	alive = 1;
-	for (;;) {
-		while (!want && !stopping)
-			pthread_cond_wait(&cv, &mu);
-		if (stopping)
-			break;
-		want = 0;
-		pthread_mutex_unlock(&mu);
-		int rc = sqlite3_wal_checkpoint_v2(db, NULL,
-		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-		pthread_mutex_lock(&mu);
-		if (rc == SQLITE_OK)
-			done++;
-		else
-			busy++;		/* e.g. an admin command: next time */
-	}
-	alive = 0;
-	pthread_mutex_unlock(&mu);
-	sqlite3_close(db);
-	return NULL;
-}
+static int wfd = -1;		/* socket to the helper */
+static int asked;		/* a checkpoint is under way */
+static pid_t cpid;
 
 static int
 wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 {
-	int inline_ckpt = frames >= INLINE_FRAMES;
+	int done = 0;
+	ssize_t n = -1;
 
 	(void)arg;
 	if (frames < CKPT_FRAMES)
 		return SQLITE_OK;
-	pthread_mutex_lock(&mu);
-	if (!alive)
-		inline_ckpt = 1;
-	else if (!want) {
-		want = 1;
-		pthread_cond_signal(&cv);
+	if (wfd >= 0 && frames < INLINE_FRAMES) {
+		if (asked) {
+			n = recv(wfd, &done, sizeof(done), MSG_DONTWAIT);
+			if (n < 0 && errno == EAGAIN)
+				return SQLITE_OK;	/* still copying */
+			if (n == (ssize_t)sizeof(done)) {
+				asked = 0;
+				if (frames - done <= CATCHUP_MAX)
+					goto inline_ckpt;
+			}
+		}
+		if (!asked && ((n = send(wfd, "c", 1, MSG_DONTWAIT |
+		    MSG_NOSIGNAL)) == 1 || (n < 0 && errno == EAGAIN))) {
+			asked = n == 1;
+			return SQLITE_OK;
+		}
+		log_warn("store: checkpoint helper gone (%s); checkpoints run inline",
+		    n == 0 ? "closed" : strerror(errno));
+		close(wfd);
+		wfd = -1;
 	}
-	pthread_mutex_unlock(&mu);
-	/* no thread, or it cannot keep up: copy what we can right here */
-	if (inline_ckpt)
-		(void)sqlite3_wal_checkpoint_v2(db, name,
-		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+inline_ckpt:
+	(void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL);
 	return SQLITE_OK;
 }
 
 int
 store_ckpt_start(const char *path)
 {
-	if (running || store_db == NULL)
+	int p[2];
+	char fdarg[16], exe[4096];
+	ssize_t n = -1;
+
+	if (store_db == NULL || wfd >= 0)
 		return -1;
-	if ((dbpath = strdup(path)) == NULL)
+	/* the path, not /proc/self/exe itself: under valgrind the latter
+	 * is valgrind (whose readlink answers with the client's path) */
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
 		return -1;
-	stopping = want = 0;
-	if (pthread_create(&thread, NULL, run, NULL) != 0) {
-		log_warn("store: no checkpoint thread; checkpoints run inline");
-		free(dbpath);
-		dbpath = NULL;
+	exe[n] = '\0';
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p) < 0)
+		return -1;
+	cpid = fork();
+	if (cpid < 0) {
+		close(p[0]);
+		close(p[1]);
 		return -1;
 	}
-	running = 1;
+	if (cpid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGINT, SIG_IGN);	/* the terminal's ^C is for kefud */
+		(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (fcntl(p[0], F_SETFD, 0) < 0)
+			_exit(1);
+		snprintf(fdarg, sizeof(fdarg), "%d", p[0]);
+		execl(exe, "kefud", "--checkpointer", fdarg, path, (char *)NULL);
+		_exit(127);
+	}
+	close(p[0]);
+	wfd = p[1];
+	asked = 0;
+	if (fcntl(wfd, F_SETFL, O_NONBLOCK) < 0) {
+		store_ckpt_stop();
+		return -1;
+	}
 	sqlite3_wal_hook(store_db, wal_hook, NULL);
 	return 0;
 }
@@ -112,18 +131,67 @@ store_ckpt_start(const char *path)
 void
 store_ckpt_stop(void)
 {
-	if (!running)
-		return;
-	pthread_mutex_lock(&mu);
-	stopping = 1;
-	pthread_cond_signal(&cv);
-	pthread_mutex_unlock(&mu);
-	pthread_join(thread, NULL);
-	running = 0;
-	log_debug("store: %ld background checkpoint(s), %ld incomplete", done,
-	    busy);
-	free(dbpath);
-	dbpath = NULL;
+	int st;
+
+	if (wfd >= 0) {
+		close(wfd);	/* the helper exits on EOF */
+		wfd = -1;
+	}
+	if (cpid > 0) {
+		if (waitpid(cpid, &st, 0) < 0)
+			log_debug("store: checkpoint helper: waitpid: %s",
+			    strerror(errno));
+		cpid = 0;
+	}
 	if (store_db != NULL)	/* back to SQLite's own */
 		sqlite3_wal_autocheckpoint(store_db, CKPT_FRAMES);
+}
+
+/* The helper: a PASSIVE checkpoint per request, answered with the number of
+ * WAL frames now copied, until the socket closes. */
+int
+store_ckpt_main(const char *fdarg, const char *path)
+{
+	char buf[64];
+	char *end;
+	long fd = strtol(fdarg, &end, 10);
+	sqlite3 *db = NULL;
+
+	if (*end || fd < 0 || fd > 65535) {
+		fprintf(stderr, "kefud --checkpointer: bad descriptor '%s'\n", fdarg);
+		return 2;
+	}
+	/* background work: where it shares a core with the loop, the loop
+	 * goes first (CFS weight 110 against 1024) */
+	if (setpriority(PRIO_PROCESS, 0, 10) < 0)
+		log_debug("checkpointer: setpriority: %s", strerror(errno));
+	/* A connection learns that the database is in WAL mode when it
+	 * first reads it; until then a checkpoint does nothing (and says
+	 * OK). Reading the journal mode opens the WAL. */
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK) {
+		log_error("checkpointer: %s: %s", path, db ? sqlite3_errmsg(db) :
+		    "cannot open");
+		sqlite3_close(db);
+		return 1;
+	}
+	for (;;) {
+		ssize_t n = read((int)fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		/* SQLITE_BUSY (an admin command's own checkpoint, say): the
+		 * next wake-up tries again */
+		int nlog = 0, done = 0;
+
+		if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+		    &nlog, &done) != SQLITE_OK)
+			done = 0;
+		if (send((int)fd, &done, sizeof(done), MSG_NOSIGNAL) < 0)
+			break;
+	}
+	sqlite3_close(db);
+	return 0;
 }
