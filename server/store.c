@@ -318,8 +318,12 @@ store_open(const char *path, char *err, size_t errlen)
 		store_db = NULL;
 		return -1;
 	}
+	/* the busy timeout first: switching to WAL needs a lock that another
+	 * process (the checkpoint helper of a kefud that was just killed,
+	 * an admin command) may hold for a moment */
+	sqlite3_busy_timeout(store_db, 2000);
 	if (sqlite3_exec(store_db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-	    "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=2000;"
+	    "PRAGMA foreign_keys=ON;"
 	    "PRAGMA cache_size=-65536;", NULL, NULL,
 	    &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, msg ? msg : "pragma failed");

@@ -169,6 +169,7 @@ store_ckpt_main(const char *fdarg, const char *path)
 	 * first reads it; until then a checkpoint does nothing (and says
 	 * OK). Reading the journal mode opens the WAL. */
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+	    sqlite3_busy_timeout(db, 2000) != SQLITE_OK ||
 	    sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL) != SQLITE_OK) {
 		log_error("checkpointer: %s: %s", path, db ? sqlite3_errmsg(db) :
 		    "cannot open");
@@ -192,6 +193,9 @@ store_ckpt_main(const char *fdarg, const char *path)
 		if (send((int)fd, &done, sizeof(done), MSG_NOSIGNAL) < 0)
 			break;
 	}
+	/* Not the last connection's checkpoint-and-delete-the-WAL on close:
+	 * if kefud died, the next kefud must not wait for it. */
+	(void)sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	sqlite3_close(db);
 	return 0;
 }

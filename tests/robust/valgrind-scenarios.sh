@@ -48,12 +48,21 @@ for t in "$top_srcdir"/tests/scenarios/test_*.py; do
 done
 
 # Each kefud run left a log; valgrind -q writes only when it finds something.
+# One thing is not a finding: valgrind 3.19 does not know epoll_pwait2 (441),
+# answers ENOSYS and says so; kefud then uses epoll_wait (ae.c).
+known_warning() {
+	grep -v -e 'unhandled amd64-linux syscall: 441$' \
+	    -e 'You may be able to write your own handler\.$' \
+	    -e 'Read the file README_MISSING_SYSCALL_OR_IOCTL\.$' \
+	    -e 'Nevertheless we consider this a bug\.  Please report$' \
+	    -e 'it at http://valgrind.org/support/bug_reports.html\.$' "$1"
+}
 logs=0
 bad=0
 for f in "$TMP"/vg.*.log; do
 	[ -f "$f" ] || continue
 	logs=$((logs + 1))
-	if [ -s "$f" ]; then
+	if known_warning "$f" | grep -q .; then
 		bad=$((bad + 1))
 		echo "# valgrind report from $(basename "$f"):"
 		sed -n '1,60p' "$f" | sed 's/^/#   /'

@@ -41,7 +41,11 @@ t = Tap()
 srv = Server({"limits": {"msg_rate": 100000, "msg_burst": 100000},
               "store": {"commit_interval_us": 0}}).start()
 try:
+    deadline = time.time() + 10      # it is started by fork + exec
     pids = helper_pids(srv.proc.pid)
+    while not pids and time.time() < deadline:
+        time.sleep(0.05)
+        pids = helper_pids(srv.proc.pid)
     t.eq(len(pids), 1, "kefud started one checkpoint helper")
     v = srv.client()
     h = v.hello("name=ckpt :many messages")
