@@ -60,10 +60,7 @@ ae_wake_at_us(struct ae_loop *l, long long us)
 long long
 ae_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return ae_now_us() / 1000;
 }
 
 struct ae_loop *
@@ -187,7 +184,7 @@ void
 ae_run(struct ae_loop *l)
 {
 	while (!l->stop) {
-		long long wait_us = -1, now;
+		long long deadline = -1, wait_us = -1;
 		int n;
 
 		l->wake_us = 0;
@@ -195,19 +192,14 @@ ae_run(struct ae_loop *l)
 			l->before_sleep(l, l->before_sleep_data);
 		if (l->stop)
 			break;
-		now = ae_now_us();
-		if (l->timer_proc) {
-			wait_us = l->timer_next * 1000 - now;
+		if (l->timer_proc)
+			deadline = l->timer_next * 1000;
+		if (l->wake_us && (deadline < 0 || l->wake_us < deadline))
+			deadline = l->wake_us;
+		if (deadline >= 0) {
+			wait_us = deadline - ae_now_us();
 			if (wait_us < 0)
 				wait_us = 0;
-		}
-		if (l->wake_us) {
-			long long d = l->wake_us - now;
-
-			if (d < 0)
-				d = 0;
-			if (wait_us < 0 || d < wait_us)
-				wait_us = d;
 		}
 		n = wait_events(l, wait_us);
 		if (n < 0) {

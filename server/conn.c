@@ -330,6 +330,13 @@ ev_send_agent(struct agent *a)
 		ev_send(a->conn);
 }
 
+/* AE_READ unless input is held (paused) or over (closing). */
+static int
+read_mask(const struct conn *c)
+{
+	return c->paused || c->closing ? 0 : AE_READ;
+}
+
 /* Write what we can; 0 when done or would block, -1 on a dead socket. */
 static int
 conn_write(struct conn *c)
@@ -393,8 +400,7 @@ conn_writable(struct ae_loop *l, int fd, void *data, int mask)
 			conn_close(c, "closed by server");
 			return;
 		}
-		if (ae_set(srv.loop, c->fd, c->paused || c->closing ? 0 : AE_READ,
-		    conn_readable, c) < 0)
+		if (ae_set(srv.loop, c->fd, read_mask(c), conn_readable, c) < 0)
 			conn_close(c, "epoll failure");
 	}
 }
@@ -426,18 +432,21 @@ conn_flush_all(void)
 		if (c->out.len > c->outsafe)
 			mark_pending(c);
 		if (c->outoff < c->outsafe) {
-			if (ae_set(srv.loop, c->fd, (c->paused || c->closing ? 0 :
-			    AE_READ) | AE_WRITE, conn_writable, c) < 0)
+			if (ae_set(srv.loop, c->fd, read_mask(c) | AE_WRITE,
+			    conn_writable, c) < 0)
 				conn_close(c, "epoll failure");
 		} else if (c->closing && c->outoff == c->out.len)
 			conn_close(c, "closed by server");
 	}
 }
 
-/* At shutdown: try again on every connection that still has output. */
-void
+/* At shutdown: try again on every connection that still has output;
+ * returns how many still have some. */
+int
 conn_flush_every(void)
 {
+	int left = 0;
+
 	for (int fd = 0; fd < srv.maxfds; fd++) {
 		struct conn *c = srv.conns[fd];
 
@@ -445,6 +454,10 @@ conn_flush_every(void)
 			mark_pending(c);
 	}
 	conn_flush_all();
+	for (int fd = 0; fd < srv.maxfds; fd++)
+		if (srv.conns[fd] && srv.conns[fd]->outoff < srv.conns[fd]->out.len)
+			left++;
+	return left;
 }
 
 /* ---- input ---- */

@@ -331,17 +331,9 @@ run_server(void)
 	/* shutting down: flush what we told people, then close */
 	before_sleep(srv.loop, NULL);
 	for (int i = 0; i < 20 && srv.nconns > 0; i++) {
-		int left = 0;
-
-		for (int fd = 0; fd < srv.maxfds; fd++)
-			if (srv.conns[fd] && srv.conns[fd]->outoff < srv.conns[fd]->out.len)
-				left++;
-		if (left == 0)
+		if (store_commit() < 0 || conn_flush_every() == 0)
 			break;
 		usleep(50000);
-		if (store_commit() < 0)
-			break;
-		conn_flush_every();
 	}
 	for (int fd = 0; fd < srv.maxfds; fd++)
 		if (srv.conns[fd])

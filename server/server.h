@@ -63,7 +63,7 @@ extern struct server srv;
 int conn_listen_all(void);
 void conn_close(struct conn *c, const char *why);
 void conn_flush_all(void);
-void conn_flush_every(void);
+int conn_flush_every(void);
 void conn_reap(void);
 void conn_pause(struct conn *c);
 void conn_resume(struct conn *c);

@@ -163,6 +163,15 @@ store_stmt(sqlite3_stmt **slot, const char *text)
 	return *slot;
 }
 
+void
+store_stmts_free(sqlite3_stmt **slots, int n)
+{
+	for (int i = 0; i < n; i++) {
+		sqlite3_finalize(slots[i]);
+		slots[i] = NULL;
+	}
+}
+
 static sqlite3_stmt *
 st(int i)
 {
@@ -190,6 +199,19 @@ store_step_done(sqlite3_stmt *s)
 		return -1;
 	}
 	return 0;
+}
+
+int
+store_step_int64(sqlite3_stmt *s, int64_t *v)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? 1 : -1;
 }
 
 int
@@ -346,10 +368,7 @@ store_close(void)
 	store_msg_close();	/* index what is pending, then commit */
 	if (in_tx)
 		(void)store_commit();
-	for (int i = 0; i < S__COUNT; i++) {
-		sqlite3_finalize(stmts[i]);
-		stmts[i] = NULL;
-	}
+	store_stmts_free(stmts, S__COUNT);
 	sqlite3_close(store_db);
 	store_db = NULL;
 }
@@ -573,11 +592,7 @@ store_reply_count(int64_t *n)
 {
 	sqlite3_stmt *s = st(S_REPLY_COUNT);
 
-	if (s == NULL || sqlite3_step(s) != SQLITE_ROW)
-		return -1;
-	*n = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return 0;
+	return s == NULL || store_step_int64(s, n) != 0 ? -1 : 0;
 }
 
 int
@@ -643,18 +658,11 @@ int
 store_visitor_find_token(const char *token, int64_t *id)
 {
 	sqlite3_stmt *s = st(S_VIS_TOKEN);
-	int rc;
 
 	if (s == NULL)
 		return -1;
 	bind_text(s, 1, token);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? 1 : -1;
+	return store_step_int64(s, id);
 }
 
 int

@@ -193,19 +193,24 @@ forget_all(void)
 /* ---- indexing ---- */
 
 static int
+index_one(int64_t chat, int64_t seq, int64_t id)
+{
+	sqlite3_stmt *s = mst(M_IDX);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, chat);
+	sqlite3_bind_int64(s, 2, seq);
+	sqlite3_bind_int64(s, 3, id);
+	return store_step_done(s);
+}
+
+static int
 flush(struct pend *p)
 {
-	for (int i = 0; i < p->n; i++) {
-		sqlite3_stmt *s = mst(M_IDX);
-
-		if (s == NULL)
-			return -1;
-		sqlite3_bind_int64(s, 1, p->chat);
-		sqlite3_bind_int64(s, 2, p->e[i].seq);
-		sqlite3_bind_int64(s, 3, p->e[i].id);
-		if (store_step_done(s) < 0)
+	for (int i = 0; i < p->n; i++)
+		if (index_one(p->chat, p->e[i].seq, p->e[i].id) < 0)
 			return -1;	/* kept: retried later (OR IGNORE) */
-	}
 	pend_remove(p);
 	return 0;
 }
@@ -317,12 +322,7 @@ store_msg_append(int64_t chat, int64_t seq, time_t ts, const char *kind,
 	return 0;
 
 index_now:	/* out of memory: index this one message directly */
-	if ((s = mst(M_IDX)) == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, chat);
-	sqlite3_bind_int64(s, 2, seq);
-	sqlite3_bind_int64(s, 3, last_id);
-	return store_step_done(s);
+	return index_one(chat, seq, last_id);
 }
 
 /* ---- reading ---- */
@@ -377,15 +377,8 @@ static int
 scalar(int stmt, int64_t *v)
 {
 	sqlite3_stmt *s = mst(stmt);
-	int rc;
 
-	if (s == NULL)
-		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*v = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : -1;
+	return s == NULL || store_step_int64(s, v) != 0 ? -1 : 0;
 }
 
 /* Index every message from the stored low-water mark on. */
@@ -461,8 +454,5 @@ store_msg_close(void)
 	fifo = NULL;
 	tabsize = fcap = 0;
 	opened = 0;
-	for (int i = 0; i < M__COUNT; i++) {
-		sqlite3_finalize(mstmts[i]);
-		mstmts[i] = NULL;
-	}
+	store_stmts_free(mstmts, M__COUNT);
 }
