@@ -60,6 +60,28 @@ class Tap:
         sys.exit(1 if self.failed else 0)
 
 
+def child_pids(parent, arg=None):
+    """Live (not zombie) processes whose parent is `parent`; with arg,
+    only those with that word in their command line."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read()
+            with open("/proc/%s/cmdline" % d, "rb") as f:
+                cmd = f.read().split(b"\0")
+        except OSError:
+            continue
+        fields = st[st.rindex(")") + 2:].split()
+        if int(fields[1]) != parent or fields[0] == "Z":
+            continue
+        if arg is None or arg.encode() in cmd:
+            out.append(int(d))
+    return out
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

@@ -3,28 +3,10 @@ there, it keeps the WAL from growing while messages stream in, and when it
 is killed kefud goes on, checkpointing inline, with nothing lost."""
 import os, signal, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kefutest import Server, Tap, kv
+from kefutest import Server, Tap, child_pids, kv
 
 WAL_MAX = 24 << 20      # checkpoints start at 4,000 frames (16 MB); without
                         # them 10,000 commits pass 40 MB
-
-
-def helper_pids(parent):
-    pids = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % d) as f:
-                st = f.read()
-            with open("/proc/%s/cmdline" % d, "rb") as f:
-                cmd = f.read().split(b"\0")
-        except OSError:
-            continue
-        ppid = int(st.rsplit(")", 1)[1].split()[1])
-        if ppid == parent and b"--checkpointer" in cmd:
-            pids.append(int(d))
-    return pids
 
 
 def stream(v, n, tag):
@@ -42,10 +24,10 @@ srv = Server({"limits": {"msg_rate": 100000, "msg_burst": 100000},
               "store": {"commit_interval_us": 0}}).start()
 try:
     deadline = time.time() + 10      # it is started by fork + exec
-    pids = helper_pids(srv.proc.pid)
+    pids = child_pids(srv.proc.pid, "--checkpointer")
     while not pids and time.time() < deadline:
         time.sleep(0.05)
-        pids = helper_pids(srv.proc.pid)
+        pids = child_pids(srv.proc.pid, "--checkpointer")
     t.eq(len(pids), 1, "kefud started one checkpoint helper")
     v = srv.client()
     h = v.hello("name=ckpt :many messages")

@@ -9,6 +9,10 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "scenarios"))
+from kefutest import child_pids  # noqa: E402
+
 SSH_OPTS = ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
             "-o", "LogLevel=INFO", "-o", "BatchMode=no", "-o", "ConnectTimeout=10"]
 
@@ -116,19 +120,7 @@ class Gateway:
 
     def children(self):
         """pids whose parent is the gateway (its session processes)."""
-        out = []
-        for d in os.listdir("/proc"):
-            if not d.isdigit():
-                continue
-            try:
-                with open("/proc/%s/stat" % d) as f:
-                    st = f.read()
-            except OSError:
-                continue
-            fields = st[st.rindex(")") + 2:].split()
-            if int(fields[1]) == self.proc.pid and fields[0] != "Z":
-                out.append(int(d))
-        return out
+        return child_pids(self.proc.pid)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
