@@ -141,8 +141,18 @@ enum proto_role {
 #define ROLE_STAFF (ROLE_AGENT | ROLE_SUPERVISOR | ROLE_ADMIN)
 #define ROLE_ANY   (ROLE_ANON | ROLE_VISITOR | ROLE_STAFF | ROLE_GATEWAY)
 
+/* CMD_ID_HELP, CMD_ID_PING, ...: one per row of cmdtab.def, in its order. */
+enum proto_cmd_id {
+#define CMD(name, roles, min, max, text, usage, handler) CMD_ID_##name,
+#include "cmdtab.def"
+#undef CMD
+	CMD_ID__COUNT
+};
+
+/* One row of the command table (proto/cmdtab.def). */
 struct proto_cmd {
 	const char *name;
+	enum proto_cmd_id id;	/* index of this row; the server's handler */
 	unsigned roles;		/* bitmask of enum proto_role */
 	int min_args, max_args;
 	int text;		/* 0 no text, 1 optional, 2 required */

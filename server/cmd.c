@@ -1,6 +1,7 @@
 /*
  * cmd.c - from a line to a handler: parse, look the verb up in the command
- * table, check role and arguments, call the handler.
+ * table (proto/cmdtab.def), check role and arguments, call the handler the
+ * row's id names, plus the helpers handlers share.
  *
  * The checks here are the only gate: a handler is never reached by a role
  * the table does not list, nor with the wrong number of arguments.
@@ -13,42 +14,13 @@
 #include "log.h"
 #include "store.h"
 
-static const struct {
-	const char *name;
-	cmd_fn *fn;
-} handlers[] = {
-	{ "HELP", cmd_help }, { "PING", cmd_ping }, { "QUIT", cmd_quit },
-	{ "LOGIN", cmd_login }, { "TICKET", cmd_ticket },
-	{ "HELLO", cmd_hello }, { "GATEWAY", cmd_gateway },
-	{ "SAY", cmd_say }, { "TYPING", cmd_typing }, { "PAGE", cmd_page },
-	{ "RATE", cmd_rate }, { "END", cmd_end },
-	{ "STATUS", cmd_status }, { "QUEUE", cmd_queue },
-	{ "ACCEPT", cmd_accept }, { "CHATS", cmd_chats }, { "MSG", cmd_msg },
-	{ "NOTE", cmd_note }, { "TRANSFER", cmd_transfer },
-	{ "INVITE", cmd_invite }, { "LEAVE", cmd_leave },
-	{ "WRAPUP", cmd_wrapup }, { "TRANSCRIPT", cmd_transcript },
-	{ "HISTORY", cmd_history }, { "VISITOR", cmd_visitor },
-	{ "REPLIES", cmd_replies }, { "AGENTS", cmd_agents },
-	{ "GROUPS", cmd_groups }, { "SEARCH", cmd_search },
-	{ "PASSWD", cmd_passwd }, { "MONITOR", cmd_monitor },
-	{ "UNMONITOR", cmd_unmonitor }, { "WHISPER", cmd_whisper },
-	{ "TAKEOVER", cmd_takeover }, { "USERADD", cmd_useradd },
-	{ "USERDEL", cmd_userdel }, { "USERSET", cmd_userset },
-	{ "GROUPADD", cmd_groupadd }, { "REPLYADD", cmd_replyadd },
-	{ "KEYADD", cmd_keyadd }, { "KEYDEL", cmd_keydel },
-	{ "KEYS", cmd_keys }, { "ANNOUNCE", cmd_announce },
-	{ "AUDIT", cmd_audit }, { "AUTHPASS", cmd_authpass },
-	{ "AUTHKEY", cmd_authkey }, { "MKTICKET", cmd_mkticket },
+/* The handler of each verb, by the row's id; see proto/cmdtab.def. */
+static cmd_fn *const handlers[CMD_ID__COUNT] = {
+#define CMD(name, roles, min, max, text, usage, handler) \
+	[CMD_ID_##name] = handler,
+#include "cmdtab.def"
+#undef CMD
 };
-
-static cmd_fn *
-handler_find(const char *name)
-{
-	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
-		if (strcmp(handlers[i].name, name) == 0)
-			return handlers[i].fn;
-	return NULL;
-}
 
 void
 cmd_dispatch(struct conn *c, char *line, size_t len)
@@ -56,7 +28,6 @@ cmd_dispatch(struct conn *c, char *line, size_t len)
 	struct proto_req r;
 	const struct proto_cmd *pc;
 	enum proto_parse pe;
-	cmd_fn *fn;
 
 	pe = proto_parse(line, len, &r);
 	c->tag = r.tag;
@@ -74,7 +45,7 @@ cmd_dispatch(struct conn *c, char *line, size_t len)
 		return;
 	}
 	pc = proto_cmd_find(r.verb);
-	if (pc == NULL || (fn = handler_find(pc->name)) == NULL) {
+	if (pc == NULL) {
 		reply_err(c, "UNKNOWN", "no such command '%s'; try HELP", r.verb);
 		return;
 	}
@@ -90,7 +61,7 @@ cmd_dispatch(struct conn *c, char *line, size_t len)
 		reply_err(c, "ARGS", "usage: %s", pc->usage);
 		return;
 	}
-	fn(c, &r);
+	handlers[pc->id](c, &r);
 	c->tag = NULL;
 }
 

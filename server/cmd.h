@@ -1,6 +1,13 @@
 /*
- * cmd.h - command handlers. Each handler gets a request whose role and
- * arity were already checked against the table in proto/cmdtab.c.
+ * cmd.h - command handlers. The verbs, their roles, arity, usage and
+ * handler are ONE table, proto/cmdtab.def (one CMD() row per verb); cmd.c
+ * dispatches through it, so each handler gets a request whose role and
+ * arity were already checked. To add a verb: a row in cmdtab.def, its
+ * handler in the cmd_*.c file below whose top comment lists it, its entry
+ * in proto/PROTOCOL.md, and a test in tests/scenarios/.
+ *
+ * How handlers and the connection layer (conn.c) talk is described once,
+ * at "The conn <-> cmd seam" in server.h.
  */
 #ifndef KEFU_CMD_H
 #define KEFU_CMD_H

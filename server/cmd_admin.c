@@ -2,6 +2,9 @@
  * cmd_admin.c - administration over the protocol: accounts, groups, quick
  * replies, SSH keys, announcements, the audit trail. Every change here is
  * written to the audit table with the acting admin's name (never a password).
+ *
+ * Verbs (rows of proto/cmdtab.def): USERADD USERDEL USERSET PASSWD GROUPADD
+ * REPLYADD KEYADD KEYDEL KEYS ANNOUNCE AUDIT.
  */
 #include <stdio.h>
 #include <stdlib.h>

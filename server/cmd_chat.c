@@ -2,6 +2,9 @@
  * cmd_chat.c - what staff do with chats: status, queue, accept, talk, notes,
  * transfer, invite, end/wrap-up, and the supervisor's monitor, whisper and
  * takeover.
+ *
+ * Verbs (rows of proto/cmdtab.def): STATUS QUEUE ACCEPT CHATS MSG NOTE
+ * TRANSFER INVITE LEAVE WRAPUP MONITOR UNMONITOR WHISPER TAKEOVER.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -2,6 +2,9 @@
  * cmd_info.c - read-only lookups for staff: transcripts, a visitor's card
  * and history, quick replies, agents, groups, and chat history search.
  * All of them answer with rows ("+ ...") and a final "OK <count>".
+ *
+ * Verbs (rows of proto/cmdtab.def): TRANSCRIPT HISTORY VISITOR REPLIES
+ * AGENTS GROUPS SEARCH.
  */
 #include <stdio.h>
 #include <string.h>

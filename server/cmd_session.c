@@ -2,6 +2,9 @@
  * cmd_session.c - who is on the other end: HELP/PING/QUIT, staff LOGIN,
  * visitor HELLO (and resume), the SSH gateway's commands and tickets, and
  * what happens when a connection goes away.
+ *
+ * Verbs (rows of proto/cmdtab.def): HELP PING QUIT LOGIN TICKET HELLO
+ * GATEWAY AUTHPASS AUTHKEY MKTICKET.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,6 +2,8 @@
  * cmd_visitor.c - what a visitor can do: talk, show they are typing, report
  * the page they are on, end the chat, rate it. A visitor only ever acts on
  * their own chat, so no command takes a chat number.
+ *
+ * Verbs (rows of proto/cmdtab.def): SAY TYPING PAGE RATE END.
  */
 #include <string.h>
 

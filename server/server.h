@@ -59,6 +59,21 @@ struct server {
 
 extern struct server srv;
 
+/*
+ * The conn <-> cmd seam. conn.c owns sockets, framing and output buffers and
+ * knows nothing about verbs; the cmd_*.c handlers know verbs and nothing
+ * about sockets. They meet only through the functions declared in this
+ * header, so neither conn.c nor cmd.h includes the other:
+ *   conn.c -> cmd:  cmd_dispatch() for each complete input line, and
+ *                   session_closed() (cmd_session.c) when a connection ends;
+ *   cmd -> conn.c:  conn_begin/reply_ok/reply_err/row_begin/conn_end for
+ *                   replies, ev_begin/ev_send for events, and
+ *                   c->closing = 1 to hang up once the output is sent;
+ *   authd.c:        pauses the connection (conn_pause) during a password
+ *                   check and calls session_auth_done() (handed to it by
+ *                   main.c) with the answer before conn_resume.
+ */
+
 /* conn.c */
 int conn_listen_all(void);
 void conn_close(struct conn *c, const char *why);
@@ -82,10 +97,10 @@ struct pbuf *ev_begin(void);
 void ev_send(struct conn *c);
 void ev_send_agent(struct agent *a);
 
-/* cmd.c */
+/* cmd.c: parse one line, check it against proto/cmdtab.def, run it */
 void cmd_dispatch(struct conn *c, char *line, size_t len);
 
-/* hooks called by conn.c */
+/* cmd_session.c: hooks called by conn.c and authd.c */
 void session_closed(struct conn *c);
 void session_auth_done(struct conn *c, int ok, int kind, const char *name,
     const char *addr);

@@ -1,5 +1,5 @@
 /*
- * test_proto_cmd.c - the command table (proto/cmdtab.c) against itself, its
+ * test_proto_cmd.c - the command table (proto/cmdtab.def) against itself, its
  * usage strings, the parser and the contract in proto/PROTOCOL.md.
  *
  * The table is what the server dispatches on and what HELP prints, and
@@ -94,6 +94,26 @@ test_table_shape(size_t n, const struct proto_cmd *t)
 	}
 	ok(proto_cmd_find("NOSUCHVERB") == NULL && proto_cmd_find("") == NULL,
 	    "proto_cmd_find of unknown and empty verbs is NULL");
+}
+
+/* The server indexes its handlers by id: ids must be 0..n-1, row i has id i. */
+static void
+test_table_ids(size_t n, const struct proto_cmd *t)
+{
+	size_t bad = 0;
+
+	ok(n == CMD_ID__COUNT, "table has CMD_ID__COUNT (%d) rows: %zu", (int)CMD_ID__COUNT, n);
+	for (size_t i = 0; i < n; i++)
+		if ((size_t)t[i].id != i)
+			bad++;
+	ok(bad == 0, "every row's id is its index (%zu wrong)", bad);
+	ok(proto_cmd_find("HELLO") == &t[CMD_ID_HELLO] &&
+	    proto_cmd_find("MKTICKET") == &t[CMD_ID_MKTICKET] &&
+	    t[CMD_ID_HELP].id == CMD_ID_HELP,
+	    "CMD_ID_<NAME> names the row of verb NAME");
+	for (size_t i = 0; i < n; i++)
+		ok(t[i].usage != NULL && t[i].usage[0] != '\0',
+		    "%s: has a usage line", t[i].name);
 }
 
 /*
@@ -414,6 +434,7 @@ main(void)
 
 	ok(t != NULL && n > 0, "command table has %zu rows", n);
 	test_table_shape(n, t);
+	test_table_ids(n, t);
 	test_usage(n, t);
 	test_check_rules(n, t);
 	test_check_lines();
