@@ -3,10 +3,6 @@
  * section of kefu.yml; a person may also run the gateway by hand with the
  * same flags (see kefud-ssh(8)).
  */
-#ifdef HAVE_CONFIG_H
-#include "config.h"
-#endif
-
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

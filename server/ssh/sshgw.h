@@ -14,7 +14,9 @@
  * (Ed25519 host key), sshgw_kefud.c (talking to kefud), sshgw_main.c
  * (listener, session processes), sshgw_session.c (one SSH connection:
  * authentication and channel requests), sshgw_pump.c (bytes between the
- * channel and the console's pty or kefud's socket).
+ * channel and the console's pty or kefud's socket). All of them are in
+ * server/ssh/ and include only this header and proto/proto.h, never kefud's
+ * own headers in server/ (server/ssh/Makefile.inc builds them).
  */
 #ifndef KEFU_SSHGW_H
 #define KEFU_SSHGW_H
