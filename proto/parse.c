@@ -150,3 +150,24 @@ proto_parse_int(const char *s, long long min, long long max, long long *out)
 	*out = v;
 	return 0;
 }
+
+int
+proto_name_ok(const char *s)
+{
+	size_t n;
+
+	if (s == NULL)
+		return 0;
+	n = strlen(s);
+	if (n == 0 || n > PROTO_NAME_MAX)
+		return 0;
+	/* ASCII by hand: isalnum() would follow the process locale */
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+			return 0;
+	}
+	return 1;
+}

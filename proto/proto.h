@@ -99,6 +99,15 @@ const char *proto_opt(const struct proto_req *req, const char *key);
 /* Parse a decimal integer strictly (whole string, range). 0 ok, -1 bad. */
 int proto_parse_int(const char *s, long long min, long long max, long long *out);
 
+/*
+ * 1 if s is a valid account (login) name: 1 to PROTO_NAME_MAX bytes of
+ * A-Z a-z 0-9 _ . - (so never '=', ':', spaces or escapes). kefud creates
+ * accounts by this rule; the SSH gateway refuses other names before they
+ * reach kefud.
+ */
+#define PROTO_NAME_MAX   31
+int proto_name_ok(const char *s);
+
 /* ---- output buffer ---------------------------------------------------- */
 
 struct pbuf {

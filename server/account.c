@@ -80,15 +80,7 @@ account_load_all(void)
 int
 account_name_ok(const char *name)
 {
-	size_t n = strlen(name);
-
-	if (n == 0 || n >= 32)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)name[i]) && name[i] != '_' &&
-		    name[i] != '.' && name[i] != '-')
-			return 0;
-	return 1;
+	return proto_name_ok(name);
 }
 
 static int

@@ -312,13 +312,17 @@ sgw_kefud_gateway(struct sgw_kefud *k, const char *path, const char *secret)
 	return SGW_K_OK;
 }
 
-/* "VERB <name> addr=<addr>" into b, name escaped as one word. */
+/*
+ * "VERB <name> addr=<addr>" into b: the name is always the first argument
+ * and our peer's address always the second. Callers check the name with
+ * proto_name_ok() first, so it can never look like an option (addr=...);
+ * the address comes from inet_ntop() (or "unknown").
+ */
 static int
 start_auth(struct pbuf *b, const char *verb, const char *name,
     const char *addr)
 {
-	if (pbuf_adds(b, verb) < 0 || pbuf_add(b, " ", 1) < 0 ||
-	    proto_escape(b, name, strlen(name), 1) < 0)
+	if (pbuf_adds(b, verb) < 0 || proto_put_word(b, name) < 0)
 		return -1;
 	return proto_put_kv(b, "addr", addr);
 }
@@ -344,6 +348,8 @@ sgw_kefud_authpass(struct sgw_kefud *k, const char *name, const char *addr,
 	struct pbuf b;
 	enum sgw_kres r = SGW_K_IO;
 
+	if (!proto_name_ok(name))
+		return SGW_K_DENIED;
 	pbuf_init(&b);
 	if (start_auth(&b, "AUTHPASS", name, addr) == 0 &&
 	    proto_put_text(&b, password, strlen(password)) == 0)
@@ -359,6 +365,8 @@ sgw_kefud_authkey(struct sgw_kefud *k, const char *name, const char *addr,
 	struct pbuf b;
 	enum sgw_kres r = SGW_K_IO;
 
+	if (!proto_name_ok(name))
+		return SGW_K_DENIED;
 	pbuf_init(&b);
 	if (start_auth(&b, "AUTHKEY", name, addr) == 0 &&
 	    pbuf_printf(&b, " :%s %s", keytype, b64) == 0)

@@ -9,7 +9,8 @@
  * subsystem requests are refused with a message on the channel's stderr.
  * Everything after the shell request is the pump's job (sshgw_pump.c).
  *
- * Hostile input is expected here: wrong passwords and unknown users (a
+ * Hostile input is expected here: user names that are no account names
+ * (refused here, never sent to kefud), wrong passwords and unknown users (a
  * delay after each failure, at most --max-auth-tries attempts), extra
  * channels (refused), absurd window sizes (refused), a client that never
  * finishes logging in (killed by an alarm after SGW_LOGIN_GRACE seconds).
@@ -124,14 +125,6 @@ fail_delay(void)
 		;
 }
 
-static int
-name_ok(const char *user)
-{
-	size_t n = strlen(user);
-
-	return n > 0 && n <= NAME_MAX_BYTES && proto_utf8_valid(user, n);
-}
-
 /* Make sure we hold a gateway connection to kefud. */
 static int
 gateway_ready(struct sgw_sess *s)
@@ -164,7 +157,8 @@ auth_outcome(struct sgw_sess *s, const char *user, const char *method,
 {
 	char cu[NAME_MAX_BYTES + 1];
 
-	sgw_log_clean(user, cu, sizeof(cu));
+	/* an invalid name was logged by precheck(); keep this line parseable */
+	sgw_log_clean(proto_name_ok(user) ? user : "(invalid)", cu, sizeof(cu));
 	if (r == SGW_K_OK) {
 		if (probe)
 			return SSH_AUTH_SUCCESS;	/* "this key would do" */
@@ -207,8 +201,15 @@ precheck(struct sgw_sess *s, const char *user)
 		end_now(s, "too many authentication failures");
 		return -1;
 	}
-	if (!name_ok(user))
+	if (!proto_name_ok(user)) {
+		/* never sent to kefud: it would read '=' or spaces as more
+		 * arguments (addr=...), and no account has such a name */
+		char cu[NAME_MAX_BYTES + 1];
+
+		sgw_log(SGW_INFO, "refused an invalid user name \"%s\" addr=%s",
+		    sgw_log_clean(user, cu, sizeof(cu)), s->addr);
 		return -2;
+	}
 	if (gateway_ready(s) < 0) {
 		end_now(s, "the chat server is not reachable; try again later");
 		return -1;

@@ -92,6 +92,8 @@ def run_tests(t, srv, port, have_console, kefutest):
     rc, out, err = run(ssh_cmd(port, "bob", ["-T"], key=key), "PING\n")
     t.ok(rc != 0 and "OK PONG" not in out, "alice's key does not open bob's account", err)
 
+    spoofed_addr(t, srv, pw)
+
     rc, out, err = run(ssh_cmd(port, "alice", password=pw["alice"], command=["id"]))
     t.ok(rc != 0 and "not offered" in err and out == "",
          "an exec request is refused with a message", "rc=%s err=%s" % (rc, err))
@@ -118,6 +120,27 @@ def run_tests(t, srv, port, have_console, kefutest):
         console_tests(t, srv, port, pw)
     else:
         print("ok %d # SKIP the kefu console is not built" % (t.n + 1)); t.n += 1
+
+
+def spoofed_addr(t, srv, pw):
+    """Issue 15 item 3: an SSH user name `addr=local` must not be counted
+    against kefud's unix socket (addr "local"): six wrong passwords (one more
+    than auth.max_failures) under that name leave LOGIN over the socket open."""
+    port = int(srv.config["ssh"]["listen"].rsplit(":", 1)[1])
+    procs = [subprocess.Popen(ssh_cmd(port, "addr=local", ["-T"], password="wrong-%d" % i),
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL) for i in range(6)]
+    for p in procs:
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    t.ok(all(p.returncode != 0 for p in procs), "six logins as 'addr=local' are refused")
+    c = srv.client(unix=True)
+    final, _ = c.cmd("LOGIN carol :" + pw["carol"])
+    t.ok(final is not None and final.startswith("OK"),
+         "LOGIN over the unix socket is not throttled by them", final)
 
 
 def console_tests(t, srv, port, pw):

@@ -95,6 +95,8 @@ def run_all(t, tmp, fake, gw, binary, sock, secret, console, gws):
     rc, out, err = run(ssh_cmd(port, "mallory", ["-T"], password="x"))
     t.ok(rc != 0 and "OK" not in out, "an unknown user is refused", err)
 
+    bad_user_names(t, fake, gw, port)
+
     # public key login: the key is listed for alice only
     key = os.path.join(tmp, "id_test")
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key],
@@ -190,6 +192,29 @@ def run_all(t, tmp, fake, gw, binary, sock, secret, console, gws):
     for f in (keep.stdin, keep.stdout, keep.stderr):
         f.close()
     t.ok(b"shutting down" in kerr, "the client is told the server is shutting down", kerr)
+
+
+def bad_user_names(t, fake, gw, port):
+    """Issue 15 item 3: user names outside the account-name characters
+    (A-Z a-z 0-9 _ . -, at most 31 bytes) are refused by the gateway and
+    never reach kefud, so `addr=...` cannot pose as the client address."""
+    before = len(fake.lines())
+    bad = ["addr=local", "alice addr=10.9.8.7", "al:ce", "x" * 32]
+    results = [run(ssh_cmd(port, u, ["-T"], password="alice-pw"), "PING\n") for u in bad]
+    t.ok(all(rc != 0 and "OK PONG" not in out for rc, out, _ in results),
+         "user names with '=', spaces, ':' or over 31 bytes are refused",
+         [(rc, err) for rc, _, err in results])
+    new = fake.lines()[before:]
+    t.ok(new == [], "kefud is not asked anything for them", new)
+    t.ok(wait_for(lambda: gw.text().count("refused an invalid user name") >= len(bad), 5),
+         "each is logged as an invalid user name", gw.text())
+    t.ok("user=addr=" not in gw.text(), "no log line shows 'user=addr=...'")
+    rc, out, err = run(ssh_cmd(port, "alice", ["-T"], password="alice-pw"), "PING ok\n")
+    t.ok(rc == 0 and "OK PONG ok" in out, "a valid name still logs in afterwards", err)
+    form = re.compile(r"^AUTH(PASS|KEY) [A-Za-z0-9_.-]{1,31} addr=127\.0\.0\.1 :")
+    auth = [l for l in fake.lines() if l.startswith("AUTH")]
+    t.ok(auth and all(form.match(l) for l in auth),
+         "every AUTHPASS/AUTHKEY is '<verb> <name> addr=<peer> :...'", auth)
 
 
 def huge_pty(t, port):

@@ -289,6 +289,31 @@ test_int(void)
 #undef BAD
 }
 
+/* account names: what the SSH gateway lets through to kefud (issue 15) */
+static void
+test_name(void)
+{
+	char longest[PROTO_NAME_MAX + 2];
+
+	ok(proto_name_ok("alice"), "name: alice");
+	ok(proto_name_ok("A.b_c-9"), "name: A-Z a-z 0-9 _ . -");
+	memset(longest, 'x', sizeof(longest));
+	longest[PROTO_NAME_MAX] = '\0';
+	ok(proto_name_ok(longest), "name: %d bytes is the longest", PROTO_NAME_MAX);
+	longest[PROTO_NAME_MAX] = 'x';
+	longest[PROTO_NAME_MAX + 1] = '\0';
+	ok(!proto_name_ok(longest), "name: %d bytes is too long", PROTO_NAME_MAX + 1);
+	ok(!proto_name_ok(""), "name: empty");
+	ok(!proto_name_ok(NULL), "name: NULL");
+	ok(!proto_name_ok("addr=local"), "name: '=' (would pose as addr=)");
+	ok(!proto_name_ok("a b"), "name: space");
+	ok(!proto_name_ok("a:b"), "name: colon");
+	ok(!proto_name_ok("a\\sb"), "name: backslash escape");
+	ok(!proto_name_ok("a\nb"), "name: newline");
+	ok(!proto_name_ok("\xc3\xa9t\xc3\xa9"), "name: non-ASCII letters");
+	ok(!proto_name_ok("@tag"), "name: '@'");
+}
+
 /* ---- pbuf ------------------------------------------------------------- */
 
 static void
@@ -427,6 +452,7 @@ main(void)
 	test_roundtrip();
 	test_opt();
 	test_int();
+	test_name();
 	test_pbuf();
 	test_builders();
 	test_builder_roundtrip();
