@@ -547,17 +547,15 @@ tick_chat(struct chat *c)
 		chat_requeue(c, "timeout", 1);
 	}
 
+	/* A visitor gone past the resume window ends the chat, queued or
+	 * not: a chat nobody can answer to must not hold a place in the
+	 * queue. What they wrote stays in the chat's transcript. */
 	if (v && v->conn == NULL && v->gone_since &&
 	    now - v->gone_since > (long long)srv.cfg.resume_timeout * 1000) {
-		if (c->state == CS_QUEUED && c->seq > 0) {
-			/* an offline message: it stays queued for an agent */
-			v->gone_since = 0;
-		} else {
-			chat_end(c, "timeout");
-			v->chat = NULL;
-			c->visitor = NULL;
-			visitor_free(v);
-		}
+		chat_end(c, "timeout");
+		v->chat = NULL;
+		c->visitor = NULL;
+		visitor_free(v);
 	}
 }
 

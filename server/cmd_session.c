@@ -497,7 +497,7 @@ cmd_hello(struct conn *c, struct proto_req *r)
 		queue_tell_position(ch, 1);
 		if (group_online(g) == 0) {
 			static const char msg[] =
-			    "no agent is on duty right now; leave a message and we will reply";
+			    "no agent is on duty right now; please wait here, or write your message and how to reach you before you leave";
 			b = ev_begin();
 			pbuf_printf(b, " CLOSED %lld", (long long)ch->id);
 			proto_put_kv(b, "group", g->name);
