@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "access.h"
 #include "chat.h"
 #include "log.h"
 #include "server.h"
@@ -34,18 +35,11 @@ ev_to_chat_agents(struct chat *c)
 	}
 }
 
-static int
-agent_sees_group(const struct agent *a, const struct group *g)
-{
-	return (a->groups & (1ULL << g->id)) ||
-	    (a->role & (ROLE_SUPERVISOR | ROLE_ADMIN));
-}
-
 void
 ev_to_group_agents(struct group *g)
 {
 	for (struct agent *a = desk.agents; a; a = a->next)
-		if (a->conn && !a->deleted && agent_sees_group(a, g))
+		if (a->conn && !a->deleted && access_group(a, g))
 			ev_send(a->conn);
 }
 

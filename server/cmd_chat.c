@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "access.h"
 #include "chat.h"
 #include "cmd.h"
 #include "log.h"
@@ -41,13 +42,6 @@ cmd_status(struct conn *c, struct proto_req *r)
 		route_agent_groups(a);
 }
 
-static int
-agent_may_see(struct agent *a, struct group *g)
-{
-	return (a->groups & (1ULL << g->id)) ||
-	    (a->role & (ROLE_SUPERVISOR | ROLE_ADMIN));
-}
-
 void
 cmd_queue(struct conn *c, struct proto_req *r)
 {
@@ -59,11 +53,15 @@ cmd_queue(struct conn *c, struct proto_req *r)
 		reply_err(c, "NOTFOUND", "no such group '%s'", r->argv[0]);
 		return;
 	}
+	if (only && !access_group(c->agent, only)) {
+		reply_err(c, "DENIED", "you are not in group %s", only->name);
+		return;
+	}
 	for (int i = 0; i < desk.ngroups; i++) {
 		struct group *g = &desk.groups[i];
 		int pos = 0;
 
-		if ((only && g != only) || !agent_may_see(c->agent, g))
+		if ((only && g != only) || !access_group(c->agent, g))
 			continue;
 		for (struct chat *ch = g->qhead; ch; ch = ch->qnext) {
 			struct pbuf *b = row_begin(c);
@@ -104,7 +102,7 @@ cmd_accept(struct conn *c, struct proto_req *r)
 			reply_err(c, "STATE", "chat %lld is not waiting", (long long)ch->id);
 			return;
 		}
-		if (!agent_may_see(a, ch->group)) {
+		if (!access_group(a, ch->group)) {
 			reply_err(c, "DENIED", "chat %lld is for group %s",
 			    (long long)ch->id, ch->group->name);
 			return;

@@ -9,15 +9,41 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "access.h"
 #include "chat.h"
 #include "cmd.h"
 #include "log.h"
 #include "store.h"
 
+#define SEARCH_MAX 50
+
 struct rowctx {
 	struct conn *c;
 	int n;
 };
+
+/* May the caller read chat id? 1 yes; 0 after answering NOTFOUND/DENIED. */
+static int
+chat_readable(struct conn *c, long long id)
+{
+	char grp[DESK_NAME_MAX] = "", owner[DESK_NAME_MAX] = "";
+	int rc;
+
+	if (chat_find(id) == NULL &&
+	    (rc = store_chat_access(id, grp, sizeof(grp), owner,
+	    sizeof(owner))) != 0) {
+		if (rc < 0)
+			cmd_store_failed(c);
+		else
+			reply_err(c, "NOTFOUND", "no chat %lld", id);
+		return 0;
+	}
+	if (!access_chat(c->agent, id, grp, owner)) {
+		reply_err(c, "DENIED", "chat %lld belongs to another group", id);
+		return 0;
+	}
+	return 1;
+}
 
 static int
 msg_row(void *arg, const struct store_msg *m)
@@ -40,21 +66,13 @@ cmd_transcript(struct conn *c, struct proto_req *r)
 {
 	struct rowctx x = { c, 0 };
 	long long id;
-	struct chat *ch;
 
 	if (proto_parse_int(r->argv[0], 1, INT64_MAX, &id) < 0) {
 		reply_err(c, "ARGS", "'%s' is not a chat number", r->argv[0]);
 		return;
 	}
-	ch = chat_find(id);
-	/* Staff may read any transcript (history search is a desk feature);
-	 * an active chat in a group the agent is not in stays private. */
-	if (ch && ch->state != CS_ENDED && !agent_in_chat(c->agent, ch) &&
-	    !(c->agent->role & (ROLE_SUPERVISOR | ROLE_ADMIN)) &&
-	    !(c->agent->groups & (1ULL << ch->group->id))) {
-		reply_err(c, "DENIED", "chat %lld belongs to another group", id);
+	if (!chat_readable(c, id))
 		return;
-	}
 	if (store_msg_foreach(id, msg_row, &x) < 0) {
 		cmd_store_failed(c);
 		return;
@@ -66,8 +84,11 @@ static int
 chat_row(void *arg, const struct store_chat *h)
 {
 	struct rowctx *x = arg;
-	struct pbuf *b = row_begin(x->c);
+	struct pbuf *b;
 
+	if (!access_chat(x->c->agent, h->id, h->group, h->agent))
+		return 0;	/* HISTORY lists only what the caller may read */
+	b = row_begin(x->c);
 	pbuf_printf(b, " %lld", (long long)h->id);
 	proto_put_kv(b, "group", h->group);
 	proto_put_kv(b, "state", h->state);
@@ -104,6 +125,7 @@ struct cardctx {
 	struct conn *c;
 	int n;
 	int chats;
+	int hidden;		/* chats the caller may not see */
 	time_t last;
 	char cat[80], sum[256];
 };
@@ -113,6 +135,10 @@ count_chat(void *arg, const struct store_chat *h)
 {
 	struct cardctx *x = arg;
 
+	if (!access_chat(x->c->agent, h->id, h->group, h->agent)) {
+		x->hidden++;
+		return 0;
+	}
 	x->chats++;
 	if (h->created > x->last)
 		x->last = h->created;
@@ -189,6 +215,11 @@ cmd_visitor(struct conn *c, struct proto_req *r)
 	}
 	if (store_chat_foreach_visitor(id, count_chat, &x) < 0) {
 		cmd_store_failed(c);
+		return;
+	}
+	if (x.chats == 0 && x.hidden > 0) {
+		reply_err(c, "DENIED", "visitor %lld has only chats of other groups",
+		    id);
 		return;
 	}
 	rc = store_visitor_load(id, card_visitor, &x);
@@ -290,8 +321,11 @@ static int
 search_row(void *arg, const struct store_msg *m)
 {
 	struct rowctx *x = arg;
-	struct pbuf *b = row_begin(x->c);
+	struct pbuf *b;
 
+	if (!access_chat(x->c->agent, m->chat, m->group, m->owner))
+		return 0;
+	b = row_begin(x->c);
 	pbuf_printf(b, " %lld", (long long)m->chat);
 	proto_put_kvi(b, "seq", m->seq);
 	proto_put_kvi(b, "ts", (long long)m->ts);
@@ -299,8 +333,7 @@ search_row(void *arg, const struct store_msg *m)
 	proto_put_kv(b, "from", m->sender);
 	proto_put_text(b, m->body, strlen(m->body));
 	conn_end(x->c);
-	x->n++;
-	return 0;
+	return ++x->n < SEARCH_MAX ? 0 : -1;
 }
 
 void
@@ -312,7 +345,7 @@ cmd_search(struct conn *c, struct proto_req *r)
 		reply_err(c, "ARGS", "a query is 1-256 bytes");
 		return;
 	}
-	if (store_msg_search(r->text, 50, search_row, &x) < 0) {
+	if (store_msg_search(r->text, search_row, &x) < 0) {
 		cmd_store_failed(c);
 		return;
 	}

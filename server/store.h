@@ -23,6 +23,7 @@ struct store_msg {
 	int64_t chat, seq;
 	time_t ts;
 	const char *kind, *sender, *body;
+	const char *group, *owner;	/* the chat's, in search results only */
 };
 
 struct store_chat {
@@ -142,7 +143,11 @@ int store_ckpt_main(const char *fdarg, const char *path);
 int store_msg_append(int64_t chat, int64_t seq, time_t ts, const char *kind,
     const char *sender, const char *body, size_t len);
 int store_msg_foreach(int64_t chat, store_msg_cb *cb, void *arg);
-int store_msg_search(const char *q, int limit, store_msg_cb *cb, void *arg);
+/* Newest first, every match: the callback filters and returns -1 to stop. */
+int store_msg_search(const char *q, store_msg_cb *cb, void *arg);
+/* The chat's stored group and owner ("" if none): 0, 1 no such chat, -1. */
+int store_chat_access(int64_t chat, char *group, size_t glen, char *owner,
+    size_t olen);
 
 /* audit trail */
 int store_audit(const char *actor, const char *action, const char *detail);

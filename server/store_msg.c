@@ -56,7 +56,7 @@ static int opened;		/* recover() succeeded once */
 static int need_recover;	/* the last recover() failed: retry, and
 				 * store no mark until it succeeds */
 
-enum { M_INS, M_IDX, M_ALL, M_SEARCH, M_LWM_GET, M_LWM_SET, M_RECOVER,
+enum { M_INS, M_IDX, M_ALL, M_SEARCH, M_CHAT_ACCESS, M_LWM_GET, M_LWM_SET, M_RECOVER,
 	M_MAXID, M__COUNT };
 
 static const char *msql[M__COUNT] = {
@@ -64,8 +64,10 @@ static const char *msql[M__COUNT] = {
 	[M_IDX] = "INSERT OR IGNORE INTO msg_index (chat, seq, id) VALUES (?,?,?)",
 	[M_ALL] = "SELECT i.chat, i.seq, m.ts, m.kind, m.sender, m.body FROM msg_index i "
 	    "JOIN messages m ON m.id = i.id WHERE i.chat=? ORDER BY i.seq",
-	[M_SEARCH] = "SELECT chat, seq, ts, kind, sender, body FROM messages "
-	    "WHERE instr(lower(body), lower(?)) > 0 ORDER BY id DESC LIMIT ?",
+	[M_SEARCH] = "SELECT m.chat, m.seq, m.ts, m.kind, m.sender, m.body, c.grp, c.agent "
+	    "FROM messages m LEFT JOIN chats c ON c.id = m.chat "
+	    "WHERE instr(lower(m.body), lower(?)) > 0 ORDER BY m.id DESC",
+	[M_CHAT_ACCESS] = "SELECT grp, agent FROM chats WHERE id=?",
 	[M_LWM_GET] = "SELECT value FROM meta WHERE key='msg_index_lwm'",
 	[M_LWM_SET] = "UPDATE meta SET value=? WHERE key='msg_index_lwm'",
 	[M_RECOVER] = "INSERT OR IGNORE INTO msg_index (chat, seq, id) "
@@ -336,7 +338,11 @@ msg_rows(sqlite3_stmt *s, store_msg_cb *cb, void *arg)
 		struct store_msg m = {
 			sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
 			(time_t)sqlite3_column_int64(s, 2), store_col_text(s, 3),
-			store_col_text(s, 4), store_col_text(s, 5) };
+			store_col_text(s, 4), store_col_text(s, 5), NULL, NULL };
+		if (sqlite3_column_count(s) > 7) {
+			m.group = (const char *)sqlite3_column_text(s, 6);
+			m.owner = (const char *)sqlite3_column_text(s, 7);
+		}
 		if (cb(arg, &m) < 0)
 			break;
 	}
@@ -360,15 +366,33 @@ store_msg_foreach(int64_t chat, store_msg_cb *cb, void *arg)
 }
 
 int
-store_msg_search(const char *q, int limit, store_msg_cb *cb, void *arg)
+store_msg_search(const char *q, store_msg_cb *cb, void *arg)
 {
 	sqlite3_stmt *s = mst(M_SEARCH);
 
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, q, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, limit);
 	return msg_rows(s, cb, arg);
+}
+
+int
+store_chat_access(int64_t chat, char *group, size_t glen, char *owner,
+    size_t olen)
+{
+	sqlite3_stmt *s = mst(M_CHAT_ACCESS);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, chat);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		snprintf(group, glen, "%s", store_col_text(s, 0));
+		snprintf(owner, olen, "%s", store_col_text(s, 1));
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
 /* ---- open, close, rollback ---- */
