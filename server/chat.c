@@ -13,6 +13,7 @@
  *    before anyone is told about it (the tell happens after commit anyway,
  *    because output is flushed only after store_commit()).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -169,6 +170,10 @@ ev_qadd(struct chat *c)
 	proto_put_kv(b, "name", c->visitor && c->visitor->name ?
 	    c->visitor->name : "");
 	proto_put_kvi(b, "wait", (long long)(time(NULL) - c->queued_at));
+	if (c->xfer_note) {
+		proto_put_kv(b, "from", c->xfer_from);
+		proto_put_kv(b, "note", c->xfer_note);
+	}
 	proto_put_text(b, q, strlen(q));
 	ev_to_group_agents(c->group);
 }
@@ -179,9 +184,10 @@ queue_push(struct chat *c, int at_head)
 	c->state = CS_QUEUED;
 	c->agent = NULL;
 	memset(c->invited, 0, sizeof(c->invited));
-	c->queued_ms = srv.now_ms;
-	if (!at_head || c->queued_at == 0)
+	if (c->queued_at == 0) {	/* a place counts from the first ask */
 		c->queued_at = time(NULL);
+		c->queued_ms = srv.now_ms;
+	}
 	c->last_pos = 0;
 	queue_link(c, at_head);
 	ev_qadd(c);
@@ -229,9 +235,16 @@ route_pick(struct group *g, struct agent *exclude)
 	return best;
 }
 
+/*
+ * Passing over the agent a chat came back from is a preference, not a ban:
+ * the first pass gives each chat to someone else if anyone else is free;
+ * what is left after it (only its decliner is free) goes to whoever is.
+ */
 void
 route_group(struct group *g)
 {
+	int passed_over = 0;
+
 	if (!g->auto_route || srv.shutting_down)
 		return;
 	for (struct chat *c = g->qhead, *next; c; c = next) {
@@ -241,11 +254,19 @@ route_group(struct group *g)
 		a = route_pick(g, c->declined);
 		if (a == NULL) {
 			if (route_pick(g, NULL) == NULL)
-				break;	/* nobody at all: stop scanning */
-			continue;	/* only the decliner is free: try the next */
+				return;	/* nobody at all: stop scanning */
+			passed_over = 1;	/* only the decliner is free */
+			continue;
 		}
 		if (chat_assign(c, a, "auto", NULL, NULL) < 0)
-			break;
+			return;
+	}
+	for (struct chat *c = g->qhead, *next; c && passed_over; c = next) {
+		struct agent *a = route_pick(g, NULL);
+
+		next = c->qnext;
+		if (a == NULL || chat_assign(c, a, "auto", NULL, NULL) < 0)
+			return;
 	}
 }
 
@@ -258,6 +279,20 @@ route_agent_groups(struct agent *a)
 }
 
 /* ---- lifecycle ---- */
+
+int
+chat_set_transfer_note(struct chat *c, const struct agent *from,
+    const char *note, size_t len)
+{
+	char *n = NULL;
+
+	if (note && len && (n = strndup(note, len)) == NULL)
+		return -1;
+	free(c->xfer_note);
+	c->xfer_note = n;
+	snprintf(c->xfer_from, sizeof(c->xfer_from), "%s", from->name);
+	return 0;
+}
 
 struct chat *
 chat_open(struct visitor *v, struct group *g, const char *question)
@@ -313,6 +348,8 @@ record_wait(struct chat *c)
 	double w = (double)(time(NULL) - c->queued_at);
 	struct group *g = c->group;
 
+	if (c->assigned_ms != 0)
+		return;	/* served before: its wait is not a first wait */
 	g->wait_avg = g->wait_avg == 0 ? w : g->wait_avg * 0.8 + w * 0.2;
 }
 
@@ -342,6 +379,11 @@ chat_assign(struct chat *c, struct agent *a, const char *by, const char *from,
 	struct pbuf *b;
 	int transfer = strcmp(by, "transfer") == 0 ||
 	    (strcmp(by, "takeover") == 0 && c->state == CS_ASSIGNED);
+
+	if (from == NULL && note == NULL && c->xfer_note) {
+		from = c->xfer_from;	/* the transfer note travels on */
+		note = c->xfer_note;
+	}
 
 	if (store_chat_set_state(c->id, "assigned", a->name, NULL) < 0 ||
 	    store_chat_assigned(c->id, time(NULL)) < 0)

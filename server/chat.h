@@ -16,6 +16,9 @@ void chat_restore(struct chat *c, const char *state, const char *agent);
 int chat_assign(struct chat *c, struct agent *a, const char *by,
     const char *from, const char *note);
 void chat_requeue(struct chat *c, const char *reason, int at_head);
+/* Remember a transfer's note (NULL/0: none) for QADD and the next ASSIGN. */
+int chat_set_transfer_note(struct chat *c, const struct agent *from,
+    const char *note, size_t len);
 int64_t chat_post(struct chat *c, const char *kind, const char *from,
     const char *text, size_t len);
 void chat_end(struct chat *c, const char *by);

@@ -274,7 +274,9 @@ cmd_transfer(struct conn *c, struct proto_req *r)
 	if (strcmp(r->argv[1], "agent") == 0) {
 		if ((t = available_agent(c, r->argv[2])) == NULL)
 			return;
-		if (note && chat_post(ch, "note", me->display, note, r->textlen) < 0) {
+		if ((note && chat_post(ch, "note", me->display, note,
+		    r->textlen) < 0) ||
+		    chat_set_transfer_note(ch, me, note, r->textlen) < 0) {
 			cmd_store_failed(c);
 			return;
 		}
@@ -309,12 +311,15 @@ cmd_transfer(struct conn *c, struct proto_req *r)
 			reply_err(c, "NOTFOUND", "no such group '%s'", r->argv[2]);
 			return;
 		}
-		if (note && chat_post(ch, "note", me->display, note, r->textlen) < 0) {
+		if ((note && chat_post(ch, "note", me->display, note,
+		    r->textlen) < 0) ||
+		    chat_set_transfer_note(ch, me, note, r->textlen) < 0) {
 			cmd_store_failed(c);
 			return;
 		}
 		ch->group = g;
 		ch->answered = 1;	/* the visitor was already served */
+		ch->declined = me;	/* someone else, if anyone else can */
 		reply_ok(c, NULL);
 		chat_requeue(ch, "transfer", 1);
 		return;

@@ -26,6 +26,7 @@ void
 chat_free(struct chat *c)
 {
 	free(c->question);
+	free(c->xfer_note);
 	free(c);
 }
 

@@ -77,8 +77,8 @@ struct chat {
 	struct agent *monitors[CHAT_MAX_WATCH];	/* supervisors watching */
 	int64_t seq;			/* last message seq */
 	time_t created;
-	long long queued_ms;		/* monotonic ms when it entered the queue */
-	time_t queued_at;		/* wall clock, for QUEUE wait */
+	long long queued_ms;		/* monotonic ms when the visitor first asked */
+	time_t queued_at;		/* wall clock of the same, for QUEUE wait */
 	long long assigned_ms;
 	int auto_assigned;		/* routed by the server, not yet answered */
 	int answered;			/* an agent has sent a message */
@@ -90,7 +90,10 @@ struct chat {
 	struct chat *hnext;		/* hash chain */
 	long long ended_ms;
 	const char *ended_by;		/* "visitor", "agent" or "timeout" */
-	struct agent *declined;		/* let it go unanswered last time */
+	struct agent *declined;		/* passed it on last time (timeout or
+					 * transfer): routing prefers others */
+	char *xfer_note;		/* note of the last transfer, if any */
+	char xfer_from[DESK_NAME_MAX];	/* who wrote it */
 };
 
 /* -- the desk -- */

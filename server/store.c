@@ -125,7 +125,9 @@ static const char *sql[S__COUNT] = {
 	[S_PAGE_INS] = "INSERT INTO pages (visitor, ts, url, title) VALUES (?,?,?,?)",
 	[S_PAGE_ALL] = "SELECT ts, url, title FROM pages WHERE visitor=? ORDER BY id DESC LIMIT 50",
 	[S_CHAT_INS] = "INSERT INTO chats (visitor, grp, state, question, created, queued_at) VALUES (?,?,'queued',?,?,?)",
-	[S_CHAT_STATE] = "UPDATE chats SET state=?, agent=?, grp=coalesce(?, grp), queued_at=CASE WHEN ?1='queued' THEN ?5 ELSE queued_at END WHERE id=?4",
+	/* queued_at stays when the visitor first asked: a bounced chat keeps
+	 * its place and its wait across a restart */
+	[S_CHAT_STATE] = "UPDATE chats SET state=?, agent=?, grp=coalesce(?, grp) WHERE id=?",
 	[S_CHAT_FIRST] = "UPDATE chats SET first_response_at=? WHERE id=? AND first_response_at IS NULL",
 	[S_CHAT_ASSIGNED] = "UPDATE chats SET assigned_at=coalesce(assigned_at, ?) WHERE id=?",
 	[S_CHAT_END] = "UPDATE chats SET state='ended', ended_at=?, ended_by=?, last_seq=? WHERE id=?",
@@ -764,7 +766,6 @@ store_chat_set_state(int64_t id, const char *state, const char *agent,
 	bind_text(s, 2, agent);
 	bind_text(s, 3, group);
 	sqlite3_bind_int64(s, 4, id);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)time(NULL));
 	return store_step_done(s);
 }
 
