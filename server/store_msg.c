@@ -59,29 +59,21 @@ static int need_recover;	/* the last recover() failed: retry, and
 enum { M_INS, M_IDX, M_ALL, M_SEARCH, M_CHAT_ACCESS, M_LWM_GET, M_LWM_SET, M_RECOVER,
 	M_MAXID, M__COUNT };
 
-static const char *msql[M__COUNT] = {
-	[M_INS] = "INSERT INTO messages (chat, seq, ts, kind, sender, body) VALUES (?,?,?,?,?,?)",
-	[M_IDX] = "INSERT OR IGNORE INTO msg_index (chat, seq, id) VALUES (?,?,?)",
-	[M_ALL] = "SELECT i.chat, i.seq, m.ts, m.kind, m.sender, m.body FROM msg_index i "
-	    "JOIN messages m ON m.id = i.id WHERE i.chat=? ORDER BY i.seq",
-	[M_SEARCH] = "SELECT m.chat, m.seq, m.ts, m.kind, m.sender, m.body, c.grp, c.agent "
+static struct store_sql msql[M__COUNT] = {
+	[M_INS] = { "INSERT INTO messages (chat, seq, ts, kind, sender, body) VALUES (?,?,?,?,?,?)", NULL },
+	[M_IDX] = { "INSERT OR IGNORE INTO msg_index (chat, seq, id) VALUES (?,?,?)", NULL },
+	[M_ALL] = { "SELECT i.chat, i.seq, m.ts, m.kind, m.sender, m.body FROM msg_index i "
+	    "JOIN messages m ON m.id = i.id WHERE i.chat=? ORDER BY i.seq", NULL },
+	[M_SEARCH] = { "SELECT m.chat, m.seq, m.ts, m.kind, m.sender, m.body, c.grp, c.agent "
 	    "FROM messages m LEFT JOIN chats c ON c.id = m.chat "
-	    "WHERE instr(lower(m.body), lower(?)) > 0 ORDER BY m.id DESC",
-	[M_CHAT_ACCESS] = "SELECT grp, agent FROM chats WHERE id=?",
-	[M_LWM_GET] = "SELECT value FROM meta WHERE key='msg_index_lwm'",
-	[M_LWM_SET] = "UPDATE meta SET value=? WHERE key='msg_index_lwm'",
-	[M_RECOVER] = "INSERT OR IGNORE INTO msg_index (chat, seq, id) "
-	    "SELECT chat, seq, id FROM messages WHERE id >= ?",
-	[M_MAXID] = "SELECT coalesce(max(id), 0) FROM messages",
+	    "WHERE instr(lower(m.body), lower(?)) > 0 ORDER BY m.id DESC", NULL },
+	[M_CHAT_ACCESS] = { "SELECT grp, agent FROM chats WHERE id=?", NULL },
+	[M_LWM_GET] = { "SELECT value FROM meta WHERE key='msg_index_lwm'", NULL },
+	[M_LWM_SET] = { "UPDATE meta SET value=? WHERE key='msg_index_lwm'", NULL },
+	[M_RECOVER] = { "INSERT OR IGNORE INTO msg_index (chat, seq, id) "
+	    "SELECT chat, seq, id FROM messages WHERE id >= ?", NULL },
+	[M_MAXID] = { "SELECT coalesce(max(id), 0) FROM messages", NULL },
 };
-
-static sqlite3_stmt *mstmts[M__COUNT];
-
-static sqlite3_stmt *
-mst(int i)
-{
-	return store_stmt(&mstmts[i], msql[i]);
-}
 
 /* ---- the pending table ---- */
 
@@ -197,14 +189,7 @@ forget_all(void)
 static int
 index_one(int64_t chat, int64_t seq, int64_t id)
 {
-	sqlite3_stmt *s = mst(M_IDX);
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, chat);
-	sqlite3_bind_int64(s, 2, seq);
-	sqlite3_bind_int64(s, 3, id);
-	return store_step_done(s);
+	return store_exec(store_stmt(&msql[M_IDX]), "III", chat, seq, id);
 }
 
 static int
@@ -238,12 +223,7 @@ lwm_now(void)
 static int
 lwm_store(int64_t v)
 {
-	sqlite3_stmt *s;
-
-	if (store_tx_begin() < 0 || (s = mst(M_LWM_SET)) == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, v);
-	if (store_step_done(s) < 0)
+	if (store_exec(store_wstmt(&msql[M_LWM_SET]), "I", v) < 0)
 		return -1;
 	lwm_stored = v;
 	return 0;
@@ -283,7 +263,7 @@ store_msg_append(int64_t chat, int64_t seq, time_t ts, const char *kind,
 	sqlite3_stmt *s;
 	struct pend *p;
 
-	if (store_tx_begin() < 0 || (s = mst(M_INS)) == NULL)
+	if (store_tx_begin() < 0 || (s = store_stmt(&msql[M_INS])) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, chat);
 	sqlite3_bind_int64(s, 2, seq);
@@ -330,62 +310,48 @@ index_now:	/* out of memory: index this one message directly */
 /* ---- reading ---- */
 
 static int
-msg_rows(sqlite3_stmt *s, store_msg_cb *cb, void *arg)
+msg_row(sqlite3_stmt *s, store_any_fn *cb, void *arg)
 {
-	int rc;
+	struct store_msg m = {
+		sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+		(time_t)sqlite3_column_int64(s, 2), store_col_text(s, 3),
+		store_col_text(s, 4), store_col_text(s, 5), NULL, NULL };
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_msg m = {
-			sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
-			(time_t)sqlite3_column_int64(s, 2), store_col_text(s, 3),
-			store_col_text(s, 4), store_col_text(s, 5), NULL, NULL };
-		if (sqlite3_column_count(s) > 7) {
-			m.group = (const char *)sqlite3_column_text(s, 6);
-			m.owner = (const char *)sqlite3_column_text(s, 7);
-		}
-		if (cb(arg, &m) < 0)
-			break;
+	if (sqlite3_column_count(s) > 7) {
+		m.group = (const char *)sqlite3_column_text(s, 6);
+		m.owner = (const char *)sqlite3_column_text(s, 7);
 	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+	return ((store_msg_cb *)cb)(arg, &m);
 }
 
 int
 store_msg_foreach(int64_t chat, store_msg_cb *cb, void *arg)
 {
-	sqlite3_stmt *s;
-
 	if (need_recover && recover() < 0)
 		return -1;	/* the transcript would miss messages */
 	if (store_msg_flush_chat(chat) < 0)
 		return -1;
-	if ((s = mst(M_ALL)) == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, chat);
-	return msg_rows(s, cb, arg);
+	return store_rows(store_bind(store_stmt(&msql[M_ALL]), "I", chat),
+	    msg_row, (store_any_fn *)cb, arg);
 }
 
 int
 store_msg_search(const char *q, store_msg_cb *cb, void *arg)
 {
-	sqlite3_stmt *s = mst(M_SEARCH);
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, q, -1, SQLITE_STATIC);
-	return msg_rows(s, cb, arg);
+	return store_rows(store_bind(store_stmt(&msql[M_SEARCH]), "t", q),
+	    msg_row, (store_any_fn *)cb, arg);
 }
 
 int
 store_chat_access(int64_t chat, char *group, size_t glen, char *owner,
     size_t olen)
 {
-	sqlite3_stmt *s = mst(M_CHAT_ACCESS);
+	sqlite3_stmt *s = store_bind(store_stmt(&msql[M_CHAT_ACCESS]), "I",
+	    chat);
 	int rc;
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, chat);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		snprintf(group, glen, "%s", store_col_text(s, 0));
@@ -400,7 +366,7 @@ store_chat_access(int64_t chat, char *group, size_t glen, char *owner,
 static int
 scalar(int stmt, int64_t *v)
 {
-	sqlite3_stmt *s = mst(stmt);
+	sqlite3_stmt *s = store_stmt(&msql[stmt]);
 
 	return s == NULL || store_step_int64(s, v) != 0 ? -1 : 0;
 }
@@ -409,7 +375,6 @@ scalar(int stmt, int64_t *v)
 static int
 recover(void)
 {
-	sqlite3_stmt *s;
 	int64_t lwm;
 
 	forget_all();
@@ -418,10 +383,7 @@ recover(void)
 		return -1;
 	lwm_stored = lwm;
 	if (lwm <= last_id) {	/* a crash or a failed commit left some */
-		if (store_tx_begin() < 0 || (s = mst(M_RECOVER)) == NULL)
-			return -1;
-		sqlite3_bind_int64(s, 1, lwm);
-		if (store_step_done(s) < 0)
+		if (store_exec(store_wstmt(&msql[M_RECOVER]), "I", lwm) < 0)
 			return -1;
 		if (sqlite3_changes(store_db) > 0)
 			log_info("store: indexed %d message(s) left pending",
@@ -478,5 +440,4 @@ store_msg_close(void)
 	fifo = NULL;
 	tabsize = fcap = 0;
 	opened = 0;
-	store_stmts_free(mstmts, M__COUNT);
 }

@@ -1,0 +1,118 @@
+/*
+ * store_schema.c - the database schema and its migrations. The schema's
+ * version is SQLite's user_version; store_open() calls store_migrate(),
+ * which applies each missing migration in a transaction of its own.
+ * A new table or column is a new migration at the end of the list, never an
+ * edit of an old one.
+ */
+#include <stdio.h>
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store_int.h"
+
+/* Numbered migrations: migration i brings user_version from i to i+1. */
+static const char *migrations[] = {
+	/* 1: the initial schema */
+	"CREATE TABLE users ("
+	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	"  display TEXT NOT NULL, role TEXT NOT NULL, pwhash TEXT NOT NULL,"
+	"  max_chats INTEGER NOT NULL DEFAULT 5, groups TEXT NOT NULL DEFAULT '',"
+	"  created INTEGER NOT NULL);"
+	"CREATE TABLE user_keys ("
+	"  id INTEGER PRIMARY KEY, user TEXT NOT NULL, type TEXT NOT NULL,"
+	"  blob TEXT NOT NULL, comment TEXT NOT NULL DEFAULT '',"
+	"  created INTEGER NOT NULL);"
+	"CREATE INDEX user_keys_user ON user_keys(user);"
+	"CREATE TABLE groups ("
+	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	"  mode TEXT NOT NULL DEFAULT 'manual', description TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE visitors ("
+	"  id INTEGER PRIMARY KEY, token TEXT NOT NULL UNIQUE, name TEXT,"
+	"  email TEXT, lang TEXT, referrer TEXT, addr TEXT,"
+	"  first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+	"  visits INTEGER NOT NULL DEFAULT 1);"
+	"CREATE TABLE pages ("
+	"  id INTEGER PRIMARY KEY, visitor INTEGER NOT NULL, ts INTEGER NOT NULL,"
+	"  url TEXT NOT NULL, title TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX pages_visitor ON pages(visitor);"
+	"CREATE TABLE chats ("
+	"  id INTEGER PRIMARY KEY, visitor INTEGER NOT NULL,"
+	"  grp TEXT NOT NULL, state TEXT NOT NULL, agent TEXT,"
+	"  question TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL,"
+	"  queued_at INTEGER NOT NULL, assigned_at INTEGER,"
+	"  first_response_at INTEGER, ended_at INTEGER, ended_by TEXT,"
+	"  rating INTEGER, rating_comment TEXT, category TEXT, summary TEXT,"
+	"  last_seq INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX chats_visitor ON chats(visitor);"
+	"CREATE INDEX chats_state ON chats(state);"
+	"CREATE TABLE messages ("
+	"  chat INTEGER NOT NULL, seq INTEGER NOT NULL, ts INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL, sender TEXT NOT NULL, body TEXT NOT NULL,"
+	"  PRIMARY KEY (chat, seq)) WITHOUT ROWID;"
+	"CREATE TABLE replies ("
+	"  id INTEGER PRIMARY KEY, grp TEXT, title TEXT NOT NULL,"
+	"  body TEXT NOT NULL);"
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, actor TEXT NOT NULL,"
+	"  action TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');",
+	/* 2: messages become an append-only log in arrival order, indexed by
+	 * (chat, seq) in batches per chat (see store_msg.c) */
+	"CREATE TABLE messages2 ("
+	"  id INTEGER PRIMARY KEY, chat INTEGER NOT NULL, seq INTEGER NOT NULL,"
+	"  ts INTEGER NOT NULL, kind TEXT NOT NULL, sender TEXT NOT NULL,"
+	"  body TEXT NOT NULL);"
+	"INSERT INTO messages2 (chat, seq, ts, kind, sender, body)"
+	"  SELECT chat, seq, ts, kind, sender, body FROM messages ORDER BY ts, chat, seq;"
+	"DROP TABLE messages;"
+	"ALTER TABLE messages2 RENAME TO messages;"
+	"CREATE TABLE msg_index ("
+	"  chat INTEGER NOT NULL, seq INTEGER NOT NULL, id INTEGER NOT NULL,"
+	"  PRIMARY KEY (chat, seq)) WITHOUT ROWID;"
+	"INSERT INTO msg_index (chat, seq, id) SELECT chat, seq, id FROM messages;"
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO meta (key, value) VALUES ('msg_index_lwm',"
+	"  (SELECT coalesce(max(id), 0) + 1 FROM messages));",
+};
+
+int
+store_migrate(char *err, size_t errlen)
+{
+	sqlite3_stmt *s;
+	int version, n = (int)(sizeof(migrations) / sizeof(migrations[0]));
+
+	if (sqlite3_prepare_v2(store_db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		goto fail;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		goto fail;
+	}
+	version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (version > n) {
+		snprintf(err, errlen, "database schema %d is newer than this kefud (%d)",
+		    version, n);
+		return -1;
+	}
+	for (int v = version; v < n; v++) {
+		char pragma[64];
+		char *msg = NULL;
+
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d;", v + 1);
+		if (sqlite3_exec(store_db, "BEGIN", NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(store_db, migrations[v], NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(store_db, pragma, NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(store_db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+			snprintf(err, errlen, "migration %d: %s", v + 1,
+			    msg ? msg : "failed");
+			sqlite3_free(msg);
+			sqlite3_exec(store_db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		log_info("store: applied schema migration %d", v + 1);
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "%s", sqlite3_errmsg(store_db));
+	return -1;
+}
