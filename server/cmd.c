@@ -65,16 +65,24 @@ cmd_dispatch(struct conn *c, char *line, size_t len)
 	c->tag = NULL;
 }
 
+int
+cmd_id_arg(struct conn *c, const char *arg, const char *what, long long *id)
+{
+	if (proto_parse_int(arg, 1, INT64_MAX, id) < 0) {
+		reply_err(c, "ARGS", "'%s' is not a %s", arg, what);
+		return -1;
+	}
+	return 0;
+}
+
 struct chat *
 cmd_chat_arg(struct conn *c, const char *arg)
 {
 	long long id;
 	struct chat *ch;
 
-	if (proto_parse_int(arg, 1, INT64_MAX, &id) < 0) {
-		reply_err(c, "ARGS", "'%s' is not a chat number", arg);
+	if (cmd_id_arg(c, arg, "chat number", &id) < 0)
 		return NULL;
-	}
 	ch = chat_find(id);
 	if (ch == NULL)
 		reply_err(c, "NOTFOUND", "no active chat %lld", id);
@@ -93,6 +101,55 @@ cmd_my_chat(struct conn *c, const char *arg)
 		return NULL;
 	}
 	return ch;
+}
+
+struct chat *
+cmd_chat_in(struct conn *c, struct chat *ch, unsigned states, const char *why)
+{
+	if (ch == NULL || (CMD_STATE(ch->state) & states))
+		return ch;
+	reply_err(c, "STATE", "chat %lld %s", (long long)ch->id, why);
+	return NULL;
+}
+
+int
+cmd_msg_text(struct conn *c, struct proto_req *r)
+{
+	if (r->textlen == 0 || r->textlen > CMD_MSG_MAX) {
+		reply_err(c, "ARGS", "a message must be 1-%d bytes", CMD_MSG_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+void
+cmd_post(struct conn *c, struct chat *ch, const char *kind,
+    const char *sender, struct proto_req *r)
+{
+	int64_t seq = chat_post(ch, kind, sender, r->text, r->textlen);
+
+	if (seq < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	reply_ok(c, "seq=%lld", (long long)seq);
+}
+
+int
+cmd_row_end(struct cmd_rows *x)
+{
+	conn_end(x->c);
+	x->n++;
+	return 0;
+}
+
+void
+cmd_rows_done(struct cmd_rows *x, int rc)
+{
+	if (rc < 0)
+		cmd_store_failed(x->c);
+	else
+		reply_ok(x->c, "%d", x->n);
 }
 
 void

@@ -32,10 +32,35 @@ cmd_fn cmd_transcript, cmd_history, cmd_visitor, cmd_replies, cmd_agents,
 cmd_fn cmd_useradd, cmd_userdel, cmd_userset, cmd_passwd, cmd_groupadd,
     cmd_replyadd, cmd_keyadd, cmd_keydel, cmd_keys, cmd_announce, cmd_audit;
 
-/* helpers shared by handlers */
+/* helpers shared by handlers; those returning NULL or -1 have replied */
+/* arg as a number 1..INT64_MAX, else ERR ARGS "'arg' is not a <what>". */
+int cmd_id_arg(struct conn *c, const char *arg, const char *what,
+    long long *id);
+/* The active chat numbered arg. */
 struct chat *cmd_chat_arg(struct conn *c, const char *arg);
 /* The chat named by arg, which the calling agent takes part in. */
 struct chat *cmd_my_chat(struct conn *c, const char *arg);
+/* ch if its state is one of states (CMD_STATE(CS_x) | ...), else ERR STATE
+ * "chat N <why>"; a NULL ch (its lookup replied already) stays NULL. */
+#define CMD_STATE(s) (1u << (s))
+struct chat *cmd_chat_in(struct conn *c, struct chat *ch, unsigned states,
+    const char *why);
+/* A chat message's text: 1..CMD_MSG_MAX bytes, else ERR ARGS and -1. */
+#define CMD_MSG_MAX 4096
+int cmd_msg_text(struct conn *c, struct proto_req *r);
+/* Post r's text to ch as kind from sender; answer "OK seq=N". */
+void cmd_post(struct conn *c, struct chat *ch, const char *kind,
+    const char *sender, struct proto_req *r);
+/* A list reply: rows "+ ..." counted, then "OK <count>". A row is
+ * row_begin(x->c), put_*, then cmd_row_end(x) (which returns 0, so a store
+ * row callback can end with it); cmd_rows_done(x, rc) sends the final OK,
+ * or the store failure when rc < 0. */
+struct cmd_rows {
+	struct conn *c;
+	int n;
+};
+int cmd_row_end(struct cmd_rows *x);
+void cmd_rows_done(struct cmd_rows *x, int rc);
 /* Report a store failure and undo nothing (the transaction rolls back). */
 void cmd_store_failed(struct conn *c);
 const char *cmd_actor(struct conn *c);

@@ -254,10 +254,8 @@ cmd_keydel(struct conn *c, struct proto_req *r)
 	long long id;
 	int rc;
 
-	if (proto_parse_int(r->argv[1], 1, INT64_MAX, &id) < 0) {
-		reply_err(c, "ARGS", "'%s' is not a key id", r->argv[1]);
+	if (cmd_id_arg(c, r->argv[1], "key id", &id) < 0)
 		return;
-	}
 	rc = store_key_del(r->argv[0], id);
 	if (rc < 0) {
 		cmd_store_failed(c);
@@ -271,37 +269,26 @@ cmd_keydel(struct conn *c, struct proto_req *r)
 	reply_ok(c, NULL);
 }
 
-struct keyrows {
-	struct conn *c;
-	int n;
-};
-
 static int
 key_row(void *arg, const struct store_key *k)
 {
-	struct keyrows *x = arg;
+	struct cmd_rows *x = arg;
 	struct pbuf *b = row_begin(x->c);
 
 	pbuf_printf(b, " %lld", (long long)k->id);
 	proto_put_kv(b, "type", k->type);
 	proto_put_text(b, k->comment, strlen(k->comment));
-	conn_end(x->c);
-	x->n++;
-	return 0;
+	return cmd_row_end(x);
 }
 
 void
 cmd_keys(struct conn *c, struct proto_req *r)
 {
-	struct keyrows x = { c, 0 };
+	struct cmd_rows x = { c, 0 };
 
 	if (user_arg(c, r->argv[0]) == NULL)
 		return;
-	if (store_key_foreach(r->argv[0], key_row, &x) < 0) {
-		cmd_store_failed(c);
-		return;
-	}
-	reply_ok(c, "%d", x.n);
+	cmd_rows_done(&x, store_key_foreach(r->argv[0], key_row, &x));
 }
 
 void
@@ -322,15 +309,10 @@ cmd_announce(struct conn *c, struct proto_req *r)
 		ev_send_agent(a);
 }
 
-struct auditrows {
-	struct conn *c;
-	int n;
-};
-
 static int
 audit_row(void *arg, const struct store_audit *a)
 {
-	struct auditrows *x = arg;
+	struct cmd_rows *x = arg;
 	struct pbuf *b = row_begin(x->c);
 
 	pbuf_printf(b, " %lld", (long long)a->id);
@@ -338,24 +320,18 @@ audit_row(void *arg, const struct store_audit *a)
 	proto_put_kv(b, "actor", a->actor);
 	proto_put_kv(b, "action", a->action);
 	proto_put_text(b, a->detail, strlen(a->detail));
-	conn_end(x->c);
-	x->n++;
-	return 0;
+	return cmd_row_end(x);
 }
 
 void
 cmd_audit(struct conn *c, struct proto_req *r)
 {
-	struct auditrows x = { c, 0 };
+	struct cmd_rows x = { c, 0 };
 	long long n = 50;
 
 	if (r->argc == 1 && proto_parse_int(r->argv[0], 1, 1000, &n) < 0) {
 		reply_err(c, "ARGS", "n is 1-1000");
 		return;
 	}
-	if (store_audit_foreach((int)n, audit_row, &x) < 0) {
-		cmd_store_failed(c);
-		return;
-	}
-	reply_ok(c, "%d", x.n);
+	cmd_rows_done(&x, store_audit_foreach((int)n, audit_row, &x));
 }

@@ -16,8 +16,6 @@
 #include "log.h"
 #include "store.h"
 
-#define MSG_MAX 4096
-
 void
 cmd_status(struct conn *c, struct proto_req *r)
 {
@@ -96,12 +94,9 @@ cmd_accept(struct conn *c, struct proto_req *r)
 		return;
 	}
 	if (r->argc == 1) {
-		if ((ch = cmd_chat_arg(c, r->argv[0])) == NULL)
+		if ((ch = cmd_chat_in(c, cmd_chat_arg(c, r->argv[0]),
+		    CMD_STATE(CS_QUEUED), "is not waiting")) == NULL)
 			return;
-		if (ch->state != CS_QUEUED) {
-			reply_err(c, "STATE", "chat %lld is not waiting", (long long)ch->id);
-			return;
-		}
 		if (!access_group(a, ch->group)) {
 			reply_err(c, "DENIED", "chat %lld is for group %s",
 			    (long long)ch->id, ch->group->name);
@@ -161,45 +156,27 @@ cmd_chats(struct conn *c, struct proto_req *r)
 	reply_ok(c, "%d", rows);
 }
 
+/* Post r's text as kind to ch (NULL: its lookup has replied) and answer
+ * with its seq. */
 static void
 post_and_reply(struct conn *c, struct chat *ch, const char *kind,
     struct proto_req *r)
 {
-	int64_t seq;
-
-	if (r->textlen == 0 || r->textlen > MSG_MAX) {
-		reply_err(c, "ARGS", "a message must be 1-%d bytes", MSG_MAX);
-		return;
-	}
-	seq = chat_post(ch, kind, c->agent->display, r->text, r->textlen);
-	if (seq < 0) {
-		cmd_store_failed(c);
-		return;
-	}
-	reply_ok(c, "seq=%lld", (long long)seq);
+	if (ch != NULL && cmd_msg_text(c, r) == 0)
+		cmd_post(c, ch, kind, c->agent->display, r);
 }
 
 void
 cmd_msg(struct conn *c, struct proto_req *r)
 {
-	struct chat *ch = cmd_my_chat(c, r->argv[0]);
-
-	if (ch == NULL)
-		return;
-	if (ch->state != CS_ASSIGNED) {
-		reply_err(c, "STATE", "chat %lld has ended", (long long)ch->id);
-		return;
-	}
-	post_and_reply(c, ch, "agent", r);
+	post_and_reply(c, cmd_chat_in(c, cmd_my_chat(c, r->argv[0]),
+	    CMD_STATE(CS_ASSIGNED), "has ended"), "agent", r);
 }
 
 void
 cmd_note(struct conn *c, struct proto_req *r)
 {
-	struct chat *ch = cmd_my_chat(c, r->argv[0]);
-
-	if (ch != NULL)
-		post_and_reply(c, ch, "note", r);
+	post_and_reply(c, cmd_my_chat(c, r->argv[0]), "note", r);
 }
 
 static int
@@ -330,15 +307,12 @@ cmd_transfer(struct conn *c, struct proto_req *r)
 void
 cmd_invite(struct conn *c, struct proto_req *r)
 {
-	struct chat *ch = cmd_my_chat(c, r->argv[0]);
+	struct chat *ch = cmd_chat_in(c, cmd_my_chat(c, r->argv[0]),
+	    CMD_STATE(CS_ASSIGNED), "is not active");
 	struct agent *t;
 
 	if (ch == NULL)
 		return;
-	if (ch->state != CS_ASSIGNED) {
-		reply_err(c, "STATE", "chat %lld is not active", (long long)ch->id);
-		return;
-	}
 	if ((t = available_agent(c, r->argv[1])) == NULL)
 		return;
 	if (agent_in_chat(t, ch)) {
@@ -399,14 +373,11 @@ cmd_wrapup(struct conn *c, struct proto_req *r)
 void
 cmd_monitor(struct conn *c, struct proto_req *r)
 {
-	struct chat *ch = cmd_chat_arg(c, r->argv[0]);
+	struct chat *ch = cmd_chat_in(c, cmd_chat_arg(c, r->argv[0]),
+	    CMD_STATE(CS_QUEUED) | CMD_STATE(CS_ASSIGNED), "has ended");
 
 	if (ch == NULL)
 		return;
-	if (ch->state == CS_ENDED) {
-		reply_err(c, "STATE", "chat %lld has ended", (long long)ch->id);
-		return;
-	}
 	if (watch_add(ch->monitors, c->agent) < 0) {
 		reply_err(c, "LIMIT", "too many monitors on this chat");
 		return;
@@ -432,29 +403,19 @@ cmd_unmonitor(struct conn *c, struct proto_req *r)
 void
 cmd_whisper(struct conn *c, struct proto_req *r)
 {
-	struct chat *ch = cmd_chat_arg(c, r->argv[0]);
-
-	if (ch == NULL)
-		return;
-	if (ch->state != CS_ASSIGNED) {
-		reply_err(c, "STATE", "chat %lld has no agent", (long long)ch->id);
-		return;
-	}
-	post_and_reply(c, ch, "whisper", r);
+	post_and_reply(c, cmd_chat_in(c, cmd_chat_arg(c, r->argv[0]),
+	    CMD_STATE(CS_ASSIGNED), "has no agent"), "whisper", r);
 }
 
 void
 cmd_takeover(struct conn *c, struct proto_req *r)
 {
-	struct chat *ch = cmd_chat_arg(c, r->argv[0]);
+	struct chat *ch = cmd_chat_in(c, cmd_chat_arg(c, r->argv[0]),
+	    CMD_STATE(CS_QUEUED) | CMD_STATE(CS_ASSIGNED), "has ended");
 	struct agent *me = c->agent, *old;
 
 	if (ch == NULL)
 		return;
-	if (ch->state == CS_ENDED) {
-		reply_err(c, "STATE", "chat %lld has ended", (long long)ch->id);
-		return;
-	}
 	if (ch->agent == me) {
 		reply_err(c, "STATE", "chat %lld is already yours", (long long)ch->id);
 		return;

@@ -17,11 +17,6 @@
 
 #define SEARCH_MAX 50
 
-struct rowctx {
-	struct conn *c;
-	int n;
-};
-
 /* May the caller read chat id? 1 yes; 0 after answering NOTFOUND/DENIED. */
 static int
 chat_readable(struct conn *c, long long id)
@@ -45,45 +40,44 @@ chat_readable(struct conn *c, long long id)
 	return 1;
 }
 
+/* The end of a message row, after what identifies the message. */
 static int
-msg_row(void *arg, const struct store_msg *m)
+msg_row_end(struct cmd_rows *x, struct pbuf *b, const struct store_msg *m)
 {
-	struct rowctx *x = arg;
-	struct pbuf *b = row_begin(x->c);
-
-	pbuf_printf(b, " %lld", (long long)m->seq);
 	proto_put_kvi(b, "ts", (long long)m->ts);
 	proto_put_kv(b, "kind", m->kind);
 	proto_put_kv(b, "from", m->sender);
 	proto_put_text(b, m->body, strlen(m->body));
-	conn_end(x->c);
-	x->n++;
-	return 0;
+	return cmd_row_end(x);
+}
+
+/* TRANSCRIPT: "+ <seq> ts= kind= from= :body" */
+static int
+msg_row(void *arg, const struct store_msg *m)
+{
+	struct cmd_rows *x = arg;
+	struct pbuf *b = row_begin(x->c);
+
+	pbuf_printf(b, " %lld", (long long)m->seq);
+	return msg_row_end(x, b, m);
 }
 
 void
 cmd_transcript(struct conn *c, struct proto_req *r)
 {
-	struct rowctx x = { c, 0 };
+	struct cmd_rows x = { c, 0 };
 	long long id;
 
-	if (proto_parse_int(r->argv[0], 1, INT64_MAX, &id) < 0) {
-		reply_err(c, "ARGS", "'%s' is not a chat number", r->argv[0]);
+	if (cmd_id_arg(c, r->argv[0], "chat number", &id) < 0 ||
+	    !chat_readable(c, id))
 		return;
-	}
-	if (!chat_readable(c, id))
-		return;
-	if (store_msg_foreach(id, msg_row, &x) < 0) {
-		cmd_store_failed(c);
-		return;
-	}
-	reply_ok(c, "%d", x.n);
+	cmd_rows_done(&x, store_msg_foreach(id, msg_row, &x));
 }
 
 static int
 chat_row(void *arg, const struct store_chat *h)
 {
-	struct rowctx *x = arg;
+	struct cmd_rows *x = arg;
 	struct pbuf *b;
 
 	if (!access_chat(x->c->agent, h->id, h->group, h->agent))
@@ -99,31 +93,22 @@ chat_row(void *arg, const struct store_chat *h)
 	proto_put_kv(b, "category", h->category ? h->category : "");
 	proto_put_text(b, h->summary ? h->summary : "",
 	    h->summary ? strlen(h->summary) : 0);
-	conn_end(x->c);
-	x->n++;
-	return 0;
+	return cmd_row_end(x);
 }
 
 void
 cmd_history(struct conn *c, struct proto_req *r)
 {
-	struct rowctx x = { c, 0 };
+	struct cmd_rows x = { c, 0 };
 	long long id;
 
-	if (proto_parse_int(r->argv[0], 1, INT64_MAX, &id) < 0) {
-		reply_err(c, "ARGS", "'%s' is not a visitor number", r->argv[0]);
+	if (cmd_id_arg(c, r->argv[0], "visitor number", &id) < 0)
 		return;
-	}
-	if (store_chat_foreach_visitor(id, chat_row, &x) < 0) {
-		cmd_store_failed(c);
-		return;
-	}
-	reply_ok(c, "%d", x.n);
+	cmd_rows_done(&x, store_chat_foreach_visitor(id, chat_row, &x));
 }
 
 struct cardctx {
-	struct conn *c;
-	int n;
+	struct cmd_rows rows;
 	int chats;
 	int hidden;		/* chats the caller may not see */
 	time_t last;
@@ -135,7 +120,7 @@ count_chat(void *arg, const struct store_chat *h)
 {
 	struct cardctx *x = arg;
 
-	if (!access_chat(x->c->agent, h->id, h->group, h->agent)) {
+	if (!access_chat(x->rows.c->agent, h->id, h->group, h->agent)) {
 		x->hidden++;
 		return 0;
 	}
@@ -152,21 +137,15 @@ count_chat(void *arg, const struct store_chat *h)
 static void
 card_kv(struct cardctx *x, const char *k, const char *v)
 {
-	struct pbuf *b = row_begin(x->c);
-
-	proto_put_kv(b, k, v ? v : "");
-	conn_end(x->c);
-	x->n++;
+	proto_put_kv(row_begin(x->rows.c), k, v ? v : "");
+	cmd_row_end(&x->rows);
 }
 
 static void
 card_kvi(struct cardctx *x, const char *k, long long v)
 {
-	struct pbuf *b = row_begin(x->c);
-
-	proto_put_kvi(b, k, v);
-	conn_end(x->c);
-	x->n++;
+	proto_put_kvi(row_begin(x->rows.c), k, v);
+	cmd_row_end(&x->rows);
 }
 
 static int
@@ -189,15 +168,13 @@ static int
 card_page(void *arg, const struct store_page *p)
 {
 	struct cardctx *x = arg;
-	struct pbuf *b = row_begin(x->c);
+	struct pbuf *b = row_begin(x->rows.c);
 
 	proto_put_word(b, "page");
 	proto_put_kvi(b, "ts", (long long)p->ts);
 	proto_put_kv(b, "url", p->url);
 	proto_put_text(b, p->title, strlen(p->title));
-	conn_end(x->c);
-	x->n++;
-	return 0;
+	return cmd_row_end(&x->rows);
 }
 
 void
@@ -208,11 +185,9 @@ cmd_visitor(struct conn *c, struct proto_req *r)
 	int rc;
 
 	memset(&x, 0, sizeof(x));
-	x.c = c;
-	if (proto_parse_int(r->argv[0], 1, INT64_MAX, &id) < 0) {
-		reply_err(c, "ARGS", "'%s' is not a visitor number", r->argv[0]);
+	x.rows.c = c;
+	if (cmd_id_arg(c, r->argv[0], "visitor number", &id) < 0)
 		return;
-	}
 	if (store_chat_foreach_visitor(id, count_chat, &x) < 0) {
 		cmd_store_failed(c);
 		return;
@@ -235,42 +210,33 @@ cmd_visitor(struct conn *c, struct proto_req *r)
 	card_kvi(&x, "last_chat", (long long)x.last);
 	card_kv(&x, "last_category", x.cat);
 	card_kv(&x, "last_summary", x.sum);
-	if (store_page_foreach(id, card_page, &x) < 0) {
-		cmd_store_failed(c);
-		return;
-	}
-	reply_ok(c, "%d", x.n);
+	cmd_rows_done(&x.rows, store_page_foreach(id, card_page, &x));
 }
 
 static int
 reply_row(void *arg, const struct store_reply *rp)
 {
-	struct rowctx *x = arg;
+	struct cmd_rows *x = arg;
 	struct pbuf *b = row_begin(x->c);
 
 	pbuf_printf(b, " %lld", (long long)rp->id);
 	proto_put_kv(b, "group", rp->group ? rp->group : "");
 	proto_put_kv(b, "title", rp->title);
 	proto_put_text(b, rp->body, strlen(rp->body));
-	conn_end(x->c);
-	x->n++;
-	return 0;
+	return cmd_row_end(x);
 }
 
 void
 cmd_replies(struct conn *c, struct proto_req *r)
 {
-	struct rowctx x = { c, 0 };
+	struct cmd_rows x = { c, 0 };
 
 	if (r->textlen > 256) {
 		reply_err(c, "ARGS", "query longer than 256 bytes");
 		return;
 	}
-	if (store_reply_search(r->text ? r->text : "", 50, reply_row, &x) < 0) {
-		cmd_store_failed(c);
-		return;
-	}
-	reply_ok(c, "%d", x.n);
+	cmd_rows_done(&x, store_reply_search(r->text ? r->text : "", 50,
+	    reply_row, &x));
 }
 
 void
@@ -317,10 +283,11 @@ cmd_groups(struct conn *c, struct proto_req *r)
 	reply_ok(c, "%d", desk.ngroups);
 }
 
+/* SEARCH: "+ <chat> seq= ts= kind= from= :body", SEARCH_MAX at most */
 static int
 search_row(void *arg, const struct store_msg *m)
 {
-	struct rowctx *x = arg;
+	struct cmd_rows *x = arg;
 	struct pbuf *b;
 
 	if (!access_chat(x->c->agent, m->chat, m->group, m->owner))
@@ -328,26 +295,18 @@ search_row(void *arg, const struct store_msg *m)
 	b = row_begin(x->c);
 	pbuf_printf(b, " %lld", (long long)m->chat);
 	proto_put_kvi(b, "seq", m->seq);
-	proto_put_kvi(b, "ts", (long long)m->ts);
-	proto_put_kv(b, "kind", m->kind);
-	proto_put_kv(b, "from", m->sender);
-	proto_put_text(b, m->body, strlen(m->body));
-	conn_end(x->c);
-	return ++x->n < SEARCH_MAX ? 0 : -1;
+	msg_row_end(x, b, m);
+	return x->n < SEARCH_MAX ? 0 : -1;
 }
 
 void
 cmd_search(struct conn *c, struct proto_req *r)
 {
-	struct rowctx x = { c, 0 };
+	struct cmd_rows x = { c, 0 };
 
 	if (r->textlen == 0 || r->textlen > 256) {
 		reply_err(c, "ARGS", "a query is 1-256 bytes");
 		return;
 	}
-	if (store_msg_search(r->text, search_row, &x) < 0) {
-		cmd_store_failed(c);
-		return;
-	}
-	reply_ok(c, "%d", x.n);
+	cmd_rows_done(&x, store_msg_search(r->text, search_row, &x));
 }

@@ -12,8 +12,6 @@
 #include "log.h"
 #include "store.h"
 
-#define MSG_MAX 4096
-
 /* Token bucket: msg_rate per second, bursts of msg_burst. */
 static int
 visitor_rate_ok(struct visitor *v)
@@ -48,25 +46,14 @@ cmd_say(struct conn *c, struct proto_req *r)
 {
 	struct chat *ch = visitor_chat(c, 0);
 	struct visitor *v = c->visitor;
-	int64_t seq;
 
-	if (ch == NULL)
+	if (ch == NULL || cmd_msg_text(c, r) < 0)
 		return;
-	if (r->textlen == 0 || r->textlen > MSG_MAX) {
-		reply_err(c, "ARGS", "a message must be 1-%d bytes", MSG_MAX);
-		return;
-	}
 	if (!visitor_rate_ok(v)) {
 		reply_err(c, "FLOOD", "too many messages; slow down");
 		return;
 	}
-	seq = chat_post(ch, "visitor", v->name ? v->name : "visitor", r->text,
-	    r->textlen);
-	if (seq < 0) {
-		cmd_store_failed(c);
-		return;
-	}
-	reply_ok(c, "seq=%lld", (long long)seq);
+	cmd_post(c, ch, "visitor", v->name ? v->name : "visitor", r);
 }
 
 void
@@ -76,8 +63,8 @@ cmd_typing(struct conn *c, struct proto_req *r)
 
 	if (ch == NULL)
 		return;
-	if (r->textlen > MSG_MAX) {
-		reply_err(c, "ARGS", "draft longer than %d bytes", MSG_MAX);
+	if (r->textlen > CMD_MSG_MAX) {
+		reply_err(c, "ARGS", "draft longer than %d bytes", CMD_MSG_MAX);
 		return;
 	}
 	if (!visitor_rate_ok(c->visitor)) {
@@ -172,12 +159,10 @@ cmd_end(struct conn *c, struct proto_req *r)
 		reply_err(c, "ARGS", "usage: END <chat>");
 		return;
 	}
-	if ((ch = cmd_my_chat(c, r->argv[0])) == NULL)
+	if ((ch = cmd_chat_in(c, cmd_my_chat(c, r->argv[0]),
+	    CMD_STATE(CS_QUEUED) | CMD_STATE(CS_ASSIGNED),
+	    "has already ended")) == NULL)
 		return;
-	if (ch->state == CS_ENDED) {
-		reply_err(c, "STATE", "chat %lld has already ended", (long long)ch->id);
-		return;
-	}
 	if (ch->agent != c->agent) {
 		reply_err(c, "STATE", "only the chat's owner can end it; use LEAVE");
 		return;
