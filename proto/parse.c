@@ -171,3 +171,38 @@ proto_name_ok(const char *s)
 	}
 	return 1;
 }
+
+int
+proto_parse_startups(const char *s, long long max, int out[3])
+{
+	char buf[64], *part[3], *save = NULL;
+	long long v[3];
+	int n = 0;
+
+	if (s == NULL || strlen(s) >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, strlen(s) + 1);
+	if (buf[0] == ':' || strstr(buf, "::") != NULL ||
+	    (buf[0] != '\0' && buf[strlen(buf) - 1] == ':'))
+		return -1;	/* strtok_r would skip empty fields */
+	for (char *p = strtok_r(buf, ":", &save); p != NULL;
+	    p = strtok_r(NULL, ":", &save)) {
+		if (n == 3)
+			return -1;
+		part[n++] = p;
+	}
+	if (n != 1 && n != 3)
+		return -1;
+	if (proto_parse_int(part[0], 1, max, &v[0]) < 0)
+		return -1;
+	if (n == 1) {
+		v[1] = 100;
+		v[2] = v[0];
+	} else if (proto_parse_int(part[1], 0, 100, &v[1]) < 0 ||
+	    proto_parse_int(part[2], v[0], max, &v[2]) < 0) {
+		return -1;
+	}
+	for (int i = 0; i < 3; i++)
+		out[i] = (int)v[i];
+	return 0;
+}

@@ -108,6 +108,15 @@ int proto_parse_int(const char *s, long long min, long long max, long long *out)
 #define PROTO_NAME_MAX   31
 int proto_name_ok(const char *s);
 
+/*
+ * OpenSSH's MaxStartups form, the one parser for kefud's ssh.max_startups
+ * and kefud-ssh's --max-startups: "START:RATE:FULL" (drop new unauthenticated
+ * connections with RATE% probability once START are pending, rising to 100%
+ * at FULL) or a single "N" (= N:100:N). Needs 1 <= START <= FULL <= max and
+ * 0 <= RATE <= 100. Returns 0 and fills out[0..2], or -1 (out untouched).
+ */
+int proto_parse_startups(const char *s, long long max, int out[3]);
+
 /* ---- output buffer ---------------------------------------------------- */
 
 struct pbuf {

@@ -14,6 +14,7 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "proto.h"
 
 struct cfg_ctx {
 	struct config *c;
@@ -66,6 +67,11 @@ config_defaults(struct config *c)
 	c->ssh_max_sessions = 200;
 	c->ssh_idle_timeout = 3600;
 	c->ssh_max_auth_failures = 6;
+	c->ssh_login_grace = 20;
+	c->ssh_startups[0] = 10;	/* OpenSSH's MaxStartups 10:30:100 */
+	c->ssh_startups[1] = 30;
+	c->ssh_startups[2] = 100;
+	c->ssh_per_source_startups = 10;
 }
 
 static void
@@ -229,6 +235,16 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 	INT_KEY("ssh.max_sessions", ssh_max_sessions, 1, 100000)
 	INT_KEY("ssh.idle_timeout", ssh_idle_timeout, 0, 7 * 86400)
 	INT_KEY("ssh.max_auth_failures", ssh_max_auth_failures, 1, 100)
+	INT_KEY("ssh.login_grace", ssh_login_grace, 1, 3600)
+	INT_KEY("ssh.per_source_max_startups", ssh_per_source_startups, 1, 100000)
+	if (strcmp(path, "ssh.max_startups") == 0) {
+		const char *v = scalar(val);
+
+		if (v == NULL || proto_parse_startups(v, 100000, c->ssh_startups) < 0)
+			return fail(x, val, "%s: expected START:RATE:FULL (1 <= "
+			    "START <= FULL, RATE 0-100) or a number", path);
+		return 0;
+	}
 	return fail(x, val, "unknown key '%s'", path);
 }
 

@@ -68,6 +68,9 @@ struct config {
 	int ssh_max_sessions;
 	int ssh_idle_timeout;
 	int ssh_max_auth_failures;
+	int ssh_login_grace;	/* seconds from connect to a running session */
+	int ssh_startups[3];	/* max_startups start:rate:full */
+	int ssh_per_source_startups;
 
 	struct config_group groups[CONFIG_MAX_GROUPS];
 	int ngroups;

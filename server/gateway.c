@@ -132,13 +132,18 @@ gateway_prepare(void)
 void
 gateway_spawn(void)
 {
-	char sessions[16], idle[16], tries[16];
+	char sessions[16], idle[16], tries[16], grace[16], startups[48],
+	    persrc[16];
 	sigset_t none;
 	pid_t pid;
 
 	snprintf(sessions, sizeof(sessions), "%d", srv.cfg.ssh_max_sessions);
 	snprintf(idle, sizeof(idle), "%d", srv.cfg.ssh_idle_timeout);
 	snprintf(tries, sizeof(tries), "%d", srv.cfg.ssh_max_auth_failures);
+	snprintf(grace, sizeof(grace), "%d", srv.cfg.ssh_login_grace);
+	snprintf(startups, sizeof(startups), "%d:%d:%d", srv.cfg.ssh_startups[0],
+	    srv.cfg.ssh_startups[1], srv.cfg.ssh_startups[2]);
+	snprintf(persrc, sizeof(persrc), "%d", srv.cfg.ssh_per_source_startups);
 	srv.ssh_restart_ms = srv.now_ms + 5000;
 	pid = fork();
 	if (pid < 0) {
@@ -151,7 +156,9 @@ gateway_spawn(void)
 		    srv.cfg.listen_unix, "--secret-file", srv.cfg.ssh_secret_file,
 		    "--console", console_path, "--max-sessions", sessions,
 		    "--idle-timeout", idle, "--log-level", srv.cfg.log_level,
-		    "--max-auth-tries", tries, NULL };
+		    "--max-auth-tries", tries, "--login-grace", grace,
+		    "--max-startups", startups, "--per-source-startups", persrc,
+		    NULL };
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);

@@ -12,7 +12,8 @@
  *
  * Modules: sshgw_opts.c (flags), sshgw_log.c (stderr log), sshgw_hostkey.c
  * (Ed25519 host key), sshgw_kefud.c (talking to kefud), sshgw_main.c
- * (listener, session processes), sshgw_session.c (one SSH connection:
+ * (listener), sshgw_procs.c (session processes: admission, pending logins,
+ * reaping), sshgw_session.c (one SSH connection:
  * authentication and channel requests), sshgw_pump.c (bytes between the
  * channel and the console's pty or kefud's socket). All of them are in
  * server/ssh/ and include only this header and proto/proto.h, never kefud's
@@ -22,6 +23,7 @@
 #define KEFU_SSHGW_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include <libssh/libssh.h>
@@ -33,7 +35,9 @@
 #define SGW_DEFAULT_IDLE_TIMEOUT  3600
 #define SGW_DEFAULT_AUTH_TRIES    6
 #define SGW_MAX_REFUSERS          8	/* processes telling "too many" */
-#define SGW_LOGIN_GRACE           60	/* seconds from accept to shell */
+#define SGW_DEFAULT_LOGIN_GRACE   20	/* seconds from accept to shell */
+#define SGW_DEFAULT_STARTUPS      "10:30:100"	/* like OpenSSH's */
+#define SGW_DEFAULT_PER_SOURCE    10	/* pending logins per address */
 #define SGW_KEEPALIVE_INTERVAL    15	/* seconds between keepalives */
 #define SGW_KEFUD_TIMEOUT_MS      15000	/* for one kefud reply */
 #define SGW_WIN_MAX               1000	/* largest cols/rows accepted */
@@ -51,6 +55,9 @@ struct sgw_opts {
 	int max_sessions;
 	int idle_timeout;	/* seconds, 0 = never */
 	int max_auth_tries;
+	int login_grace;	/* seconds from accept to a running shell */
+	int startups[3];	/* start:rate:full of pending logins */
+	int per_source;		/* pending logins from one address */
 	enum sgw_level log_level;
 };
 
@@ -120,11 +127,57 @@ enum sgw_kres sgw_kefud_mkticket(struct sgw_kefud *k, const char *name,
 enum sgw_kres sgw_kefud_ticket(struct sgw_kefud *k, const char *name,
     const char *token, char *errtext, size_t errlen);
 
+/* ---- session processes and admission (sshgw_procs.c) ------------------- */
+
+#define SGW_SOURCE_MAX 64	/* "192.0.2.1" or "2001:db8:1:2::/64" */
+
+struct sockaddr_storage;
+
+enum sgw_admit {
+	SGW_ADMIT_SESSION,	/* fork a session process */
+	SGW_ADMIT_REFUSE,	/* fork one that says "too many sessions" */
+	SGW_ADMIT_DROP,		/* close the connection at once */
+};
+
+long long sgw_now_ms(void);
+/* The peer's address as text ("unknown" if it has none we print). */
+void sgw_peer_address(const struct sockaddr_storage *ss, char *out, size_t n);
+/* What pending logins are counted by: the address, or its /64 for IPv6. */
+void sgw_source_key(const struct sockaddr_storage *ss, char *out, size_t n);
+int sgw_procs_init(int max_sessions);
+void sgw_procs_free(void);
+int sgw_procs_count(void);
+int sgw_procs_pending(void);
+/* Decide about a new connection from source (drops are logged, briefly). */
+enum sgw_admit sgw_procs_admit(const struct sgw_opts *o, const char *source);
+uint32_t sgw_procs_next_serial(void);
+void sgw_procs_add(pid_t pid, uint32_t serial, int refuser,
+    const char *source);
+/* Read login reports (struct sgw_status) from the status pipe. */
+void sgw_procs_read_status(int fd);
+/* Kill session processes still not logged in well past their grace. */
+void sgw_procs_expire(const struct sgw_opts *o);
+void sgw_procs_reap(void);
+/* SIGTERM all, wait up to 1.8 s, SIGKILL the rest, reap them. */
+void sgw_procs_stop(void);
+
 /* ---- the per-connection session (sshgw_session.c) ---------------------- */
 
 struct sgw_listener_ctx {
 	const struct sgw_opts *opts;
 	ssh_bind bind;
+	int status_fd;		/* write end: "logged in" reports (below) */
+	uint32_t serial;	/* this session process's number */
+};
+
+/*
+ * A session process tells the listener that its client has logged in by
+ * writing one of these to the status pipe (atomic: far below PIPE_BUF).
+ * The listener counts the others as pending logins (MaxStartups).
+ */
+struct sgw_status {
+	int32_t pid;
+	uint32_t serial;
 };
 
 /* Run one SSH connection in this (forked) process; returns the exit code. */

@@ -108,19 +108,10 @@ sgw_kefud_read_secret(const char *path)
 	return strdup(buf + start);
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 send_all(int fd, const char *s, size_t n)
 {
-	long long deadline = now_ms() + SGW_KEFUD_TIMEOUT_MS;
+	long long deadline = sgw_now_ms() + SGW_KEFUD_TIMEOUT_MS;
 
 	while (n > 0) {
 		ssize_t w = send(fd, s, n, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -134,7 +125,7 @@ send_all(int fd, const char *s, size_t n)
 			continue;
 		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			struct pollfd p = { .fd = fd, .events = POLLOUT };
-			long long left = deadline - now_ms();
+			long long left = deadline - sgw_now_ms();
 
 			if (left <= 0 || poll(&p, 1, (int)left) < 0) {
 				if (errno != EINTR)
@@ -187,7 +178,7 @@ fill(struct sgw_kefud *k, long long deadline)
 {
 	char buf[4096];
 	struct pollfd p = { .fd = k->fd, .events = POLLIN };
-	long long left = deadline - now_ms();
+	long long left = deadline - sgw_now_ms();
 	ssize_t r;
 
 	if (left <= 0)
@@ -211,7 +202,7 @@ static int
 read_reply(struct sgw_kefud *k, char *line, size_t linelen,
     struct pbuf *skipped)
 {
-	long long deadline = now_ms() + SGW_KEFUD_TIMEOUT_MS;
+	long long deadline = sgw_now_ms() + SGW_KEFUD_TIMEOUT_MS;
 
 	for (;;) {
 		int got = take_line(k, line, linelen);

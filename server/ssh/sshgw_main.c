@@ -4,13 +4,15 @@
  * The parent does as little as possible: it accepts TCP connections and
  * forks one session process per connection (sshgw_session.c), so a hung
  * or crashed SSH session harms nobody else, and libssh's blocking calls
- * never meet a shared event loop. It caps the number of sessions (extra
- * clients are told so by a short-lived process, or simply closed when
- * even those are used up), reaps children, and on SIGTERM, or when kefud
+ * never meet a shared event loop. Whether a connection gets a process at
+ * all (session cap, pending logins per address and in all) is decided by
+ * sshgw_procs.c, which also learns from the status pipe which sessions
+ * have logged in. The parent reaps children, and on SIGTERM, or when kefud
  * (our parent) dies, stops every session and exits.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -31,13 +33,6 @@
 
 #define MAX_LISTEN 8
 
-struct child {
-	pid_t pid;
-	int refuser;
-};
-
-static struct child *children;
-static int nchildren, maxchildren;
 static volatile sig_atomic_t got_term, got_chld;
 
 static void
@@ -182,83 +177,24 @@ open_listeners(const char *spec, int *fds)
 	return n > 0 ? n : -1;
 }
 
-/* ---- children ------------------------------------------------------------ */
+/* ---- accepting ------------------------------------------------------------ */
 
-static int
-count_children(int refusers)
-{
-	int i, n = 0;
-
-	for (i = 0; i < nchildren; i++)
-		n += children[i].refuser == refusers;
-	return n;
-}
-
-static void
-reap_children(void)
-{
-	int status;
-	pid_t pid;
-
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		int i;
-
-		for (i = 0; i < nchildren; i++)
-			if (children[i].pid == pid)
-				break;
-		if (i == nchildren)
-			continue;
-		children[i] = children[--nchildren];
-		if (WIFSIGNALED(status))
-			sgw_log(WTERMSIG(status) == SIGALRM ? SGW_INFO : SGW_WARN,
-			    "session process %ld ended by signal %d%s",
-			    (long)pid, WTERMSIG(status),
-			    WTERMSIG(status) == SIGALRM ?
-			    " (login took too long)" : "");
-		else
-			sgw_log(SGW_DEBUG, "session process %ld exited with %d",
-			    (long)pid, WEXITSTATUS(status));
-	}
-}
-
-static void
-stop_children(void)
-{
-	int i, tries;
-
-	for (i = 0; i < nchildren; i++)
-		(void)kill(children[i].pid, SIGTERM);
-	/* kefud gives us 2 s before SIGKILL: sessions get 1.8 s */
-	for (tries = 0; tries < 36 && nchildren > 0; tries++) {
-		struct timespec ts = { 0, 50 * 1000 * 1000 };
-
-		(void)nanosleep(&ts, NULL);
-		reap_children();
-	}
-	for (i = 0; i < nchildren; i++) {
-		sgw_log(SGW_WARN, "session process %ld did not stop; killing it",
-		    (long)children[i].pid);
-		(void)kill(children[i].pid, SIGKILL);
-	}
-	while (nchildren > 0 && waitpid(-1, NULL, 0) > 0)
-		reap_children();
-}
-
-static void
-peer_address(const struct sockaddr_storage *ss, char *out, size_t n)
+void
+sgw_peer_address(const struct sockaddr_storage *ss, char *out, size_t n)
 {
 	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
 
 	if (ss->ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
-		if (inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], out, n) != NULL)
+		if (inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], out,
+		    (socklen_t)n) != NULL)
 			return;
 	} else if (ss->ss_family == AF_INET6) {
-		if (inet_ntop(AF_INET6, &s6->sin6_addr, out, n) != NULL)
+		if (inet_ntop(AF_INET6, &s6->sin6_addr, out, (socklen_t)n) != NULL)
 			return;
 	} else if (ss->ss_family == AF_INET) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
 
-		if (inet_ntop(AF_INET, &s4->sin_addr, out, n) != NULL)
+		if (inet_ntop(AF_INET, &s4->sin_addr, out, (socklen_t)n) != NULL)
 			return;
 	}
 	snprintf(out, n, "unknown");
@@ -279,19 +215,20 @@ tune_socket(int fd)
 }
 
 static void
-spawn(const struct sgw_listener_ctx *lc, int *lfds, int nl, int fd,
-    const char *addr)
+spawn(const struct sgw_listener_ctx *lc, int *lfds, int nl, int status_rd,
+    int fd, const char *addr, const char *source)
 {
-	int refuser = count_children(0) >= lc->opts->max_sessions;
+	enum sgw_admit a = sgw_procs_admit(lc->opts, source);
+	int refuser = a == SGW_ADMIT_REFUSE;
+	uint32_t serial;
 	pid_t pid;
 	int i;
 
-	if (refuser && count_children(1) >= SGW_MAX_REFUSERS) {
-		sgw_log(SGW_WARN, "dropped a connection from %s: session limit "
-		    "(%d) reached", addr, lc->opts->max_sessions);
+	if (a == SGW_ADMIT_DROP) {
 		close(fd);
 		return;
 	}
+	serial = sgw_procs_next_serial();
 	pid = fork();
 	if (pid < 0) {
 		sgw_log(SGW_ERROR, "fork: %s", strerror(errno));
@@ -299,23 +236,24 @@ spawn(const struct sgw_listener_ctx *lc, int *lfds, int nl, int fd,
 		return;
 	}
 	if (pid == 0) {
+		struct sgw_listener_ctx mine = *lc;
 		char why[128];
 		sigset_t none;
 
 		for (i = 0; i < nl; i++)
 			close(lfds[i]);
+		close(status_rd);
+		mine.serial = serial;
 		sigemptyset(&none);
 		(void)sigprocmask(SIG_SETMASK, &none, NULL);
 		if (!refuser)
-			_exit(sgw_session_run(lc, fd, addr));
+			_exit(sgw_session_run(&mine, fd, addr));
 		snprintf(why, sizeof(why), "too many sessions (the limit is %d); "
 		    "try again later", lc->opts->max_sessions);
-		_exit(sgw_session_refuse(lc, fd, addr, why));
+		_exit(sgw_session_refuse(&mine, fd, addr, why));
 	}
 	close(fd);
-	children[nchildren].pid = pid;
-	children[nchildren].refuser = refuser;
-	nchildren++;
+	sgw_procs_add(pid, serial, refuser, source);
 	if (refuser)
 		sgw_log(SGW_WARN, "refused a connection from %s: session limit "
 		    "(%d) reached", addr, lc->opts->max_sessions);
@@ -325,11 +263,12 @@ spawn(const struct sgw_listener_ctx *lc, int *lfds, int nl, int fd,
 }
 
 static void
-accept_one(const struct sgw_listener_ctx *lc, int *lfds, int nl, int lfd)
+accept_one(const struct sgw_listener_ctx *lc, int *lfds, int nl,
+    int status_rd, int lfd)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	char addr[INET6_ADDRSTRLEN + 8];
+	char addr[INET6_ADDRSTRLEN + 8], source[SGW_SOURCE_MAX];
 	int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
 
 	if (fd < 0) {
@@ -337,30 +276,36 @@ accept_one(const struct sgw_listener_ctx *lc, int *lfds, int nl, int lfd)
 			sgw_log(SGW_WARN, "accept: %s", strerror(errno));
 		return;
 	}
-	peer_address(&ss, addr, sizeof(addr));
+	sgw_peer_address(&ss, addr, sizeof(addr));
+	sgw_source_key(&ss, source, sizeof(source));
 	tune_socket(fd);
-	spawn(lc, lfds, nl, fd, addr);
+	spawn(lc, lfds, nl, status_rd, fd, addr, source);
 }
 
 static void
-serve(const struct sgw_listener_ctx *lc, int *lfds, int nl,
+serve(const struct sgw_listener_ctx *lc, int *lfds, int nl, int status_rd,
     const sigset_t *waitmask, pid_t parent)
 {
-	struct pollfd pfd[MAX_LISTEN];
+	struct pollfd pfd[MAX_LISTEN + 1];
 	int i;
 
 	for (i = 0; i < nl; i++) {
 		pfd[i].fd = lfds[i];
 		pfd[i].events = POLLIN;
 	}
+	pfd[nl].fd = status_rd;
+	pfd[nl].events = POLLIN;
 	while (!got_term) {
 		struct timespec ts = { 1, 0 };
-		int n = ppoll(pfd, (nfds_t)nl, &ts, waitmask);
+		int n = ppoll(pfd, (nfds_t)nl + 1, &ts, waitmask);
 
+		/* login reports first: a reaped pid's report is then stale */
+		sgw_procs_read_status(status_rd);
 		if (got_chld) {
 			got_chld = 0;
-			reap_children();
+			sgw_procs_reap();
 		}
+		sgw_procs_expire(lc->opts);
 		if (getppid() != parent) {
 			sgw_log(SGW_INFO, "kefud is gone; stopping");
 			break;
@@ -369,7 +314,7 @@ serve(const struct sgw_listener_ctx *lc, int *lfds, int nl,
 			continue;
 		for (i = 0; i < nl; i++)
 			if (pfd[i].revents & POLLIN)
-				accept_one(lc, lfds, nl, lfds[i]);
+				accept_one(lc, lfds, nl, status_rd, lfds[i]);
 	}
 }
 
@@ -414,7 +359,7 @@ main(int argc, char **argv)
 	struct sgw_opts o;
 	struct sgw_listener_ctx lc;
 	sigset_t waitmask;
-	int lfds[MAX_LISTEN], nl, i, rc;
+	int lfds[MAX_LISTEN], nl, i, rc, status[2];
 	pid_t parent = getppid();
 	ssh_key key;
 
@@ -439,19 +384,26 @@ main(int argc, char **argv)
 	if (lc.bind == NULL)
 		return 1;
 	check_paths(&o);
-	maxchildren = o.max_sessions + SGW_MAX_REFUSERS;
-	children = calloc((size_t)maxchildren, sizeof(*children));
+	if (pipe2(status, O_CLOEXEC | O_NONBLOCK) < 0 ||
+	    sgw_procs_init(o.max_sessions) < 0) {
+		sgw_log(SGW_ERROR, "cannot initialise: %s", strerror(errno));
+		return 1;
+	}
+	lc.status_fd = status[1];
+	lc.serial = 0;
 	nl = open_listeners(o.listen, lfds);
-	if (children == NULL || nl < 0)
+	if (nl < 0)
 		return 1;
 	sgw_log(SGW_INFO, "ready: kefud at %s, at most %d sessions, idle "
-	    "timeout %ds", o.socket, o.max_sessions, o.idle_timeout);
-	serve(&lc, lfds, nl, &waitmask, parent);
+	    "timeout %ds, login grace %ds, pending logins %d:%d:%d, %d per "
+	    "address", o.socket, o.max_sessions, o.idle_timeout, o.login_grace,
+	    o.startups[0], o.startups[1], o.startups[2], o.per_source);
+	serve(&lc, lfds, nl, status[0], &waitmask, parent);
 	for (i = 0; i < nl; i++)
 		close(lfds[i]);
-	stop_children();
+	sgw_procs_stop();
 	ssh_bind_free(lc.bind);
-	free(children);
+	sgw_procs_free();
 	ssh_finalize();
 	sgw_log(SGW_INFO, "stopped");
 	return 0;

@@ -21,7 +21,9 @@ usage(FILE *f)
 "usage: kefud-ssh --listen HOST:PORT --host-key PATH --socket KEFUD_SOCKET\n"
 "                 --secret-file PATH --console PATH_TO_kefu\n"
 "                 [--max-sessions N] [--idle-timeout SECONDS]\n"
-"                 [--max-auth-tries N] [--log-level debug|info|warn|error]\n"
+"                 [--max-auth-tries N] [--login-grace SECONDS]\n"
+"                 [--max-startups START:RATE:FULL] [--per-source-startups N]\n"
+"                 [--log-level debug|info|warn|error]\n"
 "\n"
 "The SSH gateway of kefu: agents log in with ssh and get the kefu console\n"
 "(with a pty) or the raw line protocol (ssh -T). Normally started by kefud.\n"
@@ -36,10 +38,17 @@ usage(FILE *f)
 "                          (default %d)\n"
 "  --max-auth-tries N      authentication attempts per connection\n"
 "                          (default %d)\n"
+"  --login-grace SECONDS   time to log in and start a session (default %d)\n"
+"  --max-startups S:R:F    connections not yet logged in: drop new ones with\n"
+"                          R%% probability from S on, all from F on\n"
+"                          (default %s)\n"
+"  --per-source-startups N connections not yet logged in from one address\n"
+"                          (one /64 for IPv6; default %d)\n"
 "  --log-level LEVEL       debug, info, warn or error (default info)\n"
 "  --help, --version\n",
 	    SGW_DEFAULT_MAX_SESSIONS, SGW_DEFAULT_IDLE_TIMEOUT,
-	    SGW_DEFAULT_AUTH_TRIES);
+	    SGW_DEFAULT_AUTH_TRIES, SGW_DEFAULT_LOGIN_GRACE,
+	    SGW_DEFAULT_STARTUPS, SGW_DEFAULT_PER_SOURCE);
 }
 
 static int
@@ -79,7 +88,8 @@ parse_level(const char *s, enum sgw_level *out)
 }
 
 enum { OPT_LISTEN = 1, OPT_HOSTKEY, OPT_SOCKET, OPT_SECRET, OPT_CONSOLE,
-	OPT_MAXSESS, OPT_IDLE, OPT_TRIES, OPT_LEVEL, OPT_HELP, OPT_VERSION };
+	OPT_MAXSESS, OPT_IDLE, OPT_TRIES, OPT_GRACE, OPT_STARTUPS, OPT_PERSRC,
+	OPT_LEVEL, OPT_HELP, OPT_VERSION };
 
 static const struct option long_opts[] = {
 	{ "listen", required_argument, NULL, OPT_LISTEN },
@@ -90,6 +100,9 @@ static const struct option long_opts[] = {
 	{ "max-sessions", required_argument, NULL, OPT_MAXSESS },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 	{ "max-auth-tries", required_argument, NULL, OPT_TRIES },
+	{ "login-grace", required_argument, NULL, OPT_GRACE },
+	{ "max-startups", required_argument, NULL, OPT_STARTUPS },
+	{ "per-source-startups", required_argument, NULL, OPT_PERSRC },
 	{ "log-level", required_argument, NULL, OPT_LEVEL },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -126,6 +139,10 @@ sgw_opts_parse(struct sgw_opts *o, int argc, char **argv)
 	o->max_sessions = SGW_DEFAULT_MAX_SESSIONS;
 	o->idle_timeout = SGW_DEFAULT_IDLE_TIMEOUT;
 	o->max_auth_tries = SGW_DEFAULT_AUTH_TRIES;
+	o->login_grace = SGW_DEFAULT_LOGIN_GRACE;
+	o->per_source = SGW_DEFAULT_PER_SOURCE;
+	if (proto_parse_startups(SGW_DEFAULT_STARTUPS, 100000, o->startups) < 0)
+		return -1;
 	o->log_level = SGW_INFO;
 	opterr = 0;
 	while (rc == 0 &&
@@ -147,6 +164,21 @@ sgw_opts_parse(struct sgw_opts *o, int argc, char **argv)
 		case OPT_TRIES:
 			rc = parse_count("--max-auth-tries", optarg, 1, 100,
 			    &o->max_auth_tries);
+			break;
+		case OPT_GRACE:
+			rc = parse_count("--login-grace", optarg, 1, 3600,
+			    &o->login_grace);
+			break;
+		case OPT_STARTUPS:
+			rc = proto_parse_startups(optarg, 100000, o->startups);
+			if (rc < 0)
+				fprintf(stderr, "kefud-ssh: --max-startups wants "
+				    "START:RATE:FULL (1 <= START <= FULL, RATE "
+				    "0-100) or N, not '%s'\n", optarg);
+			break;
+		case OPT_PERSRC:
+			rc = parse_count("--per-source-startups", optarg, 1,
+			    100000, &o->per_source);
 			break;
 		case OPT_LEVEL: rc = parse_level(optarg, &o->log_level); break;
 		case OPT_HELP: usage(stdout); return 1;

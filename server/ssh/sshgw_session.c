@@ -13,7 +13,9 @@
  * (refused here, never sent to kefud), wrong passwords and unknown users (a
  * delay after each failure, at most --max-auth-tries attempts), extra
  * channels (refused), absurd window sizes (refused), a client that never
- * finishes logging in (killed by an alarm after SGW_LOGIN_GRACE seconds).
+ * finishes logging in (killed by an alarm after --login-grace seconds).
+ * A successful login is reported to the listener (struct sgw_status), which
+ * counts the processes that have not logged in yet.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +42,7 @@ static void end_now(struct sgw_sess *s, const char *msg);
 
 struct sgw_sess {
 	const struct sgw_opts *o;
+	const struct sgw_listener_ctx *lc;
 	const char *addr;
 	ssh_session session;
 	ssh_event event;
@@ -125,6 +128,20 @@ fail_delay(void)
 		;
 }
 
+/* Tell the listener we are no longer a pending login. */
+static void
+report_login(const struct sgw_sess *s)
+{
+	struct sgw_status st;
+
+	memset(&st, 0, sizeof(st));
+	st.pid = (int32_t)getpid();
+	st.serial = s->lc->serial;
+	if (write(s->lc->status_fd, &st, sizeof(st)) != (ssize_t)sizeof(st))
+		sgw_log(SGW_DEBUG, "cannot report the login to the listener: %s",
+		    strerror(errno));
+}
+
 /* Make sure we hold a gateway connection to kefud. */
 static int
 gateway_ready(struct sgw_sess *s)
@@ -164,6 +181,7 @@ auth_outcome(struct sgw_sess *s, const char *user, const char *method,
 			return SSH_AUTH_SUCCESS;	/* "this key would do" */
 		snprintf(s->user, sizeof(s->user), "%s", user);
 		s->authed = 1;
+		report_login(s);
 		sgw_log(SGW_INFO, "login user=%s role=%s addr=%s method=%s",
 		    cu, s->role, s->addr, method);
 		return SSH_AUTH_SUCCESS;
@@ -694,9 +712,10 @@ sgw_session_run(const struct sgw_listener_ctx *lc, int fd, const char *addr)
 	int code = 1;
 
 	session_prepare(lc);
-	alarm(SGW_LOGIN_GRACE);
+	alarm((unsigned int)lc->opts->login_grace);
 	memset(&s, 0, sizeof(s));
 	s.o = lc->opts;
+	s.lc = lc;
 	s.addr = addr;
 	snprintf(s.user, sizeof(s.user), "-");
 	sgw_kefud_init(&s.gw);
@@ -733,8 +752,10 @@ sgw_session_refuse(const struct sgw_listener_ctx *lc, int fd,
 	struct sgw_sess s;
 
 	session_prepare(lc);
-	alarm(15);
+	alarm(lc->opts->login_grace < 15 ? (unsigned int)lc->opts->login_grace :
+	    15);
 	memset(&s, 0, sizeof(s));
+	s.lc = lc;
 	s.addr = addr;
 	sgw_kefud_init(&s.gw);
 	if (accept_session(&s, lc, fd) == 0 && handshake(&s) == 0)

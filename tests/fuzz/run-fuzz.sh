@@ -91,7 +91,7 @@ run() { # name corpus-subdir dict
 build fuzz_proto "$top/tests/fuzz/fuzz_proto.c" "$top"/proto/*.c || failed=1
 # shellcheck disable=SC2086
 build fuzz_config $yaml_cflags "$top/tests/fuzz/fuzz_config.c" \
-    "$top/server/config.c" $yaml_libs || failed=1
+    "$top/server/config.c" "$top"/proto/*.c $yaml_libs || failed=1
 [ "$failed" -eq 0 ] || { echo "run-fuzz: kept $work" >&2; exit 1; }
 
 for t in ${FUZZ_TARGETS:-fuzz_proto fuzz_config}; do

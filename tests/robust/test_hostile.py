@@ -16,7 +16,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."), "tests", "scenarios"))
-from kefutest import Server, Tap  # noqa: E402
+from kefutest import Server, Tap, latency_probe as probe  # noqa: E402
 
 LAT_MAX = float(os.environ.get("HOSTILE_LAT_MAX", "0.1"))
 
@@ -25,21 +25,6 @@ def raw(port):
     s = socket.create_connection(("127.0.0.1", port), 5)
     s.settimeout(5)
     return s
-
-
-def probe(visitor, agent, chat, n=20):
-    """Worst SAY -> agent * MSG latency over n messages (None if lost)."""
-    worst = 0.0
-    for i in range(n):
-        t0 = time.time()
-        f, _ = visitor.cmd("SAY :probe %d" % i)
-        if f is None or not f.startswith("OK"):
-            return None
-        if agent.expect_event("MSG %d " % chat, 5) is None:
-            return None
-        worst = max(worst, time.time() - t0)
-        visitor.events.clear()
-    return worst
 
 
 def recv_until(s, needle, limit, timeout=5):

@@ -82,6 +82,22 @@ def child_pids(parent, arg=None):
     return out
 
 
+def latency_probe(visitor, agent, chat, n=20):
+    """Worst visitor SAY -> agent * MSG latency in seconds over n messages
+    (None if one is lost): how the robustness tests see "others served"."""
+    worst = 0.0
+    for i in range(n):
+        t0 = time.time()
+        f, _ = visitor.cmd("SAY :probe %d" % i)
+        if f is None or not f.startswith("OK"):
+            return None
+        if agent.expect_event("MSG %d " % chat, 5) is None:
+            return None
+        worst = max(worst, time.time() - t0)
+        visitor.events.clear()
+    return worst
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

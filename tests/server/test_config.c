@@ -42,6 +42,22 @@ main(void)
 	is_int(c.line_max, 8192, "default line_max");
 	is_int(c.ssh_enabled, 0, "ssh is off by default");
 	is_int(c.commit_interval_us, 250, "default group commit interval 250 us");
+	is_int(c.ssh_login_grace, 20, "default ssh.login_grace 20 s");
+	ok(c.ssh_startups[0] == 10 && c.ssh_startups[1] == 30 &&
+	    c.ssh_startups[2] == 100, "default ssh.max_startups 10:30:100");
+	is_int(c.ssh_per_source_startups, 10, "default ssh.per_source_max_startups 10");
+	config_free(&c);
+
+	ok(load(&c, "ssh:\n  login_grace: 5\n  max_startups: 3:50:9\n"
+	    "  per_source_max_startups: 2\n", err, sizeof(err)) == 0,
+	    "ssh pre-auth limits load (%s)", err);
+	ok(c.ssh_login_grace == 5 && c.ssh_startups[0] == 3 &&
+	    c.ssh_startups[1] == 50 && c.ssh_startups[2] == 9 &&
+	    c.ssh_per_source_startups == 2, "ssh pre-auth limits read");
+	config_free(&c);
+	ok(load(&c, "ssh:\n  max_startups: 40\n", err, sizeof(err)) == 0 &&
+	    c.ssh_startups[0] == 40 && c.ssh_startups[1] == 100 &&
+	    c.ssh_startups[2] == 40, "ssh.max_startups: N is a hard cap N:100:N");
 	config_free(&c);
 
 	ok(load(&c,
@@ -77,6 +93,13 @@ main(void)
 	expect_error("store:\n  commit_interval_us: -1\n", "store.commit_interval_us",
 	    "negative commit interval");
 	expect_error("ssh:\n  enabled: maybe\n", "ssh.enabled", "bad boolean");
+	expect_error("ssh:\n  max_startups: 30:10:20\n", "ssh.max_startups",
+	    "max_startups with FULL below START");
+	expect_error("ssh:\n  max_startups: 10:30\n", "ssh.max_startups",
+	    "max_startups with two fields");
+	expect_error("ssh:\n  login_grace: 0\n", "ssh.login_grace", "login_grace 0");
+	expect_error("ssh:\n  per_source_max_startups: 0\n",
+	    "ssh.per_source_max_startups", "per_source_max_startups 0");
 	expect_error("a: [\n", "line", "broken YAML reports a line");
 	expect_error("- 1\n- 2\n", "mapping", "top level that is a list");
 	expect_error("groups:\n  - name: x\n    mode: sometimes\n", "groups.mode", "bad routing mode");

@@ -65,6 +65,33 @@ def wait_for(fn, timeout=10.0, step=0.05):
         time.sleep(step)
 
 
+def idle_conns(port, source, n):
+    """n idle TCP connections to 127.0.0.1:port from the loopback address
+    source (non-blocking; ones the server refuses at once are left out)."""
+    socks = []
+    for _ in range(n):
+        try:
+            s = socket.create_connection(("127.0.0.1", port), 5, source_address=(source, 0))
+        except OSError:
+            continue
+        s.setblocking(False)
+        socks.append(s)
+    return socks
+
+
+def closed(s):
+    """True once the server has closed non-blocking socket s (EOF or reset);
+    what it sent (the SSH banner) is read and dropped."""
+    try:
+        while True:
+            if not s.recv(4096):
+                return True
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
 def read(path):
     try:
         with open(path, encoding="utf-8", errors="replace") as f:

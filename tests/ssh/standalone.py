@@ -18,7 +18,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sshtest import (Tap, Gateway, need_tools, skip_all, ssh_cmd, run, wait_for,  # noqa: E402
-                     read)
+                     read, idle_conns, closed)
 from fakekefud import FakeKefud  # noqa: E402
 
 FAKE_CONSOLE = r"""#!/bin/sh
@@ -169,6 +169,8 @@ def run_all(t, tmp, fake, gw, binary, sock, secret, console, gws):
     holder.stderr.close()
     t.ok("idle for 2 seconds" in herr, "an idle session is closed after --idle-timeout", herr)
 
+    preauth_limits(t, tmp, binary, sock, secret, console, gws)
+
     # SIGTERM: sessions end, the gateway exits 0, no process is left
     keep = subprocess.Popen(ssh_cmd(port, "alice", ["-T"], password="alice-pw"),
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -215,6 +217,80 @@ def bad_user_names(t, fake, gw, port):
     auth = [l for l in fake.lines() if l.startswith("AUTH")]
     t.ok(auth and all(form.match(l) for l in auth),
          "every AUTHPASS/AUTHKEY is '<verb> <name> addr=<peer> :...'", auth)
+
+
+def preauth_limits(t, tmp, binary, sock, secret, console, gws):
+    """Issue 15 item 4: connections that never log in are capped per source
+    address and in all (start:rate:full) and end after --login-grace; logged
+    in sessions do not count against either."""
+    g = Gateway(binary, tmp, sock, secret, console,
+                extra=["--per-source-startups", "3", "--max-startups", "5:30:8",
+                       "--login-grace", "3"])
+    gws.append(g)
+    t.ok(g.start(), "a gateway with --per-source-startups 3 --max-startups 5:30:8 "
+         "--login-grace 3 starts", g.text())
+    t.ok("login grace 3s, pending logins 5:30:8, 3 per address" in g.text(),
+         "it logs its pre-auth limits", g.text())
+
+    flood = idle_conns(g.port, "127.0.0.2", 20)
+    t0 = time.monotonic()
+    t.ok(wait_for(lambda: sum(closed(s) for s in flood) >= 17, 10),
+         "of 20 idle connections from one address, 17 are closed at once",
+         "%d closed" % sum(closed(s) for s in flood))
+    held = len(g.children())
+    t.ok(held <= 3, "at most 3 session processes for them (%d)" % held)
+    t.ok("too many connections from this address" in g.text(),
+         "the drop is logged", g.text())
+    t1 = time.monotonic()
+    rc, out, err = run(ssh_cmd(g.port, "alice", ["-T", "-b", "127.0.0.1"], password="alice-pw"),
+                       "PING flood\n")
+    t.ok(rc == 0 and "OK PONG flood" in out,
+         "meanwhile a client from another address logs in (%.2f s)" % (time.monotonic() - t1), err)
+    t.ok(wait_for(lambda: all(closed(s) for s in flood), 15),
+         "the 3 held ones are closed after the login grace (%.1f s)" % (time.monotonic() - t0))
+    t.ok(wait_for(lambda: len(g.children()) == 0, 10), "and their processes are gone",
+         g.children())
+    for s in flood:
+        s.close()
+
+    # spread over many addresses: the total is capped at FULL (8)
+    spread = []
+    for i in range(12):
+        spread += idle_conns(g.port, "127.0.0.%d" % (10 + i), 1)
+    wait_for(lambda: sum(closed(s) for s in spread) >= 4, 10)
+    held = len(g.children())
+    t.ok(held <= 8, "12 idle connections from 12 addresses hold at most 8 "
+         "processes (%d)" % held)
+    t.ok(wait_for(lambda: all(closed(s) for s in spread), 15) and
+         wait_for(lambda: len(g.children()) == 0, 10),
+         "they too are closed after the login grace")
+    for s in spread:
+        s.close()
+
+    # logged-in sessions are no pending logins: 4 from one address, cap 3
+    t_keep = time.monotonic()
+    keep = [subprocess.Popen(ssh_cmd(g.port, "alice", ["-T"], password="alice-pw"),
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE) for _ in range(3)]
+    started = wait_for(lambda: g.text().count("session started") >= 4, 15)
+    rc, out, err = run(ssh_cmd(g.port, "alice", ["-T"], password="alice-pw"), "PING fourth\n")
+    t.ok(started and rc == 0 and "OK PONG fourth" in out,
+         "3 logged-in sessions from one address leave room for a 4th login", err)
+    # that nothing ends them can only be seen by waiting past grace + margin
+    # (3 + 5 s: the listener's own kill of late logins)
+    while time.monotonic() < t_keep + 9 and all(p.poll() is None for p in keep):
+        time.sleep(0.2)
+    alive = all(p.poll() is None for p in keep)
+    for p in keep:
+        p.stdin.close()
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        p.stdout.close()
+        p.stderr.close()
+    t.ok(alive, "logged-in sessions outlive the login grace and its margin")
 
 
 def huge_pty(t, port):

@@ -314,6 +314,28 @@ test_name(void)
 	ok(!proto_name_ok("@tag"), "name: '@'");
 }
 
+/* ssh.max_startups / --max-startups (issue 15 item 4) */
+static void
+test_startups(void)
+{
+	int v[3] = { -1, -1, -1 };
+	static const char *const bad[] = { "", "0", "10:30", "10:30:100:5",
+	    "10::100", ":30:100", "10:30:", "30:10:20", "10:101:100",
+	    "10:-1:100", "10:30:100001", "a:b:c", " 10", "10:30:100 ", NULL };
+
+	ok(proto_parse_startups("10:30:100", 100000, v) == 0 && v[0] == 10 &&
+	    v[1] == 30 && v[2] == 100, "startups: 10:30:100");
+	ok(proto_parse_startups("7", 100000, v) == 0 && v[0] == 7 &&
+	    v[1] == 100 && v[2] == 7, "startups: N means N:100:N");
+	ok(proto_parse_startups("5:0:5", 100000, v) == 0 && v[0] == 5 &&
+	    v[1] == 0 && v[2] == 5, "startups: start == full, rate 0");
+	v[0] = v[1] = v[2] = 42;
+	for (int i = 0; bad[i] != NULL; i++)
+		ok(proto_parse_startups(bad[i], 100000, v) < 0 && v[0] == 42 &&
+		    v[1] == 42 && v[2] == 42, "startups: '%s' rejected", bad[i]);
+	ok(proto_parse_startups(NULL, 100000, v) < 0, "startups: NULL rejected");
+}
+
 /* ---- pbuf ------------------------------------------------------------- */
 
 static void
@@ -453,6 +475,7 @@ main(void)
 	test_opt();
 	test_int();
 	test_name();
+	test_startups();
 	test_pbuf();
 	test_builders();
 	test_builder_roundtrip();
