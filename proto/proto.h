@@ -32,18 +32,21 @@ enum proto_frame {
 
 /*
  * A framer holds the state needed across reads: whether we are currently
- * discarding the tail of an overlong line.
+ * discarding the tail of an overlong line, and whether the last line ended
+ * with a "\r" at the end of a read (a "\n" that follows is its CRLF).
+ * A line ends at "\n", "\r\n" or a lone "\r".
  */
 struct proto_framer {
-	size_t max;		/* max bytes per line including '\n' */
+	size_t max;		/* max bytes per line including its end */
 	int discarding;
+	int skip_lf;
 };
 
 void proto_framer_init(struct proto_framer *f, size_t max);
 
 /*
  * Look for the next line in buf[0..len). On PROTO_FRAME_LINE, *line and *linelen
- * point into buf (without "\r\n"/"\n"). *consumed says how many bytes of buf
+ * point into buf (without its "\n", "\r\n" or "\r"). *consumed says how many bytes of buf
  * the caller may drop (also set for NONE/TOOLONG). Call repeatedly until NONE.
  */
 enum proto_frame proto_frame_next(struct proto_framer *f, const char *buf,

@@ -61,7 +61,9 @@ cmd_dispatch(struct conn *c, char *line, size_t len)
 		reply_err(c, "ARGS", "usage: %s", pc->usage);
 		return;
 	}
+	conn_hold_events(c);
 	handlers[pc->id](c, &r);
+	conn_release_events();
 	c->tag = NULL;
 }
 

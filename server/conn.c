@@ -313,6 +313,32 @@ ev_begin(void)
 	return &evbuf;
 }
 
+/*
+ * The reply to a request comes before the events the request caused
+ * (PROTOCOL.md "Events"): while a request is handled, events for its own
+ * connection wait in `held` and follow the reply.
+ */
+static struct conn *held_for;
+static struct pbuf held;
+
+void
+conn_hold_events(struct conn *c)
+{
+	held_for = c;
+	held.len = 0;
+}
+
+void
+conn_release_events(void)
+{
+	struct conn *c = held_for;
+
+	held_for = NULL;
+	if (c && held.len)
+		conn_raw(c, held.data, held.len);
+	held.len = 0;
+}
+
 void
 ev_send(struct conn *c)
 {
@@ -320,7 +346,15 @@ ev_send(struct conn *c)
 		return;
 	if (evbuf.len == 0 || evbuf.data[evbuf.len - 1] != '\n')
 		pbuf_add(&evbuf, "\n", 1);
-	conn_raw(c, evbuf.data, evbuf.len);
+	if (c != held_for) {
+		conn_raw(c, evbuf.data, evbuf.len);
+		return;
+	}
+	/* more than the output cap from one request: what is held goes
+	 * out, the rest is dropped and the connection closed after it */
+	if (held.len + evbuf.len > srv.cfg.outbuf_max ||
+	    pbuf_add(&held, evbuf.data, evbuf.len) < 0)
+		c->closing = 1;
 }
 
 void

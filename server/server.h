@@ -96,6 +96,9 @@ struct pbuf *row_begin(struct conn *c);
 struct pbuf *ev_begin(void);
 void ev_send(struct conn *c);
 void ev_send_agent(struct agent *a);
+/* While c's request is handled, its own events wait behind the reply. */
+void conn_hold_events(struct conn *c);
+void conn_release_events(void);
 
 /* cmd.c: parse one line, check it against proto/cmdtab.def, run it */
 void cmd_dispatch(struct conn *c, char *line, size_t len);

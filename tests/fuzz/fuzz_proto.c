@@ -40,13 +40,15 @@ model(const char *in, size_t n, size_t max, struct expect *e)
 	for (size_t i = 0; i < n; i++) {
 		size_t l;
 
-		if (in[i] != '\n')
+		if (in[i] != '\n' && in[i] != '\r')
 			continue;
 		l = i - start;
 		e[k].off = start;
 		e[k].toolong = l + 1 > max;
-		e[k].len = (l > 0 && in[i - 1] == '\r') ? l - 1 : l;
+		e[k].len = l;
 		k++;
+		if (in[i] == '\r' && i + 1 < n && in[i + 1] == '\n')
+			i++;	/* CRLF is one terminator */
 		start = i + 1;
 	}
 	if (n - start >= max) {

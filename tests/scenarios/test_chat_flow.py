@@ -41,7 +41,9 @@ try:
     got = [text(v.expect_event("MSG")) for _ in range(5)]
     t.eq(got, ["答复 %d" % i for i in range(5)], "visitor receives agent messages in order")
 
-    a.events.clear()
+    # the agent's own copies of the five messages follow each OK
+    t.eq([text(a.expect_event("MSG " + chat)) for _ in range(5)], ["答复 %d" % i for i in range(5)],
+         "the agent gets a copy of each message, after its OK")
     v.events.clear()
     final, _ = v.cmd("SAY :第一行\\n第二行")
     t.ok(final.startswith("OK seq="), "visitor SAY acknowledged with seq")

@@ -6,7 +6,7 @@
  * driven here the way a server drives it: a fixed-size input buffer that is
  * filled by "reads" of arbitrary size, drained with proto_frame_next() after
  * every read. Everything a client can do to a stream is tried: empty lines,
- * CR/LF variants, lines exactly at the limit, byte-by-byte delivery, lines
+ * CR/LF variants (a lone CR ends a line too), lines exactly at the limit, byte-by-byte delivery, lines
  * that never end, NULs. A randomised stream is also checked against a tiny
  * reference model of the framing rules written down in PROTOCOL.md.
  */
@@ -198,20 +198,31 @@ test_basic_lines(void)
 	stream_feeds(&st, "\r\n");
 	ok(st.nout == 4 && line_is(&st, 3, "", 0), "empty CRLF line comes out with length 0");
 	stream_feeds(&st, "A\r\r\n");
-	ok(st.nout == 5 && line_is(&st, 4, "A\r", 2), "only one CR before LF is dropped");
+	ok(st.nout == 6 && line_is(&st, 4, "A", 1) && line_is(&st, 5, "", 0),
+	    "A CR CR LF: line A (lone CR), then an empty CRLF line");
 	stream_feeds(&st, "PI\rNG\n");
-	ok(st.nout == 6 && line_is(&st, 5, "PI\rNG", 5), "CR inside a line is kept (parse refuses it)");
+	ok(st.nout == 8 && line_is(&st, 6, "PI", 2) && line_is(&st, 7, "NG", 2),
+	    "a lone CR inside a line ends it");
 	stream_feeds(&st, "PING\r");
-	ok(st.nout == 6 && st.len == 5, "CR without LF does not end a line");
+	ok(st.nout == 9 && line_is(&st, 8, "PING", 4) && st.len == 0,
+	    "CR at the end of a read ends the line at once (CR-only clients get answers)");
 	stream_feeds(&st, "\n");
-	ok(st.nout == 7 && line_is(&st, 6, "PING", 4), "CR then LF in separate reads is still CRLF");
+	ok(st.nout == 9 && st.len == 0,
+	    "LF right after it, in the next read, completes the CRLF: no extra line");
 	stream_feed(&st, "PI\0NG\n", 6);
-	ok(st.nout == 8 && line_is(&st, 7, "PI\0NG", 5), "NUL inside a line does not cut it");
+	ok(st.nout == 10 && line_is(&st, 9, "PI\0NG", 5), "NUL inside a line does not cut it");
 	stream_feeds(&st, "A\nB\n\nC\r\nD");
-	ok(st.nout == 12 && line_is(&st, 8, "A", 1) && line_is(&st, 9, "B", 1) &&
-	    line_is(&st, 10, "", 0) && line_is(&st, 11, "C", 1),
+	ok(st.nout == 14 && line_is(&st, 10, "A", 1) && line_is(&st, 11, "B", 1) &&
+	    line_is(&st, 12, "", 0) && line_is(&st, 13, "C", 1),
 	    "several lines in one read come out in order");
 	is_int(st.len, 1, "an unterminated tail stays buffered");
+	stream_feeds(&st, "\rHELP\rQUIT\r");
+	ok(st.nout == 17 && line_is(&st, 14, "D", 1) && line_is(&st, 15, "HELP", 4) &&
+	    line_is(&st, 16, "QUIT", 4), "CR-only stream: every CR ends a line");
+	stream_feeds(&st, "\r");
+	stream_feeds(&st, "X\n");
+	ok(st.nout == 19 && line_is(&st, 17, "", 0) && line_is(&st, 18, "X", 1),
+	    "a CR then a non-LF: the CR was a whole (empty) line, X is the next");
 	ok(!st.bad, "framer invariants held (consumed <= len, no LF in lines)");
 	stream_free(&st);
 }
@@ -242,10 +253,15 @@ test_limit(size_t max)
 	a[max - 1] = '\r';
 	a[max] = '\n';
 	stream_feed(&st, a, max + 1);
-	ok(st.nout == 4 && st.out[3].toolong,
-	    "max %zu: CRLF line one byte over the limit is TOOLONG", max);
+	ok(st.nout == 4 && !st.out[3].toolong && st.out[3].len == max - 1,
+	    "max %zu: CRLF line of max-1 bytes passes (a terminator counts one byte)", max);
+	memset(a, 'a', max + 8);
+	a[max] = '\r';
+	stream_feed(&st, a, max + 1);
+	ok(st.nout == 5 && st.out[4].toolong,
+	    "max %zu: CR-terminated line one byte over the limit is TOOLONG", max);
 	stream_feeds(&st, "K\n");
-	ok(st.nout == 5 && line_is(&st, 4, "K", 1),
+	ok(st.nout == 6 && line_is(&st, 5, "K", 1),
 	    "max %zu: good line after the TOOLONGs", max);
 	ok(!st.bad && st.len == 0, "max %zu: invariants held, buffer empty", max);
 	stream_free(&st);
@@ -262,10 +278,10 @@ test_byte_by_byte(void)
 	stream_init(&st, 0, PROTO_LINE_MAX, DRAIN_CONTRACT);
 	for (size_t i = 0; i < strlen(text); i++) {
 		stream_feed(&st, text + i, 1);
-		if (i < 21 && st.nout != 0)
+		if (i < 20 && st.nout != 0)
 			early++;
 	}
-	is_int(early, 0, "byte by byte: no line before its LF arrives");
+	is_int(early, 0, "byte by byte: no line before its CR or LF arrives");
 	ok(st.nout == 4 && line_is(&st, 0, "@t1 SAY :hello world", 20) &&
 	    line_is(&st, 1, "PING", 4) && line_is(&st, 2, "", 0) &&
 	    line_is(&st, 3, "QUIT", 4), "byte by byte: all four lines intact");
@@ -358,7 +374,7 @@ test_garbage(void)
 
 	memset(chunk, 'g', sizeof(chunk));
 	chunk[100] = '\0';
-	chunk[200] = '\r';
+	chunk[200] = '\001';
 	chunk[300] = (char)0xff;
 	stream_init(&st, 0, PROTO_LINE_MAX, DRAIN_CONTRACT);
 	for (size_t sent = 0; sent < total; sent += sizeof(chunk))
@@ -396,15 +412,15 @@ model(const char *in, size_t n, size_t max, struct stream *want)
 	for (size_t i = 0; i < n; i++) {
 		size_t l;
 
-		if (in[i] != '\n')
+		if (in[i] != '\n' && in[i] != '\r')
 			continue;
 		l = i - start;
 		if (l + 1 > max)
 			record(want, NULL, 0, 1);
-		else if (l > 0 && in[i - 1] == '\r')
-			record(want, in + start, l - 1, 0);
 		else
 			record(want, in + start, l, 0);
+		if (in[i] == '\r' && i + 1 < n && in[i + 1] == '\n')
+			i++;	/* CRLF is one terminator */
 		start = i + 1;
 	}
 	if (n - start >= max)
