@@ -98,27 +98,34 @@ queue_pos(const struct chat *c)
 	return pos;
 }
 
-int
+/* Seconds to wait at pos, or -1: no wait seen yet, or nobody on duty. */
+static long long
+eta_at(const struct group *g, int pos, int online)
+{
+	if (!g->waited || online <= 0 || pos <= 0)
+		return -1;
+	return (long long)(g->wait_avg * pos / online);
+}
+
+long long
 queue_eta(const struct chat *c)
 {
-	int online = group_online(c->group);
-	int pos = queue_pos(c);
-
-	return (int)(c->group->wait_avg * pos / (online > 0 ? online : 1));
+	return eta_at(c->group, queue_pos(c), group_online(c->group));
 }
 
 static void
 tell_position(struct chat *c, int pos, int online)
 {
 	struct pbuf *b;
+	long long eta = eta_at(c->group, pos, online);
 
 	if (c->visitor == NULL || c->visitor->conn == NULL)
 		return;
 	b = ev_begin();
 	pbuf_printf(b, " QUEUED %lld", (long long)c->id);
 	proto_put_kvi(b, "pos", pos);
-	proto_put_kvi(b, "eta", (long long)(c->group->wait_avg * pos /
-	    (online > 0 ? online : 1)));
+	if (eta >= 0)
+		proto_put_kvi(b, "eta", eta);
 	proto_put_kv(b, "group", c->group->name);
 	ev_to_visitor(c);
 	c->last_pos = pos;
@@ -350,7 +357,8 @@ record_wait(struct chat *c)
 
 	if (c->assigned_ms != 0)
 		return;	/* served before: its wait is not a first wait */
-	g->wait_avg = g->wait_avg == 0 ? w : g->wait_avg * 0.8 + w * 0.2;
+	g->wait_avg = g->waited ? g->wait_avg * 0.8 + w * 0.2 : w;
+	g->waited = 1;
 }
 
 void

@@ -27,7 +27,7 @@ void chat_visitor_left(struct chat *c);
 void chat_visitor_back(struct chat *c);
 
 int queue_pos(const struct chat *c);
-int queue_eta(const struct chat *c);
+long long queue_eta(const struct chat *c);	/* -1: none (see PROTOCOL.md) */
 void queue_tell_position(struct chat *c, int force);
 
 struct agent *route_pick(struct group *g, struct agent *exclude);

@@ -20,7 +20,7 @@ typedef void cmd_fn(struct conn *c, struct proto_req *r);
 cmd_fn cmd_help, cmd_ping, cmd_quit, cmd_login, cmd_ticket, cmd_hello,
     cmd_gateway, cmd_authpass, cmd_authkey, cmd_mkticket;
 /* cmd_visitor.c */
-cmd_fn cmd_say, cmd_typing, cmd_page, cmd_rate, cmd_end;
+cmd_fn cmd_say, cmd_typing, cmd_page, cmd_rate, cmd_end, cmd_where;
 /* cmd_chat.c */
 cmd_fn cmd_status, cmd_queue, cmd_accept, cmd_chats, cmd_msg, cmd_note,
     cmd_transfer, cmd_invite, cmd_leave, cmd_wrapup, cmd_monitor,

@@ -31,6 +31,32 @@ struct ticket {
 
 static struct ticket *tickets;
 
+/* May c use the verb right now? Its role, and for a visitor the state of
+ * their chat: HELLO and RATE after it ended, SAY/TYPING/END while open. */
+static int
+usable_now(const struct conn *c, const struct proto_cmd *pc)
+{
+	const struct chat *ch = c->visitor ? c->visitor->chat : NULL;
+	int open = ch != NULL && ch->state != CS_ENDED;
+
+	if (!(pc->roles & c->role))
+		return 0;
+	if (c->role != ROLE_VISITOR)
+		return 1;
+	switch (pc->id) {
+	case CMD_ID_HELLO:
+		return !open;
+	case CMD_ID_RATE:
+		return ch != NULL && !open && !ch->rated;
+	case CMD_ID_SAY:
+	case CMD_ID_TYPING:
+	case CMD_ID_END:
+		return open;
+	default:
+		return 1;
+	}
+}
+
 void
 cmd_help(struct conn *c, struct proto_req *r)
 {
@@ -45,7 +71,9 @@ cmd_help(struct conn *c, struct proto_req *r)
 		static const char *names[] = { "any", "visitor", "agent",
 		    "supervisor", "admin", "gateway" };
 
-		if (r->argc == 1 && strcasecmp(r->argv[0], t[i].name) != 0)
+		/* HELP VERB explains any verb; HELP lists what you may use */
+		if (r->argc == 1 ? strcasecmp(r->argv[0], t[i].name) != 0 :
+		    !usable_now(c, &t[i]))
 			continue;
 		for (size_t k = 0; k < 6; k++)
 			if (t[i].roles & bits[k]) {
@@ -408,19 +436,153 @@ dup_or_null(const char *s)
 	return s && *s ? strdup(s) : NULL;
 }
 
+/*
+ * "HELLO name=Robert Miller": a word without '=' can only be the rest of
+ * the value before it (HELLO has no other bare words), so it is joined to
+ * that value with one space. The joined values live in buf. 0 ok, -1 after
+ * answering ERR ARGS.
+ */
+static int
+hello_join_words(struct conn *c, struct proto_req *r, char *buf, size_t len)
+{
+	size_t used = 0;
+	int last = -1, argc = 0;
+
+	for (int i = 0; i < r->argc; i++) {
+		const char *w = r->argv[i];
+		size_t wl = strlen(w), ll;
+
+		if (strchr(w, '=') != NULL) {
+			last = argc;
+			r->argv[argc++] = r->argv[i];
+			continue;
+		}
+		if (last < 0) {
+			reply_err(c, "ARGS", "HELLO fields are key=value, as in "
+			    "HELLO name=%.40s group=sales :your question", w);
+			return -1;
+		}
+		ll = strlen(r->argv[last]);
+		if (used + ll + 1 + wl + 1 > len) {
+			reply_err(c, "ARGS", "HELLO fields too long");
+			return -1;
+		}
+		memmove(buf + used, r->argv[last], ll);	/* may be in buf */
+		buf[used + ll] = ' ';
+		memcpy(buf + used + ll + 1, w, wl + 1);
+		r->argv[last] = buf + used;
+		used += ll + 1 + wl + 1;
+	}
+	r->argc = argc;
+	return 0;
+}
+
+static void
+hello_started(struct conn *c, struct visitor *v, struct chat *ch,
+    struct group *g)
+{
+	struct pbuf *b;
+
+	b = conn_begin(c, c->tag);
+	pbuf_printf(b, "OK visitor=%lld chat=%lld token=%s", (long long)v->id,
+	    (long long)ch->id, v->token);
+	conn_end(c);
+	route_group(g);
+	if (ch->state == CS_QUEUED) {
+		queue_tell_position(ch, 1);
+		if (group_online(g) == 0) {
+			static const char msg[] =
+			    "no agent is on duty right now; please wait here, or write your message and how to reach you before you leave";
+			b = ev_begin();
+			pbuf_printf(b, " CLOSED %lld", (long long)ch->id);
+			proto_put_kv(b, "group", g->name);
+			proto_put_text(b, msg, sizeof(msg) - 1);
+			ev_send(c);
+		}
+	}
+}
+
+static int
+replace_field(char **field, const char *value)
+{
+	char *n;
+
+	if (value == NULL)
+		return 0;
+	if ((n = dup_or_null(value)) == NULL && *value)
+		return -1;
+	free(*field);
+	*field = n;
+	return 0;
+}
+
+/* The group= of a HELLO, or the default one; NULL after ERR NOTFOUND. */
+static struct group *
+hello_group(struct conn *c, const char *gname)
+{
+	const char *want = gname && *gname ? gname : srv.cfg.default_group;
+	struct group *g = group_find(want);
+
+	if (g == NULL)
+		reply_err(c, "NOTFOUND", "no such group '%s'", want);
+	return g;
+}
+
+/* HELLO on a visitor's connection after * ENDED: a new chat, same visitor. */
+static void
+hello_again(struct conn *c, struct proto_req *r, struct group *g)
+{
+	struct visitor *v = c->visitor;
+	struct chat *old = v->chat, *ch;
+	const char *page = proto_opt(r, "page");
+
+	if (old && old->state != CS_ENDED) {
+		reply_err(c, "STATE", "your chat %lld is still open; END it first",
+		    (long long)old->id);
+		return;
+	}
+	if (proto_opt(r, "token")) {
+		reply_err(c, "ARGS", "token= resumes on a new connection; "
+		    "this one is yours already");
+		return;
+	}
+	if (replace_field(&v->name, proto_opt(r, "name")) < 0 ||
+	    replace_field(&v->email, proto_opt(r, "email")) < 0 ||
+	    replace_field(&v->lang, proto_opt(r, "lang")) < 0 ||
+	    replace_field(&v->referrer, proto_opt(r, "referrer")) < 0) {
+		reply_err(c, "INTERNAL", "out of memory");
+		return;
+	}
+	if (page && *page && store_page_add(v->id, page, NULL) < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	if (old) {
+		old->visitor = NULL;	/* the ended chat lets go of us */
+		v->chat = NULL;
+	}
+	ch = chat_open(v, g, r->text ? r->text : "");
+	if (ch == NULL) {
+		cmd_store_failed(c);
+		return;
+	}
+	hello_started(c, v, ch, g);
+}
+
 void
 cmd_hello(struct conn *c, struct proto_req *r)
 {
 	static const char *keys[] = { "name", "email", "page", "referrer",
 	    "lang", "group", "token" };
-	const char *name = proto_opt(r, "name"), *gname = proto_opt(r, "group");
-	const char *token = proto_opt(r, "token"), *page = proto_opt(r, "page");
+	static char joined[PROTO_LINE_MAX];
+	const char *name, *gname, *token, *page;
 	struct visitor *v;
 	struct group *g;
 	struct chat *ch;
-	struct pbuf *b;
 	int64_t known = 0;
 
+	if (hello_join_words(c, r, joined, sizeof(joined)) < 0)
+		return;
 	for (int i = 0; i < r->argc; i++) {
 		size_t kl = strcspn(r->argv[i], "=");
 		int ok = 0;
@@ -440,6 +602,15 @@ cmd_hello(struct conn *c, struct proto_req *r)
 		reply_err(c, "ARGS", "question longer than 1024 bytes");
 		return;
 	}
+	name = proto_opt(r, "name");
+	gname = proto_opt(r, "group");
+	token = proto_opt(r, "token");
+	page = proto_opt(r, "page");
+	if (c->role == ROLE_VISITOR) {
+		if ((g = hello_group(c, gname)) != NULL)
+			hello_again(c, r, g);
+		return;
+	}
 	if (token && *token) {
 		v = visitor_by_token(token);
 		if (v && v->chat && (v->chat->state != CS_ENDED || v->conn == NULL)) {
@@ -451,12 +622,8 @@ cmd_hello(struct conn *c, struct proto_req *r)
 			return;
 		}
 	}
-	g = group_find(gname && *gname ? gname : srv.cfg.default_group);
-	if (g == NULL) {
-		reply_err(c, "NOTFOUND", "no such group '%s'",
-		    gname && *gname ? gname : srv.cfg.default_group);
+	if ((g = hello_group(c, gname)) == NULL)
 		return;
-	}
 	v = calloc(1, sizeof(*v));
 	if (v == NULL) {
 		reply_err(c, "INTERNAL", "out of memory");
@@ -488,23 +655,7 @@ cmd_hello(struct conn *c, struct proto_req *r)
 	v->conn = c;
 	c->visitor = v;
 	c->role = ROLE_VISITOR;
-	b = conn_begin(c, c->tag);
-	pbuf_printf(b, "OK visitor=%lld chat=%lld token=%s", (long long)v->id,
-	    (long long)ch->id, v->token);
-	conn_end(c);
-	route_group(g);
-	if (ch->state == CS_QUEUED) {
-		queue_tell_position(ch, 1);
-		if (group_online(g) == 0) {
-			static const char msg[] =
-			    "no agent is on duty right now; please wait here, or write your message and how to reach you before you leave";
-			b = ev_begin();
-			pbuf_printf(b, " CLOSED %lld", (long long)ch->id);
-			proto_put_kv(b, "group", g->name);
-			proto_put_text(b, msg, sizeof(msg) - 1);
-			ev_send(c);
-		}
-	}
+	hello_started(c, v, ch, g);
 	return;
 fail:
 	visitor_free(v);

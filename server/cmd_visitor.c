@@ -3,7 +3,7 @@
  * the page they are on, end the chat, rate it. A visitor only ever acts on
  * their own chat, so no command takes a chat number.
  *
- * Verbs (rows of proto/cmdtab.def): SAY TYPING PAGE RATE END.
+ * Verbs (rows of proto/cmdtab.def): SAY TYPING PAGE RATE END WHERE.
  */
 #include <string.h>
 
@@ -169,4 +169,31 @@ cmd_end(struct conn *c, struct proto_req *r)
 	}
 	chat_end(ch, "agent");
 	reply_ok(c, NULL);
+}
+
+/* Where the visitor stands: the reply repeats what the events said. */
+void
+cmd_where(struct conn *c, struct proto_req *r)
+{
+	struct chat *ch = c->visitor ? c->visitor->chat : NULL;
+	struct pbuf *b;
+	long long eta;
+
+	if (ch == NULL) {
+		reply_err(c, "STATE", "you have no chat; say HELLO to start one");
+		return;
+	}
+	b = conn_begin(c, c->tag);
+	pbuf_adds(b, "OK");
+	proto_put_kvi(b, "chat", ch->id);
+	proto_put_kv(b, "state", ch->state == CS_QUEUED ? "queued" :
+	    ch->state == CS_ASSIGNED ? "assigned" : "ended");
+	proto_put_kv(b, "group", ch->group->name);
+	if (ch->state == CS_QUEUED) {
+		proto_put_kvi(b, "pos", queue_pos(ch));
+		if ((eta = queue_eta(ch)) >= 0)
+			proto_put_kvi(b, "eta", eta);
+	} else if (ch->state == CS_ASSIGNED && ch->agent)
+		proto_put_kv(b, "agent", ch->agent->display);
+	conn_end(c);
 }

@@ -32,6 +32,7 @@ struct group {
 	int qlen;
 	int qdirty;			/* positions changed since last notify */
 	double wait_avg;		/* moving average of recent waits (s) */
+	int waited;			/* wait_avg has data: a basis for an eta */
 };
 
 struct agent {
