@@ -45,8 +45,8 @@ reserve(struct input *in, size_t need)
 	return 0;
 }
 
-int
-input_insert(struct input *in, wchar_t c)
+static int
+insert_one(struct input *in, wchar_t c)
 {
 	if (in->len >= INPUT_MAX || reserve(in, in->len + 1) < 0)
 		return -1;
@@ -56,6 +56,27 @@ input_insert(struct input *in, wchar_t c)
 	in->len++;
 	in->buf[in->len] = L'\0';
 	return 0;
+}
+
+/*
+ * A hidden character (a bidi override, say) goes in spelt out, as the
+ * console shows it everywhere: what the agent sees is what is sent.
+ */
+int
+input_insert(struct input *in, wchar_t c)
+{
+	wchar_t ph[WRAP_PLACEHOLDER_MAX];
+	size_t n;
+	int rc = 0;
+
+	if (c < 0 || !wrap_hidden((unsigned long)c))
+		return insert_one(in, c);
+	n = wrap_placeholder((unsigned long)c, ph);
+	if (in->len + n > INPUT_MAX)
+		return -1;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = insert_one(in, ph[i]);
+	return rc;
 }
 
 int

@@ -5,7 +5,13 @@
  * must show something sane for every byte sequence without depending on
  * the process locale's error handling. Widths come from wcwidth(), which
  * needs a UTF-8 LC_CTYPE (main.c makes sure of that).
+ *
+ * Invisible formatting characters (bidi overrides and isolates, zero-width
+ * spaces and joiners, the BOM, tag characters) have width 0 and would reach
+ * the terminal raw: "Support<RLO>nimda" shows as "Supportadmin". The
+ * decoder spells each out as a visible "<U+202E>" instead (wrap_hidden()).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +70,36 @@ decode_one(const unsigned char *s, size_t len, unsigned long *cp)
 	return need + 1;
 }
 
+int
+wrap_hidden(unsigned long cp)
+{
+	return cp == 0x061C ||			/* Arabic letter mark */
+	    cp == 0x180E ||			/* Mongolian vowel separator */
+	    (cp >= 0x200B && cp <= 0x200F) ||	/* zero-width, LRM, RLM */
+	    (cp >= 0x202A && cp <= 0x202E) ||	/* embeddings, overrides */
+	    (cp >= 0x2060 && cp <= 0x2064) ||	/* word joiner, invisibles */
+	    (cp >= 0x2066 && cp <= 0x206F) ||	/* isolates, deprecated */
+	    cp == 0xFEFF ||			/* BOM, zero-width no-break */
+	    (cp >= 0xFFF9 && cp <= 0xFFFB) ||	/* annotation controls */
+	    (cp >= 0xE0000 && cp <= 0xE007F);	/* tag characters */
+}
+
+size_t
+wrap_placeholder(unsigned long cp, wchar_t *out)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	int digits = cp > 0xFFFF ? 5 : 4;
+	size_t n = 0;
+
+	out[n++] = L'<';
+	out[n++] = L'U';
+	out[n++] = L'+';
+	for (int i = digits - 1; i >= 0; i--)
+		out[n++] = (wchar_t)hex[(cp >> (4 * i)) & 0xF];
+	out[n++] = L'>';
+	return n;
+}
+
 static wchar_t
 sanitize(unsigned long cp, int keep_nl)
 {
@@ -87,14 +123,20 @@ wrap_decode(const char *utf8, size_t len, size_t *n, int keep_nl)
 	wchar_t *out;
 	size_t i = 0, o = 0;
 
-	out = malloc((len + 1) * sizeof(*out));
+	/* a hidden character (3 or 4 bytes) becomes at most 9: < 3 per byte */
+	if (len > (SIZE_MAX / sizeof(*out) - 1) / 3)
+		return NULL;
+	out = malloc((3 * len + 1) * sizeof(*out));
 	if (out == NULL)
 		return NULL;
 	while (i < len) {
 		unsigned long cp;
 
 		i += decode_one(s + i, len - i, &cp);
-		out[o++] = sanitize(cp, keep_nl);
+		if (wrap_hidden(cp))
+			o += wrap_placeholder(cp, out + o);
+		else
+			out[o++] = sanitize(cp, keep_nl);
 	}
 	out[o] = L'\0';
 	if (n != NULL)

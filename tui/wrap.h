@@ -23,10 +23,26 @@ struct wrap_seg {
 int wrap_cwidth(wchar_t c);
 
 /*
+ * 1 for the invisible formatting characters that must never reach the
+ * terminal raw: bidi controls (U+061C, U+200E-F, U+202A-E, U+2066-9),
+ * zero-width characters (U+200B-D, U+2060-4, U+180E), U+FEFF, the
+ * deprecated format controls U+206A-F, U+FFF9-B and tags U+E0000-7F.
+ */
+int wrap_hidden(unsigned long cp);
+
+/*
+ * Write the visible stand-in for cp, "<U+202E>" (8 characters, or 9 above
+ * U+FFFF), to out (room for WRAP_PLACEHOLDER_MAX); returns its length.
+ */
+#define WRAP_PLACEHOLDER_MAX 9
+size_t wrap_placeholder(unsigned long cp, wchar_t *out);
+
+/*
  * Decode UTF-8 into a new NUL-terminated wide string (*n characters).
  * Invalid bytes become U+FFFD, tabs become spaces, other control
  * characters (and non-printable ones) become U+FFFD; '\n' is kept only if
- * keep_nl is set, else it becomes a space. Returns NULL on memory error.
+ * keep_nl is set, else it becomes a space. Hidden characters (wrap_hidden)
+ * are spelt out as "<U+XXXX>". Returns NULL on memory error.
  */
 wchar_t *wrap_decode(const char *utf8, size_t len, size_t *n, int keep_nl);
 

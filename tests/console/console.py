@@ -234,6 +234,16 @@ def scenario(srv, con, clients):
     ok(con.wait(lambda s: "Queue" in s and fits(s, 80, 24)) is not None,
        "resize back to 80x24", con.screen())
 
+    # issue 15 item 10: a name with a bidi override is not shown reversed
+    hello(srv, clients, "name=Support\u202enimda group=sales :hi")
+    scr = con.wait(lambda s: "Support<U+202E>nimda" in s, 10)
+    ok(scr is not None and "\u202e" not in scr,
+       "bidi: a name's RLO is shown as <U+202E>, never raw", con.screen())
+    hello(srv, clients, "name=Zed group=sales :a\u200bb\ufeff")
+    scr = con.wait(lambda s: "Zed: a<U+200B>b<U+FEFF>" in s, 10)
+    ok(scr is not None, "bidi: zero-width space and BOM in the question are shown",
+       con.screen())
+
     # the server goes away and comes back
     srv.stop()
     scr = con.wait(lambda s: "reconnecting" in s or "unreachable" in s, 10)

@@ -119,6 +119,81 @@ test_edit(void)
 	input_free(&in);
 }
 
+/* decode s for display and encode it back: what the terminal would get */
+static char *
+shown(const char *s)
+{
+	size_t n;
+	wchar_t *w = dec(s, &n);
+	char *out = w ? wrap_encode(w, n) : NULL;
+
+	free(w);
+	return out;
+}
+
+/* issue 15 item 10: invisible formatting characters are spelt out */
+static void
+test_hidden(void)
+{
+	static const struct { const char *in, *out, *what; } cases[] = {
+		{ "Support\u202Enimda", "Support<U+202E>nimda", "RLO (right-to-left override)" },
+		{ "a\u202Ab\u202Bc\u202Cd\u202De", "a<U+202A>b<U+202B>c<U+202C>d<U+202D>e",
+		  "LRE, RLE, PDF, LRO" },
+		{ "\u2066x\u2067y\u2068z\u2069", "<U+2066>x<U+2067>y<U+2068>z<U+2069>",
+		  "isolates LRI, RLI, FSI, PDI" },
+		{ "ad\u200Bmin\u200C\u200D\u200E\u200F",
+		  "ad<U+200B>min<U+200C><U+200D><U+200E><U+200F>", "zero-width, LRM, RLM" },
+		{ "\u2060word\uFEFF", "<U+2060>word<U+FEFF>", "word joiner and BOM" },
+		{ "\u061C\U000E0041", "<U+061C><U+E0041>", "Arabic letter mark, tag A" },
+		{ "中文 é \u00AD ok", "中文 é \u00AD ok", "visible text is untouched" },
+	};
+	char *s;
+	size_t n;
+	wchar_t *w;
+	struct input in;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s = shown(cases[i].in);
+		is_str(s, cases[i].out, "hidden: %s", cases[i].what);
+		free(s);
+	}
+	w = dec("Support\u202Enimda", &n);
+	is_int(wrap_width(w, n), 20, "hidden: the placeholder has its full width");
+	free(w);
+	ok(wrap_hidden(0x202E) && wrap_hidden(0xFEFF) && wrap_hidden(0x200B) &&
+	    !wrap_hidden(0x2010) && !wrap_hidden(0x4E2D) && !wrap_hidden('a'),
+	    "hidden: wrap_hidden() knows which are which");
+	/* a long run of them: the decoder's buffer is big enough */
+	{
+		char big[3 * 500 + 1];
+		int bad = 0;
+
+		for (int i = 0; i < 500; i++)
+			memcpy(big + 3 * i, "\xEF\xBB\xBF", 3);
+		big[sizeof(big) - 1] = '\0';
+		w = dec(big, &n);
+		is_int(n, 500 * 8, "hidden: 500 BOMs become 500 placeholders");
+		for (size_t i = 0; w != NULL && i < n; i++)
+			bad += wrap_hidden((unsigned long)w[i]);
+		ok(w != NULL && bad == 0, "hidden: none is left raw");
+		free(w);
+	}
+
+	/* typed into the input line: spelt out there too */
+	input_init(&in);
+	(void)input_insert(&in, L'x');
+	(void)input_insert(&in, (wchar_t)0x202E);
+	(void)input_insert(&in, L'y');
+	s = input_utf8(&in);
+	is_str(s, "x<U+202E>y", "hidden: a typed RLO is spelt out in the input line");
+	free(s);
+	(void)input_set_utf8(&in, "r\u2067s");
+	s = input_utf8(&in);
+	is_str(s, "r<U+2067>s", "hidden: and in inserted text (quick replies)");
+	free(s);
+	input_free(&in);
+}
+
 static void
 test_view(void)
 {
@@ -151,6 +226,7 @@ main(void)
 	test_width();
 	test_wrap();
 	test_edit();
+	test_hidden();
 	test_view();
 	return tap_done();
 }
