@@ -49,6 +49,13 @@ cmd_dispatch(struct conn *c, char *line, size_t len)
 		reply_err(c, "UNKNOWN", "no such command '%s'; try HELP", r.verb);
 		return;
 	}
+	/* the web door is for visitors (http.allow_login opens it) */
+	if (c->web && !srv.cfg.http_allow_login &&
+	    !(pc->roles & ROLE_VISITOR) && strcmp(pc->name, "HELLO") != 0) {
+		reply_err(c, "DENIED", "%s is not available over WebSocket",
+		    pc->name);
+		return;
+	}
 	if (!(pc->roles & c->role)) {
 		if (c->role == ROLE_ANON)
 			reply_err(c, "NOAUTH", "log in with LOGIN (agents) or say HELLO (visitors) first");

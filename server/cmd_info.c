@@ -158,6 +158,7 @@ card_visitor(void *arg, const struct store_visitor *v)
 	card_kv(x, "addr", v->addr);
 	card_kv(x, "lang", v->lang);
 	card_kv(x, "referrer", v->referrer);
+	card_kv(x, "ua", v->ua);
 	card_kvi(x, "first", (long long)v->first_seen);
 	card_kvi(x, "last", (long long)v->last_seen);
 	card_kvi(x, "visits", v->visits);

@@ -17,6 +17,7 @@
 #include "authd.h"
 #include "chat.h"
 #include "cmd.h"
+#include "http.h"
 #include "log.h"
 #include "store.h"
 
@@ -647,6 +648,8 @@ cmd_hello(struct conn *c, struct proto_req *r)
 		    v->referrer, v->addr, &v->id) < 0)
 			goto fail;
 	}
+	if (http_user_agent(c) && store_visitor_set_ua(v->id, http_user_agent(c)) < 0)
+		goto fail;
 	if (page && *page && store_page_add(v->id, page, NULL) < 0)
 		goto fail;
 	ch = chat_open(v, g, r->text ? r->text : "");

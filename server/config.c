@@ -42,6 +42,14 @@ config_defaults(struct config *c)
 	memset(c, 0, sizeof(*c));
 	set_str(&c->listen_tcp, "127.0.0.1:7707");
 	set_str(&c->listen_unix, "run/kefud.sock");
+	set_str(&c->listen_http, "127.0.0.1:7780");
+	set_str(&c->http_allowed_origins, "");
+	set_str(&c->http_trust_proxy, "");
+	set_str(&c->http_prechat_required, "name,question");
+	c->http_max_per_addr = 32;
+	c->http_header_timeout = 10;
+	c->http_ping_interval = 30;
+	c->http_allow_login = 0;
 	set_str(&c->database, "var/kefu.db");
 	set_str(&c->log_level, "info");
 	c->line_max = 8192;
@@ -99,7 +107,9 @@ config_free(struct config *c)
 	char **strs[] = { &c->path, &c->listen_tcp, &c->listen_unix,
 	    &c->database, &c->log_level, &c->agent_default_status,
 	    &c->default_group, &c->ssh_listen, &c->ssh_host_key,
-	    &c->ssh_secret_file, &c->ssh_console, &c->ssh_gateway };
+	    &c->ssh_secret_file, &c->ssh_console, &c->ssh_gateway,
+	    &c->listen_http, &c->http_allowed_origins, &c->http_trust_proxy,
+	    &c->http_prechat_required };
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		free(*strs[i]);
@@ -196,6 +206,15 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 
 	STR_KEY("listen.tcp", listen_tcp)
 	STR_KEY("listen.unix", listen_unix)
+	STR_KEY("listen.http", listen_http)
+	STR_KEY("http.allowed_origins", http_allowed_origins)
+	STR_KEY("http.trust_proxy", http_trust_proxy)
+	STR_KEY("http.prechat_required", http_prechat_required)
+	INT_KEY("http.max_per_addr", http_max_per_addr, 1, 1000000)
+	INT_KEY("http.header_timeout", http_header_timeout, 1, 3600)
+	INT_KEY("http.ping_interval", http_ping_interval, 0, 86400)
+	if (strcmp(path, "http.allow_login") == 0)
+		return get_bool(x, val, path, &c->http_allow_login);
 	STR_KEY("database", database)
 	STR_KEY("log_level", log_level)
 	INT_KEY("limits.line_max", line_max, 256, 1 << 20)
@@ -505,6 +524,23 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	set_str(&c->path, path);
+	return 0;
+}
+
+int
+config_list_has(const char *list, const char *word, size_t wordlen)
+{
+	const char *p = list;
+
+	while (p && *p) {
+		size_t n;
+
+		p += strspn(p, " ,");
+		n = strcspn(p, " ,");
+		if (n > 0 && n == wordlen && strncmp(p, word, n) == 0)
+			return 1;
+		p += n;
+	}
 	return 0;
 }
 

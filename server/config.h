@@ -38,6 +38,7 @@ struct config {
 
 	char *listen_tcp;	/* "host:port", "" = off */
 	char *listen_unix;	/* path, "" = off */
+	char *listen_http;	/* "host:port" for HTTP/WebSocket, "" = off */
 	char *database;
 	char *log_level;	/* debug, info, warn, error */
 
@@ -58,6 +59,14 @@ struct config {
 	int answer_timeout;
 	int agent_grace;
 	int resume_timeout;
+
+	char *http_allowed_origins;	/* comma-separated origins, "*" = any */
+	char *http_trust_proxy;		/* comma-separated proxy addresses */
+	char *http_prechat_required;	/* comma-separated pre-chat fields */
+	int http_max_per_addr;		/* connections per visitor address */
+	int http_header_timeout;	/* seconds to send a whole request */
+	int http_ping_interval;		/* seconds between pings, 0 = off */
+	int http_allow_login;		/* LOGIN/TICKET/GATEWAY over WebSocket */
 
 	int ssh_enabled;
 	char *ssh_listen;	/* "host:port" */
@@ -94,6 +103,9 @@ int config_load_buffer(struct config *c, const char *data, size_t len,
     char *err, size_t errlen);
 
 void config_free(struct config *c);
+
+/* Is word one of the comma-separated items of list? */
+int config_list_has(const char *list, const char *word, size_t wordlen);
 
 /* Split "host:port" ("[::1]:7707" too). 0 on success. */
 int config_split_hostport(const char *s, char *host, size_t hostlen, int *port);

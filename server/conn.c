@@ -29,6 +29,7 @@
 #include <unistd.h>
 #include <netdb.h>
 
+#include "http.h"
 #include "log.h"
 #include "server.h"
 
@@ -39,14 +40,14 @@ static uint64_t serial;
 static void conn_readable(struct ae_loop *l, int fd, void *data, int mask);
 
 static int
-listen_tcp(const char *spec)
+listen_tcp(const char *what, const char *spec)
 {
 	char host[256], port[16];
 	int p, fd = -1, one = 1;
 	struct addrinfo hints, *res, *ai;
 
 	if (config_split_hostport(spec, host, sizeof(host), &p) < 0) {
-		log_error("listen.tcp: bad address '%s' (want host:port)", spec);
+		log_error("%s: bad address '%s' (want host:port)", what, spec);
 		return -1;
 	}
 	snprintf(port, sizeof(port), "%d", p);
@@ -55,7 +56,7 @@ listen_tcp(const char *spec)
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	if (getaddrinfo(host, port, &hints, &res) != 0) {
-		log_error("listen.tcp: cannot resolve '%s'", host);
+		log_error("%s: cannot resolve '%s'", what, host);
 		return -1;
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
@@ -72,9 +73,9 @@ listen_tcp(const char *spec)
 	}
 	freeaddrinfo(res);
 	if (fd < 0)
-		log_error("listen.tcp: cannot listen on %s: %s", spec, strerror(errno));
+		log_error("%s: cannot listen on %s: %s", what, spec, strerror(errno));
 	else
-		log_info("listening on tcp %s", spec);
+		log_info("%s: listening on %s", what, spec);
 	return fd;
 }
 
@@ -128,7 +129,7 @@ conn_new(int fd, int is_unix, const char *addr)
 }
 
 static void
-accept_one(int lfd, int is_unix)
+accept_one(int lfd, int is_unix, int is_http)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
@@ -163,6 +164,10 @@ accept_one(int lfd, int is_unix)
 			    addr, sizeof(addr));
 	}
 	c = conn_new(fd, is_unix, addr);
+	if (c && is_http && http_accepted(c) < 0) {
+		conn_close(c, "refused");
+		return;
+	}
 	if (c == NULL || ae_set(srv.loop, fd, AE_READ, conn_readable, c) < 0) {
 		log_error("accept: out of memory or epoll failure");
 		if (c)
@@ -177,12 +182,12 @@ accept_one(int lfd, int is_unix)
 static void
 accept_handler(struct ae_loop *l, int fd, void *data, int mask)
 {
-	int is_unix = (fd == srv.unix_fd);
+	int is_unix = (fd == srv.unix_fd), is_http = (fd == srv.http_fd);
 
 	for (int i = 0; i < 64; i++) {
 		int before = srv.nconns;
 
-		accept_one(fd, is_unix);
+		accept_one(fd, is_unix, is_http);
 		if (srv.nconns == before)
 			break;
 	}
@@ -191,9 +196,9 @@ accept_handler(struct ae_loop *l, int fd, void *data, int mask)
 int
 conn_listen_all(void)
 {
-	srv.tcp_fd = srv.unix_fd = -1;
+	srv.tcp_fd = srv.unix_fd = srv.http_fd = -1;
 	if (srv.cfg.listen_tcp && *srv.cfg.listen_tcp) {
-		if ((srv.tcp_fd = listen_tcp(srv.cfg.listen_tcp)) < 0)
+		if ((srv.tcp_fd = listen_tcp("listen.tcp", srv.cfg.listen_tcp)) < 0)
 			return -1;
 		if (ae_set(srv.loop, srv.tcp_fd, AE_READ, accept_handler, NULL) < 0)
 			return -1;
@@ -202,6 +207,12 @@ conn_listen_all(void)
 		if ((srv.unix_fd = listen_unix(srv.cfg.listen_unix)) < 0)
 			return -1;
 		if (ae_set(srv.loop, srv.unix_fd, AE_READ, accept_handler, NULL) < 0)
+			return -1;
+	}
+	if (srv.cfg.listen_http && *srv.cfg.listen_http) {
+		if ((srv.http_fd = listen_tcp("listen.http", srv.cfg.listen_http)) < 0)
+			return -1;
+		if (ae_set(srv.loop, srv.http_fd, AE_READ, accept_handler, NULL) < 0)
 			return -1;
 	}
 	if (srv.tcp_fd < 0 && srv.unix_fd < 0) {
@@ -213,8 +224,8 @@ conn_listen_all(void)
 
 /* ---- output ---- */
 
-static void
-mark_pending(struct conn *c)
+void
+conn_want_flush(struct conn *c)
 {
 	if (!c->pending && !c->dead) {
 		c->pending = 1;
@@ -247,7 +258,7 @@ conn_end(struct conn *c)
 {
 	if (proto_put_end(&c->out) < 0)
 		c->closing = 1;
-	mark_pending(c);
+	conn_want_flush(c);
 	check_cap(c);
 }
 
@@ -258,7 +269,7 @@ conn_raw(struct conn *c, const char *data, size_t len)
 		return;
 	if (pbuf_add(&c->out, data, len) < 0)
 		c->closing = 1;
-	mark_pending(c);
+	conn_want_flush(c);
 	check_cap(c);
 }
 
@@ -371,10 +382,26 @@ read_mask(const struct conn *c)
 	return c->paused || c->closing ? 0 : AE_READ;
 }
 
+/* Committed output not yet written (lines, or a WebSocket's frames). */
+static int
+unsent(const struct conn *c)
+{
+	return c->outoff < c->outsafe || http_want_write(c);
+}
+
+/* Everything written: a closing connection may go. */
+static int
+all_sent(const struct conn *c)
+{
+	return c->outoff == c->out.len && !http_want_write(c);
+}
+
 /* Write what we can; 0 when done or would block, -1 on a dead socket. */
 static int
 conn_write(struct conn *c)
 {
+	if (c->web && c->web->ws)
+		return ws_write(c);
 	/* Only what was committed: a reply or event made after the last
 	 * commit waits for the next one (conn_flush_all moves outsafe). */
 	while (c->outoff < c->outsafe) {
@@ -429,8 +456,8 @@ conn_writable(struct ae_loop *l, int fd, void *data, int mask)
 	drained(c);
 	if (c->dead)
 		return;
-	if (c->outoff == c->outsafe) {	/* the rest waits for the commit */
-		if (c->closing && c->outoff == c->out.len) {
+	if (!unsent(c)) {	/* the rest waits for the commit */
+		if (c->closing && all_sent(c)) {
 			conn_close(c, "closed by server");
 			return;
 		}
@@ -464,12 +491,12 @@ conn_flush_all(void)
 		if (c->dead)
 			continue;
 		if (c->out.len > c->outsafe)
-			mark_pending(c);
-		if (c->outoff < c->outsafe) {
+			conn_want_flush(c);
+		if (unsent(c)) {
 			if (ae_set(srv.loop, c->fd, read_mask(c) | AE_WRITE,
 			    conn_writable, c) < 0)
 				conn_close(c, "epoll failure");
-		} else if (c->closing && c->outoff == c->out.len)
+		} else if (c->closing && all_sent(c))
 			conn_close(c, "closed by server");
 	}
 }
@@ -484,12 +511,12 @@ conn_flush_every(void)
 	for (int fd = 0; fd < srv.maxfds; fd++) {
 		struct conn *c = srv.conns[fd];
 
-		if (c && !c->dead && c->outoff < c->out.len)
-			mark_pending(c);
+		if (c && !c->dead && !all_sent(c))
+			conn_want_flush(c);
 	}
 	conn_flush_all();
 	for (int fd = 0; fd < srv.maxfds; fd++)
-		if (srv.conns[fd] && srv.conns[fd]->outoff < srv.conns[fd]->out.len)
+		if (srv.conns[fd] && !all_sent(srv.conns[fd]))
 			left++;
 	return left;
 }
@@ -558,6 +585,38 @@ keep_input(struct conn *c, const char *tail, size_t left)
 	return 0;
 }
 
+/* Input that arrived some other way (a WebSocket message): processed like
+ * read bytes, after whatever is still held. data must be writable. */
+void
+conn_feed(struct conn *c, char *data, size_t len)
+{
+	size_t left;
+
+	if (c->inlen == 0) {
+		process_input(c, data, len, &left);
+		if (!c->dead && keep_input(c, data + len - left, left) < 0)
+			conn_close(c, "out of memory");
+		return;
+	}
+	if (c->incap - c->inlen < len) {
+		char *n = realloc(c->in, c->inlen + len);
+
+		if (n == NULL) {
+			conn_close(c, "out of memory");
+			return;
+		}
+		c->in = n;
+		c->incap = c->inlen + len;
+	}
+	memcpy(c->in + c->inlen, data, len);
+	c->inlen += len;
+	if (c->paused)
+		return;
+	process_input(c, c->in, c->inlen, &left);
+	if (!c->dead && keep_input(c, c->in + c->inlen - left, left) < 0)
+		conn_close(c, "out of memory");
+}
+
 void
 conn_pause(struct conn *c)
 {
@@ -618,6 +677,11 @@ conn_readable(struct ae_loop *l, int fd, void *data, int mask)
 	/* the loop may have slept since before_sleep() set the clock; rate
 	 * limits and timestamps of this input need the time it arrived */
 	srv.now_ms = ae_now_ms();
+	if (c->web) {
+		if (!c->dead)
+			http_readable(c);
+		return;
+	}
 	if (c->closing || c->dead) {
 		/* we are only flushing; drain and ignore input */
 		if (!c->dead && read(fd, rbuf, sizeof(rbuf)) == 0)
@@ -660,6 +724,7 @@ conn_close(struct conn *c, const char *why)
 		return;
 	log_debug("closing fd %d (%s): %s", c->fd, proto_role_name(c->role), why);
 	session_closed(c);
+	http_closed(c);
 	ae_set(srv.loop, c->fd, 0, NULL, NULL);
 	close(c->fd);
 	srv.conns[c->fd] = NULL;

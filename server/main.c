@@ -34,6 +34,7 @@
 #include "store.h"
 #include "admin.h"
 #include "gateway.h"
+#include "http.h"
 
 struct server srv;
 
@@ -143,6 +144,7 @@ tick(struct ae_loop *l, void *data)
 {
 	srv.now_ms = ae_now_ms();
 	desk_tick();
+	http_tick();
 	if (srv.cfg.ssh_enabled && srv.ssh_pid == 0 && !srv.shutting_down &&
 	    srv.now_ms >= srv.ssh_restart_ms)
 		gateway_spawn();
@@ -316,7 +318,7 @@ run_server(void)
 	if (authd_start(session_auth_done) < 0)
 		log_warn("authd: no worker (%s); checking passwords inline",
 		    strerror(errno));
-	if (setup_signals() < 0 || conn_listen_all() < 0)
+	if (setup_signals() < 0 || http_init() < 0 || conn_listen_all() < 0)
 		return 1;
 	if (store_ckpt_start(srv.cfg.database) < 0)
 		log_warn("no checkpoint helper (%s); checkpoints run inline",
@@ -346,6 +348,7 @@ run_server(void)
 	store_ckpt_stop();
 	store_close();
 	desk_free();
+	http_free();
 	ae_free(srv.loop);
 	free(srv.conns);
 	config_free(&srv.cfg);
@@ -369,6 +372,11 @@ check_config(const char *cfgpath)
 	if (*srv.cfg.listen_tcp && config_split_hostport(srv.cfg.listen_tcp, host,
 	    sizeof(host), &port) < 0) {
 		fprintf(stderr, "%s: listen.tcp: want host:port\n", what);
+		bad = 1;
+	}
+	if (*srv.cfg.listen_http && config_split_hostport(srv.cfg.listen_http, host,
+	    sizeof(host), &port) < 0) {
+		fprintf(stderr, "%s: listen.http: want host:port\n", what);
 		bad = 1;
 	}
 	if (srv.cfg.ssh_enabled && config_split_hostport(srv.cfg.ssh_listen, host,

@@ -29,6 +29,7 @@ struct conn {
 	unsigned role;			/* one ROLE_ bit, ROLE_ANON at first */
 	struct agent *agent;
 	struct visitor *visitor;
+	struct web *web;		/* HTTP listener's connections (http.h) */
 	const char *tag;		/* tag of the request being handled */
 	int closing;			/* close once out is flushed */
 	int dead;			/* closed; free after the iteration */
@@ -42,7 +43,7 @@ struct conn {
 struct server {
 	struct config cfg;
 	struct ae_loop *loop;
-	int tcp_fd, unix_fd, sig_fd;
+	int tcp_fd, unix_fd, http_fd, sig_fd;
 	struct conn **conns;		/* by fd */
 	int maxfds;
 	int nconns;
@@ -82,6 +83,8 @@ int conn_flush_every(void);
 void conn_reap(void);
 void conn_pause(struct conn *c);
 void conn_resume(struct conn *c);
+void conn_want_flush(struct conn *c);
+void conn_feed(struct conn *c, char *data, size_t len);
 /* Output: everything written goes through these. */
 struct pbuf *conn_begin(struct conn *c, const char *tag);  /* starts a line */
 void conn_end(struct conn *c);                           /* ends it */

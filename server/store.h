@@ -38,6 +38,7 @@ struct store_chat {
 struct store_visitor {
 	int64_t id;
 	const char *token, *name, *email, *lang, *referrer, *addr;
+	const char *ua;			/* User-Agent of a web visitor, or NULL */
 	time_t first_seen, last_seen;
 	int visits;
 };
@@ -106,6 +107,7 @@ int store_visitor_insert(const char *token, const char *name,
     const char *email, const char *lang, const char *referrer,
     const char *addr, int64_t *id);
 int store_visitor_touch(int64_t id, const char *addr);
+int store_visitor_set_ua(int64_t id, const char *ua);
 /* 0 found, 1 not found, -1 error */
 int store_visitor_find_token(const char *token, int64_t *id);
 int store_visitor_load(int64_t id, int (*cb)(void *, const struct store_visitor *),

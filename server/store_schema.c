@@ -73,6 +73,8 @@ static const char *migrations[] = {
 	"CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
 	"INSERT INTO meta (key, value) VALUES ('msg_index_lwm',"
 	"  (SELECT coalesce(max(id), 0) + 1 FROM messages));",
+	/* 3: the browser a web visitor came with */
+	"ALTER TABLE visitors ADD COLUMN ua TEXT;",
 };
 
 int

@@ -88,6 +88,7 @@ start_kefud() {
 		echo "listen:"
 		echo "  tcp: \"127.0.0.1:$KPORT\""
 		echo "  unix: \"\""
+		echo "  http: \"\""
 		echo "database: \"$TMP/kefu.db\""
 		echo "log_level: warn"
 		echo "limits:"

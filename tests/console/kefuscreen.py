@@ -14,6 +14,7 @@ import time
 CONFIG = """listen:
   tcp: "127.0.0.1:{port}"
   unix: "{dir}/kefud.sock"
+  http: ""
 database: "{dir}/kefu.db"
 log_level: info
 routing:

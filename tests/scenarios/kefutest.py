@@ -148,11 +148,13 @@ class Server:
         self.dir = tmpdir or tempfile.mkdtemp(prefix="kefutest.")
         self.own_dir = tmpdir is None
         self.port = free_port()
+        self.http_port = free_port()
         self.sock = os.path.join(self.dir, "kefud.sock")
         self.db = os.path.join(self.dir, "kefu.db")
         self.log_path = os.path.join(self.dir, "kefud.log")
         self.config = {
-            "listen": {"tcp": "127.0.0.1:%d" % self.port, "unix": self.sock},
+            "listen": {"tcp": "127.0.0.1:%d" % self.port, "unix": self.sock,
+                       "http": "127.0.0.1:%d" % self.http_port},
             "database": self.db,
             "log_level": "debug",
             "routing": {"default_group": "sales", "answer_timeout": 120,

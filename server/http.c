@@ -1,0 +1,324 @@
+/*
+ * http.c - the web door's connections: per-address caps, reading the one
+ * HTTP request a connection may make, answering it with a static file or an
+ * error, or handing it to ws.c as a WebSocket; every second, reaping
+ * connections that never finished their request.
+ *
+ * The static files (web/kefu.js, web/demo.html) are compiled in and their
+ * whole responses built once at start; a request picks one of them by exact
+ * path, so nothing a client sends ever names a file.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "log.h"
+#include "server.h"
+
+extern const unsigned char web_kefu_js[], web_demo_html[];
+extern const size_t web_kefu_js_len, web_demo_html_len;
+
+struct canned {
+	struct pbuf b;
+	size_t hdrlen;		/* what HEAD sends */
+};
+
+static struct canned js, demo;
+static struct web *webs;	/* every web connection */
+
+/* ---- connections per address ---- */
+
+#define CAP_BUCKETS 1024
+
+struct addrcount {
+	struct addrcount *next;
+	int n;
+	char addr[64];
+};
+
+static struct addrcount *caps[CAP_BUCKETS];
+
+static struct addrcount **
+cap_slot(const char *addr)
+{
+	unsigned h = 5381;
+	struct addrcount **p;
+
+	for (const char *s = addr; *s; s++)
+		h = h * 33 + (unsigned char)*s;
+	for (p = &caps[h % CAP_BUCKETS]; *p; p = &(*p)->next)
+		if (strcmp((*p)->addr, addr) == 0)
+			break;
+	return p;
+}
+
+/* Count one more connection from addr; -1 when it is over the cap. */
+static int
+cap_take(struct web *w, const char *addr)
+{
+	struct addrcount **p = cap_slot(addr);
+
+	if (*p == NULL) {
+		if ((*p = calloc(1, sizeof(**p))) == NULL)
+			return -1;
+		snprintf((*p)->addr, sizeof((*p)->addr), "%s", addr);
+	}
+	if ((*p)->n >= srv.cfg.http_max_per_addr)
+		return -1;
+	(*p)->n++;
+	snprintf(w->capaddr, sizeof(w->capaddr), "%s", addr);
+	return 0;
+}
+
+static void
+cap_release(struct web *w)
+{
+	struct addrcount **p, *a;
+
+	if (w->capaddr[0] == '\0')
+		return;
+	p = cap_slot(w->capaddr);
+	w->capaddr[0] = '\0';
+	if ((a = *p) == NULL || --a->n > 0)
+		return;
+	*p = a->next;
+	free(a);
+}
+
+/* ---- static answers ---- */
+
+static int
+canned_build(struct canned *k, const char *ctype, const char *prelude,
+    const void *body, size_t len)
+{
+	size_t pl = prelude ? strlen(prelude) : 0;
+
+	pbuf_init(&k->b);
+	if (http_response(&k->b, 200, ctype, NULL, NULL, pl + len, 1) < 0)
+		return -1;
+	k->hdrlen = k->b.len;
+	if ((pl && pbuf_add(&k->b, prelude, pl) < 0) ||
+	    pbuf_add(&k->b, body, len) < 0)
+		return -1;
+	return 0;
+}
+
+int
+http_init(void)
+{
+	char prelude[300];
+	size_t n = 0;
+	const char *req = srv.cfg.http_prechat_required;
+
+	/* the widget learns the required pre-chat fields from a first line;
+	 * only letters and commas from the config reach it */
+	n = (size_t)snprintf(prelude, sizeof(prelude), "var KEFU_REQUIRED = \"");
+	for (; *req && n < sizeof(prelude) - 8; req++)
+		if ((*req >= 'a' && *req <= 'z') || *req == ',')
+			prelude[n++] = *req;
+	snprintf(prelude + n, sizeof(prelude) - n, "\";\n");
+	if (canned_build(&js, "application/javascript; charset=utf-8", prelude,
+	    web_kefu_js, web_kefu_js_len) < 0 ||
+	    canned_build(&demo, "text/html; charset=utf-8", NULL, web_demo_html,
+	    web_demo_html_len) < 0) {
+		log_error("http: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+void
+http_free(void)
+{
+	pbuf_free(&js.b);
+	pbuf_free(&demo.b);
+}
+
+/* ---- connections ---- */
+
+int
+http_accepted(struct conn *c)
+{
+	static const char busy[] = "HTTP/1.1 429 Too Many Requests\r\n"
+	    "Content-Length: 0\r\nConnection: close\r\n\r\n";
+	struct web *w = calloc(1, sizeof(*w));
+
+	if (w == NULL || (w->req = malloc(sizeof(*w->req))) == NULL) {
+		free(w);
+		return -1;
+	}
+	http_req_init(w->req);
+	w->c = c;
+	w->last_rx_ms = srv.now_ms;
+	c->web = w;
+	w->next = webs;
+	if (webs)
+		webs->prev = w;
+	webs = w;
+	/* behind a trusted proxy the visitor's address is known later */
+	if (!config_list_has(srv.cfg.http_trust_proxy, c->addr, strlen(c->addr)) &&
+	    cap_take(w, c->addr) < 0) {
+		log_warn("http: %s is over http.max_per_addr (%d)", c->addr,
+		    srv.cfg.http_max_per_addr);
+		if (write(c->fd, busy, sizeof(busy) - 1) < 0)
+			{ /* dropping it anyway */ }
+		return -1;
+	}
+	return 0;
+}
+
+void
+http_closed(struct conn *c)
+{
+	struct web *w = c->web;
+
+	if (w == NULL)
+		return;
+	cap_release(w);
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		webs = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	wsf_free(w->ws);
+	free(w->req);
+	free(w->pre);
+	free(w->ua);
+	free(w);
+	c->web = NULL;
+}
+
+static void
+answer(struct conn *c, int status, const char *extra)
+{
+	struct pbuf b;
+	char body[64];
+	int n = snprintf(body, sizeof(body), "%d %s\n", status,
+	    http_status_str((enum http_status)status));
+
+	pbuf_init(&b);
+	if (http_response(&b, status, "text/plain; charset=utf-8", extra, body,
+	    (size_t)n, http_req_is_head(c->web->req)) == 0)
+		conn_raw(c, b.data, b.len);
+	pbuf_free(&b);
+	c->closing = 1;
+}
+
+static void
+send_canned(struct conn *c, const struct canned *k)
+{
+	conn_raw(c, k->b.data, http_req_is_head(c->web->req) ? k->hdrlen :
+	    k->b.len);
+	c->closing = 1;
+}
+
+/* The handshake's answer goes out at once: it is the first thing written
+ * on a fresh socket, so the kernel takes all of it. */
+static int
+upgrade(struct conn *c, const char *rest, size_t restlen)
+{
+	struct web *w = c->web;
+	struct http_req *r = w->req;
+	char addr[64], acc[29], resp[256];
+	int n;
+
+	http_client_addr(c->addr, http_req_header(r, HH_XFF),
+	    srv.cfg.http_trust_proxy, addr, sizeof(addr));
+	if (w->capaddr[0] == '\0' && cap_take(w, addr) < 0) {
+		log_warn("http: %s is over http.max_per_addr (%d)", addr,
+		    srv.cfg.http_max_per_addr);
+		answer(c, 429, NULL);
+		return 0;
+	}
+	snprintf(c->addr, sizeof(c->addr), "%s", addr);
+	if (http_ws_accept(http_req_header(r, HH_KEY), acc) < 0)
+		return -1;
+	n = snprintf(resp, sizeof(resp), "HTTP/1.1 101 Switching Protocols\r\n"
+	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Accept: %s\r\n\r\n", acc);
+	if (write(c->fd, resp, (size_t)n) != n)
+		return -1;
+	if ((w->ua = strdup(http_req_header(r, HH_UA))) == NULL)
+		return -1;
+	if (restlen) {
+		if ((w->pre = malloc(restlen)) == NULL)
+			return -1;
+		memcpy(w->pre, rest, restlen);
+		w->prelen = restlen;
+	}
+	free(w->req);
+	w->req = NULL;
+	return ws_start(c);
+}
+
+void
+http_readable(struct conn *c)
+{
+	struct web *w = c->web;
+	char buf[4096];
+	ssize_t n;
+	size_t used;
+	enum http_route rt;
+
+	if (w->ws) {
+		ws_readable(c);
+		return;
+	}
+	n = read(c->fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		conn_close(c, n == 0 ? "eof" : strerror(errno));
+		return;
+	}
+	if (c->closing)
+		return;		/* answered: the rest is ignored */
+	w->last_rx_ms = srv.now_ms;
+	used = http_req_feed(w->req, buf, (size_t)n);
+	rt = http_req_route(w->req, srv.cfg.http_allowed_origins);
+	switch (rt) {
+	case HTTP_MORE: return;
+	case HTTP_JS: send_canned(c, &js); return;
+	case HTTP_DEMO: send_canned(c, &demo); return;
+	case HTTP_400: answer(c, 400, NULL); return;
+	case HTTP_403: answer(c, 403, NULL); return;
+	case HTTP_404: answer(c, 404, NULL); return;
+	case HTTP_405: answer(c, 405, "Allow: GET, HEAD\r\n"); return;
+	case HTTP_431: answer(c, 431, NULL); return;
+	case HTTP_UPGRADE:
+		if (upgrade(c, buf + used, (size_t)n - used) < 0)
+			conn_close(c, "websocket setup failed");
+		return;
+	}
+}
+
+int
+http_want_write(const struct conn *c)
+{
+	return c->web && c->web->ws && wsf_want_write(c->web->ws);
+}
+
+const char *
+http_user_agent(const struct conn *c)
+{
+	return c->web ? c->web->ua : NULL;
+}
+
+void
+http_tick(void)
+{
+	struct web *w, *next;
+	long long limit = (long long)srv.cfg.http_header_timeout * 1000;
+
+	for (w = webs; w; w = next) {
+		next = w->next;
+		if (w->ws)
+			ws_tick(w->c);
+		else if (srv.now_ms - w->c->created_ms > limit)
+			conn_close(w->c, "http: request not finished in time");
+	}
+}
