@@ -396,6 +396,16 @@ all_sent(const struct conn *c)
 	return c->outoff == c->out.len && !http_want_write(c);
 }
 
+/* All said: close (an HTTP answer first waits for the client's end, so
+ * that unread input does not turn the close into a reset). */
+static void
+closed_by_server(struct conn *c)
+{
+	if (http_linger(c))
+		return;
+	conn_close(c, "closed by server");
+}
+
 /* Write what we can; 0 when done or would block, -1 on a dead socket. */
 static int
 conn_write(struct conn *c)
@@ -458,7 +468,7 @@ conn_writable(struct ae_loop *l, int fd, void *data, int mask)
 		return;
 	if (!unsent(c)) {	/* the rest waits for the commit */
 		if (c->closing && all_sent(c)) {
-			conn_close(c, "closed by server");
+			closed_by_server(c);
 			return;
 		}
 		if (ae_set(srv.loop, c->fd, read_mask(c), conn_readable, c) < 0)
@@ -497,7 +507,7 @@ conn_flush_all(void)
 			    conn_writable, c) < 0)
 				conn_close(c, "epoll failure");
 		} else if (c->closing && all_sent(c))
-			conn_close(c, "closed by server");
+			closed_by_server(c);
 	}
 }
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "http.h"
@@ -302,6 +303,22 @@ http_want_write(const struct conn *c)
 	return c->web && c->web->ws && wsf_want_write(c->web->ws);
 }
 
+int
+http_linger(struct conn *c)
+{
+	struct web *w = c->web;
+
+	if (w == NULL || w->ws || srv.shutting_down)
+		return 0;
+	if (!w->lingering) {
+		w->lingering = 1;
+		if (shutdown(c->fd, SHUT_WR) < 0 ||
+		    ae_set(srv.loop, c->fd, AE_READ, NULL, c) < 0)
+			return 0;
+	}
+	return 1;
+}
+
 const char *
 http_user_agent(const struct conn *c)
 {
@@ -313,6 +330,8 @@ http_tick(void)
 {
 	struct web *w, *next;
 	long long limit = (long long)srv.cfg.http_header_timeout * 1000;
+
+	/* a lingering answer (see http_linger) is dropped by the same clock */
 
 	for (w = webs; w; w = next) {
 		next = w->next;

@@ -21,6 +21,7 @@ struct web {
 	char capaddr[64];		/* the address counted against the cap */
 	long long last_rx_ms;		/* the peer's last sign of life */
 	int pinged;
+	int lingering;			/* answered; waiting for the client's EOF */
 };
 
 /* conn.c calls these for connections of the HTTP listener. */
@@ -28,6 +29,8 @@ int http_accepted(struct conn *c);
 void http_readable(struct conn *c);
 int http_want_write(const struct conn *c);
 void http_closed(struct conn *c);
+/* After an HTTP answer: 1 if the connection waits for the client's EOF. */
+int http_linger(struct conn *c);
 /* main.c: build the static answers once; every second: reap and ping. */
 int http_init(void);
 void http_tick(void);

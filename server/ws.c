@@ -140,10 +140,15 @@ ws_write(struct conn *c)
 		c->out.len = c->outoff = c->outsafe = 0;
 		if (c->out.cap > 65536)
 			pbuf_free(&c->out);
-		if (c->closing)
-			wsf_close(ws, 1000, "bye");
 	}
-	return wsf_send(ws);
+	if (wsf_send(ws) < 0)
+		return -1;
+	/* wslay sends control frames first: the close waits for the data */
+	if (c->closing && c->out.len == 0 && wsf_queued(ws) == 0) {
+		wsf_close(ws, 1000, "bye");
+		return wsf_send(ws);
+	}
+	return 0;
 }
 
 void

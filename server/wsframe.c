@@ -70,7 +70,8 @@ msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *m,
 		return;		/* control frames: wslay answers them */
 	if (len > w->max_msg)	/* wslay enforces it; never trust twice */
 		return;
-	memcpy(w->scratch, m->msg, len);
+	if (len > 0)		/* an empty message has no buffer */
+		memcpy(w->scratch, m->msg, len);
 	if (len > 0 && w->scratch[len - 1] == '\n')
 		len--;
 	for (size_t i = 0; i < len; i++)

@@ -8,7 +8,8 @@
 #
 # Needs the Debian packages clang (clang-14) and libclang-rt-14-dev (the
 # libFuzzer/ASan/UBSan runtimes; a Recommends of clang, so install it
-# explicitly when using --no-install-recommends), plus libyaml-dev.
+# explicitly when using --no-install-recommends), plus libyaml-dev,
+# libwslay-dev, libhttp-parser-dev and libssl-dev.
 #
 # Prints one summary line per target; exits non-zero if a target does not
 # build, or finds a crash, a leak, a timeout or a broken invariant. The
@@ -92,12 +93,17 @@ build fuzz_proto "$top/tests/fuzz/fuzz_proto.c" "$top"/proto/*.c || failed=1
 # shellcheck disable=SC2086
 build fuzz_config $yaml_cflags "$top/tests/fuzz/fuzz_config.c" \
     "$top/server/config.c" "$top"/proto/*.c $yaml_libs || failed=1
+# shellcheck disable=SC2086
+build fuzz_http $yaml_cflags "$top/tests/fuzz/fuzz_http.c" \
+    "$top/server/http_req.c" "$top/server/wsframe.c" "$top/server/config.c" \
+    "$top"/proto/*.c $yaml_libs -lwslay -lhttp_parser -lcrypto || failed=1
 [ "$failed" -eq 0 ] || { echo "run-fuzz: kept $work" >&2; exit 1; }
 
-for t in ${FUZZ_TARGETS:-fuzz_proto fuzz_config}; do
+for t in ${FUZZ_TARGETS:-fuzz_proto fuzz_config fuzz_http}; do
 	case $t in
 	fuzz_proto) run fuzz_proto proto proto.dict ;;
 	fuzz_config) run fuzz_config config config.dict ;;
+	fuzz_http) run fuzz_http http http.dict ;;
 	*) echo "run-fuzz: unknown target $t" >&2; failed=1 ;;
 	esac
 done
