@@ -58,6 +58,8 @@ config_defaults(struct config *c)
 	c->msg_rate = 10;
 	c->msg_burst = 30;
 	c->commit_interval_us = 250;
+	c->checkpoint_frames = 4000;
+	c->wal_max_frames = 50000;
 	c->auth_max_failures = 5;
 	c->auth_window = 300;
 	set_str(&c->agent_default_status, "online");
@@ -235,7 +237,9 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 		c->msg_rate = d;
 		return 0;
 	}
-	INT_KEY("store.commit_interval_us", commit_interval_us, 0, 100000)
+	INT_KEY("store.commit_interval_us", commit_interval_us, 0, 1000000)
+	INT_KEY("store.checkpoint_frames", checkpoint_frames, 100, 10000000)
+	INT_KEY("store.wal_max_frames", wal_max_frames, 100, 100000000)
 	INT_KEY("auth.max_failures", auth_max_failures, 1, 1000)
 	INT_KEY("auth.window", auth_window, 1, 86400)
 	STR_KEY("agent.default_status", agent_default_status)
@@ -425,6 +429,9 @@ check(struct cfg_ctx *x)
 	for (int i = 0; i < c->nreplies; i++)
 		if (c->replies[i].title == NULL || c->replies[i].text == NULL)
 			return fail(x, NULL, "%s: an entry needs title and text", "quick_replies");
+	if (c->wal_max_frames < c->checkpoint_frames)
+		return fail(x, NULL, "%s: must be at least store.checkpoint_frames",
+		    "store.wal_max_frames");
 	if (strcmp(c->agent_default_status, "online") &&
 	    strcmp(c->agent_default_status, "away") &&
 	    strcmp(c->agent_default_status, "busy") &&

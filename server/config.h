@@ -48,6 +48,8 @@ struct config {
 	double msg_rate;	/* messages per second per connection */
 	int msg_burst;
 	int commit_interval_us;	/* group commit: least time between commits */
+	int checkpoint_frames;	/* WAL size that starts a checkpoint */
+	int wal_max_frames;	/* WAL size at which the loop finishes one */
 
 	int auth_max_failures;
 	int auth_window;

@@ -320,7 +320,8 @@ run_server(void)
 		    strerror(errno));
 	if (setup_signals() < 0 || http_init() < 0 || conn_listen_all() < 0)
 		return 1;
-	if (store_ckpt_start(srv.cfg.database) < 0)
+	if (store_ckpt_start(srv.cfg.database, srv.cfg.checkpoint_frames,
+	    srv.cfg.wal_max_frames) < 0)
 		log_warn("no checkpoint helper (%s); checkpoints run inline",
 		    strerror(errno));
 	if (srv.cfg.ssh_enabled && gateway_prepare() < 0)

@@ -137,9 +137,10 @@ int store_chat_foreach_visitor(int64_t visitor, store_chat_cb *cb, void *arg);
 void store_msg_housekeep(long long now_ms);
 
 /* WAL checkpoints in a helper process with its own connection (kefud
- * only; without it SQLite checkpoints inside a commit). store_ckpt_main
- * is that process: `kefud --checkpointer FD DATABASE`. */
-int store_ckpt_start(const char *path);
+ * only; without it SQLite checkpoints inside a commit), asked at frames
+ * WAL frames; at max frames the loop waits for it and finishes inline.
+ * store_ckpt_main is that process: `kefud --checkpointer FD DATABASE`. */
+int store_ckpt_start(const char *path, int frames, int max);
 void store_ckpt_stop(void);
 int store_ckpt_main(const char *fdarg, const char *path);
 int store_msg_append(int64_t chat, int64_t seq, time_t ts, const char *kind,

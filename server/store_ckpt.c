@@ -17,6 +17,14 @@
  * again, and once only a few are left the loop copies those inline (a
  * catch-up of at most CATCHUP_MAX frames instead of the whole checkpoint).
  *
+ * However slow the helper is (a busy machine, a sanitizer build), the WAL
+ * has a hard bound: at wal_max frames the loop waits for the helper's
+ * running checkpoint to end (a bounded wait; a helper that does not answer
+ * is killed) and copies the rest itself, so every frame is in the database
+ * and the next commit starts the WAL over. Both thresholds are config keys
+ * (store.checkpoint_frames, store.wal_max_frames), so a test can make the
+ * bound small and check it exactly.
+ *
  * The helper is kefud itself, re-executed (`kefud --checkpointer FD DB`),
  * so it starts with no SQLite state inherited from the parent (a forked
  * copy of an open connection must not be used). If it is missing or dies,
@@ -24,6 +32,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,13 +47,50 @@
 #include "store.h"
 #include "store_int.h"
 
-#define CKPT_FRAMES	4000	/* ask for a checkpoint at this WAL size */
 #define CATCHUP_MAX	64	/* frames the loop copies itself at the end */
-#define INLINE_FRAMES	50000	/* backstop: the helper cannot keep up */
+#define HELPER_WAIT_MS	30000	/* longest wait for a running checkpoint */
 
+static int ckpt_frames = 4000;	/* ask for a checkpoint at this WAL size */
+static int wal_max = 50000;	/* backstop: copy inline, whatever it takes */
 static int wfd = -1;		/* socket to the helper */
 static int asked;		/* a checkpoint is under way */
 static pid_t cpid;
+
+static void
+helper_gone(const char *why)
+{
+	log_warn("store: checkpoint helper gone (%s); checkpoints run inline",
+	    why);
+	close(wfd);
+	wfd = -1;
+	asked = 0;
+}
+
+/* The WAL is at wal_max: let the helper's running checkpoint end (it holds
+ * the checkpoint lock, so ours would do nothing meanwhile). */
+static void
+wait_for_helper(int frames)
+{
+	struct pollfd pfd = { .fd = wfd, .events = POLLIN };
+	int done = 0, r;
+
+	log_debug("store: WAL at %d frames; waiting for the checkpoint helper",
+	    frames);
+	while ((r = poll(&pfd, 1, HELPER_WAIT_MS)) < 0 && errno == EINTR)
+		;
+	if (r > 0 && recv(wfd, &done, sizeof(done), MSG_DONTWAIT) ==
+	    (ssize_t)sizeof(done)) {
+		asked = 0;
+		log_debug("store: checkpoint helper copied %d of %d frames",
+		    done, frames);
+		return;
+	}
+	/* silent for HELPER_WAIT_MS, or closed: make sure it holds no lock */
+	if (cpid > 0 && kill(cpid, SIGKILL) == 0 && waitpid(cpid, NULL, 0) < 0)
+		log_debug("store: checkpoint helper: waitpid: %s", strerror(errno));
+	cpid = 0;
+	helper_gone(r == 0 ? "no answer" : "closed");
+}
 
 static int
 wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
@@ -53,15 +99,22 @@ wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 	ssize_t n = -1;
 
 	(void)arg;
-	if (frames < CKPT_FRAMES)
+	if (frames < ckpt_frames)
 		return SQLITE_OK;
-	if (wfd >= 0 && frames < INLINE_FRAMES) {
+	if (wfd >= 0 && frames >= wal_max) {
+		if (asked)
+			wait_for_helper(frames);
+		goto inline_ckpt;
+	}
+	if (wfd >= 0) {
 		if (asked) {
 			n = recv(wfd, &done, sizeof(done), MSG_DONTWAIT);
 			if (n < 0 && errno == EAGAIN)
 				return SQLITE_OK;	/* still copying */
 			if (n == (ssize_t)sizeof(done)) {
 				asked = 0;
+				log_debug("store: checkpoint helper copied %d of %d frames",
+				    done, frames);
 				if (frames - done <= CATCHUP_MAX)
 					goto inline_ckpt;
 			}
@@ -71,10 +124,7 @@ wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 			asked = n == 1;
 			return SQLITE_OK;
 		}
-		log_warn("store: checkpoint helper gone (%s); checkpoints run inline",
-		    n == 0 ? "closed" : strerror(errno));
-		close(wfd);
-		wfd = -1;
+		helper_gone(n == 0 ? "closed" : strerror(errno));
 	}
 inline_ckpt:
 	(void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE,
@@ -83,7 +133,7 @@ inline_ckpt:
 }
 
 int
-store_ckpt_start(const char *path)
+store_ckpt_start(const char *path, int frames, int max)
 {
 	int p[2];
 	char fdarg[16], exe[4096];
@@ -91,6 +141,8 @@ store_ckpt_start(const char *path)
 
 	if (store_db == NULL || wfd >= 0)
 		return -1;
+	ckpt_frames = frames;
+	wal_max = max > frames ? max : frames;
 	/* the path, not /proc/self/exe itself: under valgrind the latter
 	 * is valgrind (whose readlink answers with the client's path) */
 	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
@@ -144,7 +196,7 @@ store_ckpt_stop(void)
 		cpid = 0;
 	}
 	if (store_db != NULL)	/* back to SQLite's own */
-		sqlite3_wal_autocheckpoint(store_db, CKPT_FRAMES);
+		sqlite3_wal_autocheckpoint(store_db, ckpt_frames);
 }
 
 /* The helper: a PASSIVE checkpoint per request, answered with the number of

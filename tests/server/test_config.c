@@ -42,6 +42,8 @@ main(void)
 	is_int(c.line_max, 8192, "default line_max");
 	is_int(c.ssh_enabled, 0, "ssh is off by default");
 	is_int(c.commit_interval_us, 250, "default group commit interval 250 us");
+	is_int(c.checkpoint_frames, 4000, "default checkpoint at 4000 WAL frames");
+	is_int(c.wal_max_frames, 50000, "default WAL bound 50000 frames");
 	is_int(c.ssh_login_grace, 20, "default ssh.login_grace 20 s");
 	ok(c.ssh_startups[0] == 10 && c.ssh_startups[1] == 30 &&
 	    c.ssh_startups[2] == 100, "default ssh.max_startups 10:30:100");
@@ -63,7 +65,8 @@ main(void)
 	ok(load(&c,
 	    "listen:\n  tcp: 0.0.0.0:9000\n  unix: \"\"\n"
 	    "database: /tmp/x.db\nlimits:\n  line_max: 4096\n  msg_rate: 2.5\n"
-	    "store:\n  commit_interval_us: 0\n"
+	    "store:\n  commit_interval_us: 0\n  checkpoint_frames: 500\n"
+	    "  wal_max_frames: 800\n"
 	    "routing:\n  answer_timeout: 30\n  default_group: tech\n"
 	    "ssh:\n  enabled: yes\n  listen: 127.0.0.1:2022\n"
 	    "groups:\n  - name: tech\n    mode: auto\n    description: 技术支持\n"
@@ -76,6 +79,8 @@ main(void)
 	ok(c.msg_rate > 2.4 && c.msg_rate < 2.6, "limits.msg_rate is a decimal");
 	is_int(c.answer_timeout, 30, "routing.answer_timeout read");
 	is_int(c.commit_interval_us, 0, "store.commit_interval_us: 0 is allowed");
+	is_int(c.checkpoint_frames, 500, "store.checkpoint_frames read");
+	is_int(c.wal_max_frames, 800, "store.wal_max_frames read");
 	is_int(c.ssh_enabled, 1, "ssh.enabled: yes");
 	is_int(c.ngroups, 1, "one group");
 	is_str(c.groups[0].description, "技术支持", "UTF-8 description kept");
@@ -88,8 +93,12 @@ main(void)
 	expect_error("limits:\n  line_max: 99999999999999999999\n", "limits.line_max", "number overflow");
 	expect_error("limits:\n  line_max: 12abc\n", "limits.line_max", "trailing garbage in a number");
 	expect_error("limits:\n  line_max: [1, 2]\n", "unexpected list", "a list where a number belongs");
-	expect_error("store:\n  commit_interval_us: 100001\n", "store.commit_interval_us",
-	    "commit interval above 100 ms");
+	expect_error("store:\n  commit_interval_us: 1000001\n", "store.commit_interval_us",
+	    "commit interval above 1 s");
+	expect_error("store:\n  checkpoint_frames: 60000\n", "store.wal_max_frames",
+	    "a WAL bound below the checkpoint size");
+	expect_error("store:\n  checkpoint_frames: 99\n", "store.checkpoint_frames",
+	    "checkpoint size below its range");
 	expect_error("store:\n  commit_interval_us: -1\n", "store.commit_interval_us",
 	    "negative commit interval");
 	expect_error("ssh:\n  enabled: maybe\n", "ssh.enabled", "bad boolean");
