@@ -83,7 +83,7 @@ def main():
     return 1 if FAILED else 0
 
 
-def expect_msg(client, text, timeout=5):
+def expect_msg(client, text, timeout=20):
     """The first '* MSG' event whose text contains text, or None."""
     end = time.time() + timeout
     while time.time() < end:
@@ -246,7 +246,7 @@ def scenario(srv, con, clients):
 
     # the server goes away and comes back
     srv.stop()
-    scr = con.wait(lambda s: "reconnecting" in s or "unreachable" in s, 10)
+    scr = con.wait(lambda s: "reconnecting" in s or "unreachable" in s, 30)
     ok(scr is not None, "server down: console says it is reconnecting", con.screen())
     srv.start()
     scr = con.wait(lambda s: "[online]" in s and "unreachable" not in s and

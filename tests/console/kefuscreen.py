@@ -71,7 +71,7 @@ class Server:
             f.write(CONFIG.format(port=self.port, dir=tmpdir))
         self.proc = None
 
-    def start(self, timeout=10):
+    def start(self, timeout=60):
         log = open(os.path.join(self.dir, "kefud.log"), "a")
         self.proc = subprocess.Popen([self.kefud, "-c", self.config_path],
                                      stdout=log, stderr=log)
@@ -109,7 +109,7 @@ class Client:
     def send(self, line):
         self.s.sendall(line.encode() + b"\n")
 
-    def readline(self, timeout=5):
+    def readline(self, timeout=20):
         end = time.time() + timeout
         while b"\n" not in self.buf:
             left = end - time.time()
@@ -123,7 +123,7 @@ class Client:
         line, self.buf = self.buf.split(b"\n", 1)
         return line.decode()
 
-    def cmd(self, line, timeout=5):
+    def cmd(self, line, timeout=20):
         """Send a request; return (final line, rows). Events are kept."""
         self.send("@c " + line)
         rows = []
@@ -136,7 +136,7 @@ class Client:
             elif got.startswith("@c "):
                 return got[3:], rows
 
-    def expect_event(self, prefix, timeout=5):
+    def expect_event(self, prefix, timeout=20):
         end = time.time() + timeout
         while True:
             for i, e in enumerate(self.events):
@@ -172,7 +172,7 @@ class Console:
             base += ["-f", "/dev/null"]
         return subprocess.run(base + args, env=self.env, check=False,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              timeout=10).stdout.decode("utf-8", "replace")
+                              timeout=60).stdout.decode("utf-8", "replace")
 
     def keys(self, *keys):
         self.tmux(["send-keys", "-t", "0"] + list(keys))
@@ -183,7 +183,7 @@ class Console:
     def screen(self):
         return self.tmux(["capture-pane", "-p", "-t", "0"])
 
-    def wait(self, pred, timeout=8):
+    def wait(self, pred, timeout=30):
         """Poll the screen until pred(screen) is true; return the screen."""
         end = time.time() + timeout
         scr = ""
@@ -194,7 +194,7 @@ class Console:
             time.sleep(0.05)
         return None
 
-    def wait_text(self, text, timeout=8):
+    def wait_text(self, text, timeout=30):
         return self.wait(lambda s: text in s, timeout)
 
     def resize(self, cols, rows):

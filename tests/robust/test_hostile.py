@@ -6,7 +6,12 @@ writers, a flood of connections, a flood of messages from one visitor
 (which must get ERR FLOOD), a 10 MB line (ERR TOOLONG, connection usable),
 half-closed sockets. Each attack passes if kefud is alive, the attack got
 the documented answer, and the good chat's worst latency stays under
-LAT_MAX seconds. Run from tests/robust/run-robust.sh (not `make check`).
+LAT_MAX seconds. Run from tests/robust/run-robust.sh and `make check`.
+
+LAT_MAX is generous (1 s; HOSTILE_LAT_MAX to change it): a loop that an
+attack blocks shows as seconds or a lost message, while a busy 2-core
+machine's scheduling delays stay well below it. Each probe starts once
+kefud holds the attack's connections (counted in /proc), not after a sleep.
 """
 import os
 import resource
@@ -18,16 +23,32 @@ import time
 sys.path.insert(0, os.path.join(os.environ.get("top_srcdir", "."), "tests", "scenarios"))
 from kefutest import Server, Tap, latency_probe as probe  # noqa: E402
 
-LAT_MAX = float(os.environ.get("HOSTILE_LAT_MAX", "0.1"))
+LAT_MAX = float(os.environ.get("HOSTILE_LAT_MAX", "1.0"))
+
+
+def open_fds(pid):
+    try:
+        return len(os.listdir("/proc/%d/fd" % pid))
+    except OSError:
+        return 0
+
+
+def wait_accepted(srv, base, n, timeout=60):
+    """Until kefud holds n more descriptors than base (the attack's
+    connections have been accepted)."""
+    deadline = time.time() + timeout
+    while open_fds(srv.proc.pid) < base + n and time.time() < deadline:
+        time.sleep(0.05)
+    return open_fds(srv.proc.pid) >= base + n
 
 
 def raw(port):
-    s = socket.create_connection(("127.0.0.1", port), 5)
-    s.settimeout(5)
+    s = socket.create_connection(("127.0.0.1", port), 30)
+    s.settimeout(30)
     return s
 
 
-def recv_until(s, needle, limit, timeout=5):
+def recv_until(s, needle, limit, timeout=30):
     buf = b""
     deadline = time.time() + timeout
     while needle not in buf and len(buf) < limit and time.time() < deadline:
@@ -97,7 +118,7 @@ def attack_conn_flood(srv):
     socks = []
     for _ in range(FLOOD):
         try:
-            socks.append(socket.create_connection(("127.0.0.1", srv.port), 5))
+            socks.append(socket.create_connection(("127.0.0.1", srv.port), 30))
         except OSError:
             break
     return socks, "connection flood (%d idle connections)" % len(socks)
@@ -131,18 +152,22 @@ def main():
         agent.login("alice")
         vis = srv.client()
         chat = int(vis.hello("name=good group=sales :hi")["chat"])
-        agent.expect_event("ASSIGN %d" % chat, 5)
+        agent.expect_event("ASSIGN %d" % chat, 30)
         # the probe itself must stay under the rate limit: 20 msgs, burst 30
         base = probe(vis, agent, chat, 10)
         t.ok(base is not None and base < LAT_MAX,
              "baseline latency %.1f ms" % (1000 * (base or 0)))
 
         for attack in (attack_slow_readers, attack_slowloris, attack_conn_flood):
+            base = open_fds(srv.proc.pid)
             res, what = attack(srv)
-            time.sleep(0.3)
+            socks = res[0] if isinstance(res, tuple) else res
+            if attack is not attack_slow_readers:   # (those may be dropped)
+                t.ok(wait_accepted(srv, base, len(socks)),
+                     "%s: kefud holds all %d" % (what, len(socks)))
             vis = srv.client()   # fresh visitor token bucket per probe
             chat = int(vis.hello("name=good group=sales :hi")["chat"])
-            agent.expect_event("ASSIGN %d" % chat, 5)
+            agent.expect_event("ASSIGN %d" % chat, 30)
             lat = probe(vis, agent, chat, 10)
             t.ok(srv.alive() and lat is not None and lat < LAT_MAX,
                  "%s: others served, worst latency %.1f ms" % (what, 1000 * (lat or 0)))
@@ -155,7 +180,7 @@ def main():
         flooder.send_raw("".join("@f%d SAY :spam %d\n" % (i, i) for i in range(500)))
         floods = 0
         for _ in range(500):
-            line = flooder.readline(5)
+            line = flooder.readline(30)
             if line is None:
                 break
             if line.startswith("@f") and " ERR FLOOD " in line:
@@ -163,7 +188,7 @@ def main():
         t.ok(floods > 0, "message flood from one visitor gets ERR FLOOD (%d times)" % floods)
         vis = srv.client()
         chat = int(vis.hello("name=good group=sales :hi")["chat"])
-        agent.expect_event("ASSIGN %d" % chat, 5)
+        agent.expect_event("ASSIGN %d" % chat, 30)
         lat = probe(vis, agent, chat, 10)
         t.ok(lat is not None and lat < LAT_MAX,
              "after the flood, others served, worst latency %.1f ms" % (1000 * (lat or 0)))
@@ -176,7 +201,7 @@ def main():
             for _ in range(160):
                 s.sendall(chunk)
             s.sendall(b"\nPING after\n")
-            got = recv_until(s, b"PONG after", 1 << 16, 10)
+            got = recv_until(s, b"PONG after", 1 << 16, 60)
         except OSError as e:
             got = str(e).encode()
         t.ok(b"ERR TOOLONG" in got and b"OK PONG after" in got,
@@ -188,7 +213,7 @@ def main():
         s = raw(srv.port)
         s.sendall(b"PING half\n")
         s.shutdown(socket.SHUT_WR)
-        got = recv_until(s, b"\x00never", 1 << 16, 5)
+        got = recv_until(s, b"\x00never", 1 << 16, 30)
         t.ok(b"OK PONG half" in got, "half-closed socket still gets its reply", got)
         s.close()
         hs = []

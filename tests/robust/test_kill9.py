@@ -30,14 +30,15 @@ class Streamer(threading.Thread):
         self.sent = 0
         self.error = None
         self.resumed = threading.Event()
+        self.first_ack = threading.Event()
 
     def run(self):
         try:
-            s = socket.create_connection(("127.0.0.1", self.port), 5)
+            s = socket.create_connection(("127.0.0.1", self.port), 30)
         except OSError as e:
             self.error = "connect: %s" % e
             return
-        s.settimeout(5)
+        s.settimeout(30)
         f = s.makefile("rb")
         try:
             s.sendall(("@h HELLO token=%s\n" % self.token).encode())
@@ -50,7 +51,7 @@ class Streamer(threading.Thread):
                 return
             self.resumed.set()
             pending = {}
-            deadline = time.time() + 20
+            deadline = time.time() + 120
             n = 0
             while time.time() < deadline:
                 while len(pending) < WINDOW:
@@ -69,6 +70,7 @@ class Streamer(threading.Thread):
                 t = pending.pop(tag, None)
                 if rest.startswith("OK seq=") and t is not None:
                     self.acked.append((int(rest[7:].split()[0]), t))
+                    self.first_ack.set()
                 elif t is not None:
                     self.error = "unexpected reply %r" % line
                     return
@@ -104,12 +106,14 @@ def main():
             ths = [Streamer(srv.port, tok, rnd, i) for i, (tok, _) in enumerate(visitors)]
             for th in ths:
                 th.start()
+            # the kill comes at a random point after every stream has had
+            # its first OK (waited for, not assumed after a sleep)
             for th in ths:
-                th.resumed.wait(20)
-            time.sleep(rng.uniform(0.02, 0.5))
+                th.first_ack.wait(60)
+            time.sleep(rng.uniform(0.0, 0.5))
             srv.kill9()
             for th in ths:
-                th.join(10)
+                th.join(60)
             errs = [th.error for th in ths if th.error]
             t.ok(not errs, "round %d: streams ran until the kill" % rnd, "\n".join(errs))
             got = sum(len(th.acked) for th in ths)

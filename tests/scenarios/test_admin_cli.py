@@ -32,7 +32,7 @@ try:
     t.eq(r.returncode, 0, "user del bob")
 
     srv.proc.send_signal(signal.SIGHUP)
-    t.ok(bob.expect_event("KICKED", 5) is not None, "after SIGHUP the deleted account is logged out")
+    t.ok(bob.expect_event("KICKED", 30) is not None, "after SIGHUP the deleted account is logged out")
     d = srv.client()
     t.ok(d.cmd("LOGIN dave :dave1234")[0].startswith("OK"), "after SIGHUP the new account can log in")
     b = srv.client()

@@ -3,13 +3,19 @@ overlong and endless lines, bad UTF-8, NUL bytes, garbage, malformed
 requests, a thousand half-open connections, a reader that never reads
 while being flooded with events, a visitor typing too fast. After each
 step a fresh client must still be able to LOGIN and PING, and the flood
-must not slow other clients down."""
+must not slow other clients down.
+
+Nothing here depends on how fast the machine is: the visitor's token bucket
+refills slowly (limits.msg_rate 0.5/s) so that "refused" and "allowed again"
+hold with seconds to spare, and waits are for events with long deadlines."""
 import os, random, socket, sys, threading, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kefutest import Server, Tap, kv, text
 
 t = Tap()
-srv = Server(extra={"limits": {"outbuf_max": 65536}}).start()
+RATE = 0.5      # limits.msg_rate: a token every 2 s
+srv = Server(extra={"limits": {"outbuf_max": 65536, "msg_rate": RATE,
+                               "msg_burst": 30}}).start()
 
 
 def healthy(after):
@@ -123,9 +129,9 @@ try:
     garbage = bytes(rnd.randrange(256) for _ in range(200000))
     c.send_raw(garbage + b"\n@g PING garbage\n")
     got = None
-    deadline = time.time() + 5
+    deadline = time.time() + 30
     while time.time() < deadline:
-        l = c.readline(5)
+        l = c.readline(30)
         if l is None or l.startswith("@g "):
             got = l
             break
@@ -155,7 +161,7 @@ try:
     hellos = sum(1 for i in range(200) if i % 3 == 1) * 5
     resets = sum(1 for i in range(200) if i % 3 == 1 and i % 5 == 0) * 5
     rows = []
-    deadline = time.time() + 5
+    deadline = time.time() + 30
     while time.time() < deadline:
         _, rows = c.cmd("QUEUE tech")
         if len(rows) >= hellos - resets:
@@ -179,9 +185,9 @@ try:
     oks = [0]
 
     def admin_reader():
-        deadline = time.time() + 20
+        deadline = time.time() + 120
         while oks[0] < n and time.time() < deadline:
-            l = adm.readline(5)
+            l = adm.readline(30)
             if l is None:
                 return
             if l.startswith("@f") and " OK" in l:
@@ -190,7 +196,7 @@ try:
     def admin_writer():
         # at most 40 requests in flight: the admin itself reads diligently
         # and must stay below outbuf_max within one server iteration
-        deadline = time.time() + 20
+        deadline = time.time() + 120
         for i in range(0, n, 20):
             while i - oks[0] > 40 and time.time() < deadline:
                 time.sleep(0.001)
@@ -203,16 +209,17 @@ try:
     lat = []
     while rd.is_alive() and len(lat) < 400:
         t0 = time.time()
-        final, _ = p.cmd("PING", 3)
+        final, _ = p.cmd("PING", 10)
         lat.append(time.time() - t0 if final == "OK PONG" else 99)
         time.sleep(0.01)
-    rd.join(20); wr.join(5)
+    rd.join(120); wr.join(30)
     t.eq(oks[0], n, "the admin's %d announcements were all answered" % n)
-    t.ok(lat and max(lat) < 0.5, "PING from another client during the flood: %d pings, max %.3f s"
+    # a loop blocked by the flood would show as seconds (or 99: no answer)
+    t.ok(lat and max(lat) < 2.0, "PING from another client during the flood: %d pings, max %.3f s"
          % (len(lat), max(lat) if lat else -1))
     slow.settimeout(0.2)
     dropped = False
-    deadline = time.time() + 5
+    deadline = time.time() + 30
     while time.time() < deadline:
         try:
             d = slow.recv(1 << 20)
@@ -232,6 +239,16 @@ try:
     healthy("an event flood to a reader that never reads")
 
     # -- a visitor typing too fast
+    def say_when_allowed(v, body):
+        """SAY until the bucket has a token again (ERR FLOOD meanwhile)."""
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            final, _ = v.cmd("SAY :" + body)
+            if final is None or not final.startswith("ERR FLOOD"):
+                return final
+            time.sleep(0.2)
+        return None
+
     a = srv.client(); a.login("alice")
     v = srv.client()
     h = v.hello("name=Flood group=tech :x")
@@ -245,34 +262,33 @@ try:
         codes.append(l.split()[1])
     n_ok, n_flood = codes.count("OK"), codes.count("ERR")
     t.ok(len(codes) == 80 and n_flood > 0, "80 SAYs at once: %d OK, %d refused" % (n_ok, n_flood))
-    t.ok(all(l for l in codes) and n_ok <= 40, "no more than the burst gets through (%d)" % n_ok)
+    # 30 of burst, plus one per 2 s that the 80 took to be read
+    t.ok(all(l for l in codes) and n_ok <= 35, "no more than the burst gets through (%d)" % n_ok)
     final, _ = v.cmd("SAY :one more")
     t.ok(final is not None and final.startswith("ERR FLOOD"), "right after: ERR FLOOD", final)
-    # the bucket refills at msg_rate (10/s): 0.35 s later there is room again
+    # the bucket refills at msg_rate: after a while there is room again,
+    # and right after that a new burst is refused
     stored = n_ok
-    for rnd_ in range(3):
-        time.sleep(0.35)
-        final, _ = v.cmd("SAY :calm now %d" % rnd_)
+    for rnd_ in range(2):
+        final = say_when_allowed(v, "calm now %d" % rnd_)
         t.ok(final is not None and final.startswith("OK seq="),
-             "round %d: 0.35 s after a flood the visitor may talk again" % (rnd_ + 1), final)
+             "round %d: once the bucket refills the visitor may talk again" % (rnd_ + 1), final)
         stored += 1 if final and final.startswith("OK") else 0
         v.send_raw("".join("@r%d SAY :again %d\n" % (i, i) for i in range(10)))
         got = [reply(v) for _ in range(10)]
         stored += sum(1 for l in got if l and " OK " in l)
         t.ok(any(l and "ERR FLOOD" in l for l in got), "round %d: flooding again gets ERR FLOOD" % (rnd_ + 1), got)
-    time.sleep(0.3)
-    final, _ = v.cmd("SAY :" + "长" * 1366)          # 4098 bytes
+    final, _ = v.cmd("SAY :" + "长" * 1366)          # 4098 bytes (checked before the rate)
     t.ok(final is not None and final.startswith("ERR ARGS"), "a message over 4096 bytes: ERR ARGS", final)
     _, rows = a.cmd("TRANSCRIPT " + h["chat"])
     t.eq(len(rows), 1 + stored, "only the accepted messages were stored (%d)" % stored)
     healthy("a visitor flood")
 
     # -- a visitor trying to forge protocol lines or overflow fields
-    time.sleep(0.3)
-    final, _ = v.cmd("SAY :ok\\n* KICKED :fake\\n@t1 OK")
+    final = say_when_allowed(v, "ok\\n* KICKED :fake\\n@t1 OK")
     t.ok(final is not None and final.startswith("OK seq="), "a message with escaped newlines is accepted", final)
     seq = kv(final).get("seq")
-    m = a.expect_event("MSG %s %s" % (h["chat"], seq), 3)
+    m = a.expect_event("MSG %s %s" % (h["chat"], seq), 10)
     t.eq(text(m), "ok\n* KICKED :fake\n@t1 OK", "the agent gets it as one escaped line, newlines intact")
     t.ok(a.no_event("KICKED", 0.3), "no forged * KICKED reaches the agent")
     x = srv.client()

@@ -3,7 +3,7 @@ password and an unknown user, throttling per address after
 auth.max_failures, ERR NOAUTH before login (HELP/PING/QUIT excepted),
 ERR DENIED for a second LOGIN/HELLO, a re-login elsewhere kicking the old
 connection while the chats stay, and PASSWD on one's own account."""
-import os, sys, time
+import os, select, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kefutest import Server, Tap, kv, text
 
@@ -75,7 +75,7 @@ try:
     a2 = srv.client()
     final, _ = a2.cmd("LOGIN alice :alice123")
     t.ok(final.startswith("OK name=alice"), "alice logs in on a second connection", final)
-    k = a.expect_event("KICKED", 3)
+    k = a.expect_event("KICKED", 30)
     t.ok(k is not None, "the old connection gets * KICKED", k)
     gone = None
     while True:
@@ -84,7 +84,7 @@ try:
             gone = True
             break
     t.ok(gone, "the old connection is closed by the server")
-    res = a2.expect_event("ASSIGN " + vh["chat"], 3)
+    res = a2.expect_event("ASSIGN " + vh["chat"], 30)
     t.ok(res is not None and kv(res).get("by") == "resume",
          "the new connection is told about the chat (ASSIGN by=resume)", res)
     final, rows = a2.cmd("CHATS")
@@ -116,12 +116,14 @@ try:
     for c in storm:
         c.send("@L LOGIN admin :admin123")
     p = srv.client()
-    t0 = time.time()
-    final, _ = p.cmd("PING storm")
-    took = time.time() - t0
-    t.ok(final == "OK PONG storm" and took < 0.2,
-         "PING answered in %.3f s while 12 password checks run" % took, final)
-    done = [c.readline(5) for c in storm]
+    final, _ = p.cmd("PING storm", 30)
+    # checked on the loop, the 12 hashes would all be answered before the
+    # PING that came after them: some must still be running when it is
+    answered = select.select([c.s for c in storm], [], [], 0)[0]
+    t.ok(final == "OK PONG storm" and len(answered) < len(storm),
+         "PING answered while password checks still run (%d of 12 logins answered)"
+         % len(answered), final)
+    done = [c.readline(30) for c in storm]
     t.ok(all(l is not None and (l.startswith("@L OK name=admin") or l.startswith("* KICKED")) for l in done),
          "the 12 logins are all answered (each kicking the one before)", done[:3])
     for c in storm:

@@ -37,9 +37,9 @@ try:
 
     # -- clean stop
     os.kill(srv.proc.pid, signal.SIGTERM)
-    sd = a.expect_event("SHUTDOWN", 5)
+    sd = a.expect_event("SHUTDOWN", 30)
     t.ok(sd is not None, "SIGTERM: connected clients get * SHUTDOWN", sd)
-    t.ok(v3.expect_event("SHUTDOWN", 2) is not None, "visitors get it too")
+    t.ok(v3.expect_event("SHUTDOWN", 30) is not None, "visitors get it too")
     rc = srv.stop()
     t.eq(rc, 0, "kefud exits with status 0 after SIGTERM")
     srv.start()
@@ -50,7 +50,7 @@ try:
     a = srv.client()
     final, _ = a.cmd("LOGIN alice :alice123")
     t.ok(final.startswith("OK name=alice"), "alice logs in after the restart", final)
-    e = a.expect_event("ASSIGN " + h3["chat"], 3)
+    e = a.expect_event("ASSIGN " + h3["chat"], 30)
     t.ok(e is not None and kv(e).get("by") == "resume", "alice gets her active chat back: ASSIGN by=resume", e)
     t.ok(e is not None and kv(e).get("left") == "1", "... marked left=1 until the visitor returns", e)
     _, q = a.cmd("QUEUE")
@@ -69,11 +69,11 @@ try:
     final, _ = v3.cmd("HELLO token=" + h3["token"])
     t.ok(kv(final).get("chat") == h3["chat"] and kv(final).get("resumed") == "1",
          "the visitor resumes the chat with the token after the restart", final)
-    t.ok(a.expect_event("BACK " + h3["chat"], 2) is not None, "alice sees * BACK")
+    t.ok(a.expect_event("BACK " + h3["chat"], 30) is not None, "alice sees * BACK")
     final, _ = a.cmd("MSG %s :still here" % h3["chat"])
     seq = int(kv(final).get("seq", 0))
     t.eq(seq, len(tr3) + 1, "message numbering continues after the restart")
-    m = v3.expect_event("MSG %s %d" % (h3["chat"], seq), 3)
+    m = v3.expect_event("MSG %s %d" % (h3["chat"], seq), 30)
     t.eq(text(m), "still here", "the visitor gets the new message")
 
     # -- kill -9 in the middle of a message stream

@@ -48,7 +48,7 @@ try:
     w = a.expect_event("MSG %s %s whisper" % (chat, final.split("=")[1]))
     t.ok(w is not None and w.split()[3] == "whisper" and text(w) == "offer a coupon",
          "the agent gets the whisper", w)
-    t.ok(v.expect_event("MSG %s" % chat, 1) is not None and v.no_event("MSG", 0.3),
+    t.ok(v.expect_event("MSG %s" % chat, 30) is not None and v.no_event("MSG", 0.3),
          "the visitor got the agent message and not the whisper")
     final, _ = sup.cmd("TAKEOVER " + chat)
     t.eq(final, "OK", "supervisor may TAKEOVER")
@@ -79,7 +79,7 @@ try:
     t.eq(final, "OK", "eve's open connection got the supervisor role at once")
     final, _ = adm.cmd("USERDEL eve")
     t.eq(final, "OK", "admin USERDEL eve")
-    t.ok(e.expect_event("KICKED", 2) is not None, "eve's connection is kicked")
+    t.ok(e.expect_event("KICKED", 30) is not None, "eve's connection is kicked")
     e2 = srv.client()
     final, _ = e2.cmd("LOGIN eve :evesecret1")
     t.ok(final.startswith("ERR AUTH"), "a deleted user cannot log in", final)

@@ -8,7 +8,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kefutest import Server, Tap, kv, text
 
 t = Tap()
-srv = Server(extra={"routing": {"answer_timeout": 2, "agent_grace": 2}}).start()
+srv = Server(extra={"routing": {"answer_timeout": 5, "agent_grace": 5}}).start()
 DISPLAY = {"Alice": "alice", "小王": "bob"}
 visitors = {}      # chat id -> visitor client
 ended = set()
@@ -21,7 +21,7 @@ def visit(group, name, question="hello"):
     return h["chat"], v
 
 
-def assigned_to(v, chat, timeout=3):
+def assigned_to(v, chat, timeout=30):
     """Which agent the visitor was told about (None: not assigned)."""
     e = v.expect_event("ASSIGNED " + chat, timeout)
     return DISPLAY.get(kv(e).get("agent")) if e else None
@@ -35,8 +35,8 @@ try:
     # -- nobody on duty: CLOSED at once, the chat stays queued
     for group in ("sales", "tech"):
         c0, v0 = visit(group, "Early")
-        q = v0.expect_event("QUEUED " + c0, 2)
-        cl = v0.expect_event("CLOSED " + c0, 2)
+        q = v0.expect_event("QUEUED " + c0, 30)
+        cl = v0.expect_event("CLOSED " + c0, 30)
         t.ok(q is not None and cl is not None and kv(cl).get("group") == group,
              "%s, nobody on duty: QUEUED then CLOSED at once" % group, (q, cl))
         final, _ = v0.cmd("SAY :please call me back")
@@ -76,7 +76,7 @@ try:
     answer(b, c5)
     c6, v6 = visit("sales", "V6")
     t.eq(assigned_to(v6, c6, 1.2), None, "bob is full (3 of max 3), alice away: V6 waits")
-    q = v6.expect_event("QUEUED " + c6, 1)
+    q = v6.expect_event("QUEUED " + c6, 30)
     t.ok(q is not None and kv(q).get("pos") == "1", "V6 is told it is first in the queue", q)
     final, rows = a.cmd("AGENTS")
     brow = [r for r in rows if r.startswith("bob ")]
@@ -95,11 +95,11 @@ try:
     ended.add(c5)
     c7, v7 = visit("sales", "V7")
     t.eq(assigned_to(v7, c7), "bob", "V7 goes to bob (2 chats) rather than alice (3)")
-    un = b.expect_event("UNASSIGNED " + c7, 5)
+    un = b.expect_event("UNASSIGNED " + c7, 30)
     t.ok(un is not None and kv(un).get("reason") == "timeout",
          "bob leaves V7 unanswered: UNASSIGNED reason=timeout", un)
-    t.eq(assigned_to(v7, c7, 3), "alice", "V7 is offered to alice instead")
-    e = a.expect_event("ASSIGN " + c7, 2)
+    t.eq(assigned_to(v7, c7), "alice", "V7 is offered to alice instead")
+    e = a.expect_event("ASSIGN " + c7, 30)
     t.ok(e is not None and kv(e).get("by") == "auto", "alice gets ASSIGN by=auto", e)
     answer(a, c7)
     final, rows = b.cmd("CHATS")
@@ -110,9 +110,9 @@ try:
     for i in range(3):
         c, v = visit("tech", "T%d" % (i + 1), "printer %d" % i)
         tech.append((c, v))
-        q = v.expect_event("QUEUED " + c, 2)
+        q = v.expect_event("QUEUED " + c, 30)
         t.eq(kv(q).get("pos"), str(i + 1), "tech visitor %d is told pos=%d" % (i + 1, i + 1))
-        qa = a.expect_event("QADD " + c, 2)
+        qa = a.expect_event("QADD " + c, 30)
         t.ok(qa is not None and text(qa) == "printer %d" % i, "alice sees QADD with the question", qa)
     t.eq(assigned_to(tech[0][1], tech[0][0], 1.2), None, "tech is manual: nobody is assigned by the server")
     final, rows = a.cmd("QUEUE tech")
@@ -121,15 +121,15 @@ try:
     final, _ = a.cmd("ACCEPT " + tech[0][0])
     t.ok(final.startswith("OK chat=" + tech[0][0]), "alice accepts the head (her 5th chat)", final)
     t.eq(assigned_to(tech[0][1], tech[0][0]), "alice", "T1 is told alice took it")
-    q2 = tech[1][1].expect_event("QUEUED " + tech[1][0], 3)
-    q3 = tech[2][1].expect_event("QUEUED " + tech[2][0], 3)
+    q2 = tech[1][1].expect_event("QUEUED " + tech[1][0], 30)
+    q3 = tech[2][1].expect_event("QUEUED " + tech[2][0], 30)
     t.ok(kv(q2).get("pos") == "1" and kv(q3).get("pos") == "2",
          "the others move up: QUEUED pos=1 and pos=2", (q2, q3))
     final, _ = a.cmd("ACCEPT " + tech[1][0])
     t.ok(final.startswith("ERR LIMIT"), "alice at 5 of 5: ACCEPT gets ERR LIMIT", final)
     b.ok("ACCEPT " + tech[1][0])
     b.ok("MSG %s :hi" % tech[1][0])
-    q3 = tech[2][1].expect_event("QUEUED " + tech[2][0], 3)
+    q3 = tech[2][1].expect_event("QUEUED " + tech[2][0], 30)
     t.eq(kv(q3).get("pos"), "1", "T3 is now first")
 
     # -- agent drops: after agent_grace the chats go back to the head
@@ -137,10 +137,10 @@ try:
     bob_chats = [r.split()[0] for r in brows if "state=active" in r]
     t.eq(len(bob_chats), 3, "bob has 3 active chats when his connection drops")
     b.close()
-    q = tech[1][1].expect_event("QUEUED " + tech[1][0], 5)
+    q = tech[1][1].expect_event("QUEUED " + tech[1][0], 30)
     t.ok(q is not None and kv(q).get("pos") == "1",
          "after agent_grace bob's tech chat is back at the head (pos=1)", q)
-    q3 = tech[2][1].expect_event("QUEUED " + tech[2][0], 3)
+    q3 = tech[2][1].expect_event("QUEUED " + tech[2][0], 30)
     t.eq(kv(q3).get("pos"), "2", "T3 moves back to pos=2")
     final, rows = a.cmd("QUEUE")
     queued = [r.split()[0] for r in rows]
@@ -152,7 +152,7 @@ try:
     # -- bob comes back: he gets the sales chats again; nothing stuck anywhere
     b = srv.client(); b.login("bob")
     for c in sales_q:
-        e = b.expect_event("ASSIGN " + c, 3)
+        e = b.expect_event("ASSIGN " + c, 30)
         t.ok(e is not None and kv(e).get("by") == "auto", "bob is auto-assigned %s on return" % c, e)
         answer(b, c)
     final, qrows = a.cmd("QUEUE")

@@ -99,7 +99,7 @@ try:
     final, rows = a.cmd("QUEUE tech")
     t.eq([r.split()[0] for r in rows], [chat, wh["chat"]],
          "QUEUE tech: the transferred chat is ahead of the one that waited")
-    q = w.expect_event("QUEUED " + wh["chat"], 3)
+    q = w.expect_event("QUEUED " + wh["chat"], 30)
     t.eq(kv(q).get("pos"), "2", "the other visitor is told pos=2")
 
     # -- invite a second agent, then leave

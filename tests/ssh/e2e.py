@@ -104,12 +104,13 @@ def run_tests(t, srv, port, have_console, kefutest):
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     b = subprocess.Popen(ssh_cmd(port, "bob", ["-T"], password=pw["bob"]),
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    wait_for(lambda: srv.log().count("session started") >= started + 2, 10)
+    wait_for(lambda: srv.log().count("session started") >= started + 2, 30)
+    ended = srv.log().count("session ended")
     a.kill()
     a.wait()
     for f in (a.stdin, a.stdout, a.stderr):
         f.close()
-    time.sleep(0.3)
+    wait_for(lambda: srv.log().count("session ended") > ended, 30)
     out, err = b.communicate(b"PING still-here\n", timeout=20)
     t.ok(b"OK PONG still-here" in out, "killing one ssh client leaves another session working",
          err)

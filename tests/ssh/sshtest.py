@@ -56,7 +56,7 @@ def free_port():
     return port
 
 
-def wait_for(fn, timeout=10.0, step=0.05):
+def wait_for(fn, timeout=30.0, step=0.05):
     deadline = time.monotonic() + timeout
     while True:
         v = fn()
