@@ -7,6 +7,13 @@
  * line_max bytes. Ten thousand idle visitors thus cost a few hundred bytes
  * each, and a client sending a 10 MB line costs at most line_max.
  *
+ * Turns: one read is framed and served up to LINES_PER_TURN lines or until
+ * the replies reach OUT_PER_TURN bytes; a client that pipelined more is
+ * paused with the rest kept, and served again at the
+ * end of the iteration (conn_run_yielded), after everyone else had a turn.
+ * So twenty clients each pipelining thousands of requests delay another
+ * client by one turn each, not by all their requests.
+ *
  * Output: replies and events are appended to the connection's buffer and the
  * connection goes on the flush list. Just before the loop sleeps, after the
  * iteration's transaction has committed, every buffer on the list is written
@@ -32,6 +39,9 @@
 #include "http.h"
 #include "log.h"
 #include "server.h"
+
+#define LINES_PER_TURN 64
+#define OUT_PER_TURN	16384
 
 static char rbuf[65536];
 static struct pbuf evbuf;
@@ -533,10 +543,41 @@ conn_flush_every(void)
 
 /* ---- input ---- */
 
+/* Hold the rest of c's input until the others had their turn. */
+static void
+conn_yield(struct conn *c)
+{
+	conn_pause(c);
+	c->yielded = 1;
+	if (!c->ylisted) {
+		c->ylisted = 1;
+		c->ynext = srv.yielded;
+		srv.yielded = c;
+	}
+}
+
+int
+conn_run_yielded(void)
+{
+	struct conn *c, *next, *list = srv.yielded;
+
+	srv.yielded = NULL;
+	for (c = list; c; c = next) {
+		next = c->ynext;
+		c->ynext = NULL;
+		c->ylisted = 0;
+		if (c->dead || !c->yielded)
+			continue;	/* closed or resumed meanwhile */
+		conn_resume(c);	/* may yield again, onto the new list */
+	}
+	return srv.yielded != NULL;
+}
+
 static void
 process_input(struct conn *c, char *buf, size_t len, size_t *left)
 {
-	size_t off = 0;
+	size_t off = 0, out0 = c->out.len;
+	int lines = 0;
 
 	while (off < len && !c->dead && !c->closing && !c->paused) {
 		const char *line;
@@ -547,6 +588,10 @@ process_input(struct conn *c, char *buf, size_t len, size_t *left)
 		if (c->out.len - c->outoff > srv.cfg.outbuf_max / 2) {
 			c->backlogged = 1;
 			conn_pause(c);
+			break;
+		}
+		if (lines++ == LINES_PER_TURN || c->out.len - out0 >= OUT_PER_TURN) {
+			conn_yield(c);
 			break;
 		}
 		size_t linelen, used;
@@ -645,6 +690,7 @@ conn_resume(struct conn *c)
 	if (c->dead || !c->paused)
 		return;
 	c->paused = 0;
+	c->yielded = 0;
 	if (c->inlen) {
 		process_input(c, c->in, c->inlen, &left);
 		if (c->dead)
@@ -751,7 +797,8 @@ conn_reap(void)
 
 	for (c = srv.dead, srv.dead = NULL; c; c = next) {
 		next = c->dnext;
-		if (c->pending) {	/* still on the flush list: next time */
+		if (c->pending || c->ylisted) {
+			/* still on the flush or yield list: next time */
 			c->dnext = srv.dead;
 			srv.dead = c;
 			continue;

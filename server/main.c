@@ -111,6 +111,10 @@ before_sleep(struct ae_loop *l, void *data)
 	long long now_us = ae_now_us();
 
 	srv.now_ms = now_us / 1000;
+	/* clients that pipelined more than a turn's worth: their next turn,
+	 * and no sleeping while some have input left */
+	if (conn_run_yielded())
+		ae_wake_at_us(l, now_us);
 	store_msg_housekeep(srv.now_ms);
 	/* Group commit: under load (the last commit was less than
 	 * commit_interval_us ago) let this iteration's writes wait for the

@@ -23,6 +23,9 @@ struct conn {
 	uint64_t serial;		/* unique per connection */
 	int paused;			/* input held while a check runs */
 	int backlogged;			/* input held until output drains */
+	int yielded;			/* input held until the others had a turn */
+	int ylisted;			/* on the yield list */
+	struct conn *ynext;		/* yield list */
 	struct pbuf out;		/* pending output */
 	size_t outoff;			/* bytes of out already written */
 	size_t outsafe;			/* bytes of out that are committed */
@@ -49,6 +52,7 @@ struct server {
 	int nconns;
 	struct conn *pending;		/* conns with output to flush */
 	struct conn *dead;		/* closed conns to free */
+	struct conn *yielded;		/* conns with input left for next turn */
 	char gateway_secret[65];
 	int ssh_pid;
 	long long ssh_restart_ms;
@@ -85,6 +89,9 @@ void conn_pause(struct conn *c);
 void conn_resume(struct conn *c);
 void conn_want_flush(struct conn *c);
 void conn_feed(struct conn *c, char *data, size_t len);
+/* Give the connections that used their turn another one; nonzero if some
+ * still have input left (the loop must not sleep). */
+int conn_run_yielded(void);
 /* Output: everything written goes through these. */
 struct pbuf *conn_begin(struct conn *c, const char *tag);  /* starts a line */
 void conn_end(struct conn *c);                           /* ends it */
