@@ -64,9 +64,9 @@ class Tap:
         sys.exit(1 if self.failed else 0)
 
 
-def child_pids(parent, arg=None):
-    """Live (not zombie) processes whose parent is `parent`; with arg,
-    only those with that word in their command line."""
+def child_pids(parent, arg=None, zombies=False):
+    """Live (not zombie, unless zombies) processes whose parent is
+    `parent`; with arg, only those with that word in their command line."""
     out = []
     for d in os.listdir("/proc"):
         if not d.isdigit():
@@ -79,7 +79,7 @@ def child_pids(parent, arg=None):
         except OSError:
             continue
         fields = st[st.rindex(")") + 2:].split()
-        if int(fields[1]) != parent or fields[0] == "Z":
+        if int(fields[1]) != parent or (fields[0] == "Z" and not zombies):
             continue
         if arg is None or arg.encode() in cmd:
             out.append(int(d))

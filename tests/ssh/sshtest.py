@@ -145,9 +145,10 @@ class Gateway:
     def text(self):
         return read(self.log)
 
-    def children(self):
-        """pids whose parent is the gateway (its session processes)."""
-        return child_pids(self.proc.pid)
+    def children(self, zombies=False):
+        """pids whose parent is the gateway (its session processes; with
+        zombies, also the ended ones it has not reaped yet)."""
+        return child_pids(self.proc.pid, zombies=zombies)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:

@@ -153,7 +153,11 @@ def run_all(t, tmp, fake, gw, binary, sock, secret, console, gws):
          "too many attempts end the connection with a message", err + g2.text())
 
     # session cap and idle timeout (IDLE is long enough for the second
-    # connection's whole handshake to come within it on a busy machine)
+    # connection's whole handshake to come within it on a busy machine);
+    # the refused connection above must have ended and been reaped first,
+    # or it still counts as a session
+    t.ok(wait_for(lambda: not g2.children(zombies=True), 60),
+         "the refused connection's process is gone", g2.children(zombies=True))
     holder = subprocess.Popen(ssh_cmd(g2.port, "alice", ["-T"], password="alice-pw"),
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE)
