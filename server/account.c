@@ -226,21 +226,60 @@ account_set_password(struct agent *a, const char *password, char *err,
 }
 
 void
-account_logout(struct agent *a, const char *why)
+account_attach(struct agent *a, struct conn *c)
 {
-	struct conn *c = a->conn;
-	struct pbuf *b;
+	struct conn **pp = &a->conn;
 
-	if (c == NULL)
-		return;
-	b = ev_begin();
+	while (*pp)
+		pp = &(*pp)->anext;
+	c->anext = NULL;
+	*pp = c;
+	c->agent = a;
+	c->role = a->role;
+}
+
+int
+account_detach(struct agent *a, struct conn *c)
+{
+	for (struct conn **pp = &a->conn; *pp; pp = &(*pp)->anext)
+		if (*pp == c) {
+			*pp = c->anext;
+			break;
+		}
+	c->anext = NULL;
+	c->agent = NULL;
+	c->role = ROLE_ANON;
+	return a->conn == NULL;
+}
+
+int
+account_nconns(const struct agent *a)
+{
+	int n = 0;
+
+	for (const struct conn *c = a->conn; c; c = c->anext)
+		n++;
+	return n;
+}
+
+void
+account_kick(struct conn *c, const char *why)
+{
+	struct pbuf *b = ev_begin();
+
 	proto_put_word(b, "KICKED");
 	proto_put_text(b, why, strlen(why));
 	ev_send(c);
 	c->closing = 1;
-	c->agent = NULL;
-	c->role = ROLE_ANON;
-	a->conn = NULL;
+	if (c->agent)
+		account_detach(c->agent, c);
+}
+
+void
+account_logout(struct agent *a, const char *why)
+{
+	while (a->conn)
+		account_kick(a->conn, why);
 }
 
 int

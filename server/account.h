@@ -21,7 +21,18 @@ int account_update(struct agent *a, const char *role, const char *display,
 int account_set_password(struct agent *a, const char *password, char *err,
     size_t errlen);
 int account_delete(struct agent *a);
-/* Send * KICKED and close the account's connection, if any. */
+/*
+ * An account's connections are views of one agent (a->conn, oldest first):
+ * each gets every event, any may act. attach adds c (the caller kicks the
+ * oldest first when at agent.max_connections); detach removes it and says
+ * whether it was the last one.
+ */
+void account_attach(struct agent *a, struct conn *c);
+int account_detach(struct agent *a, struct conn *c);
+int account_nconns(const struct agent *a);
+/* Send * KICKED to c, end its login and close it after the event. */
+void account_kick(struct conn *c, const char *why);
+/* Kick every connection of the account (it was deleted). */
 void account_logout(struct agent *a, const char *why);
 /* Parse "type base64 [comment]"; pointers into line (modified). */
 int account_parse_pubkey(char *line, const char **type, const char **blob,

@@ -40,16 +40,16 @@ void
 ev_to_group_agents(struct group *g)
 {
 	for (struct agent *a = desk.agents; a; a = a->next)
-		if (a->conn && !a->deleted && access_group(a, g))
-			ev_send(a->conn);
+		if (!a->deleted && access_group(a, g))
+			ev_send_agent(a);
 }
 
 void
 ev_to_supervisors(void)
 {
 	for (struct agent *a = desk.agents; a; a = a->next)
-		if (a->conn && (a->role & (ROLE_SUPERVISOR | ROLE_ADMIN)))
-			ev_send(a->conn);
+		if (a->role & (ROLE_SUPERVISOR | ROLE_ADMIN))
+			ev_send_agent(a);
 }
 
 static void

@@ -137,8 +137,8 @@ cmd_userset(struct conn *c, struct proto_req *r)
 		reply_err(c, "ARGS", "%s", err);
 		return;
 	}
-	if (a->conn)
-		a->conn->role = a->role;
+	for (struct conn *k = a->conn; k; k = k->anext)
+		k->role = a->role;
 	audit(c, "userset", r->argv[0]);
 	reply_ok(c, NULL);
 	agent_notify_status(a);

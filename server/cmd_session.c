@@ -4,7 +4,7 @@
  * what happens when a connection goes away.
  *
  * Verbs (rows of proto/cmdtab.def): HELP PING QUIT LOGIN TICKET HELLO
- * GATEWAY AUTHPASS AUTHKEY MKTICKET.
+ * GATEWAY WHOAMI LOGOUT AUTHPASS AUTHKEY MKTICKET.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,14 +121,12 @@ cmd_quit(struct conn *c, struct proto_req *r)
 static void
 login_agent(struct conn *c, struct agent *a, const char *how)
 {
-	struct conn *old = a->conn;
 	struct pbuf *b;
 
-	if (old && old != c)
-		account_logout(a, "logged in elsewhere");
-	c->agent = a;
-	c->role = a->role;
-	a->conn = c;
+	if (account_nconns(a) >= srv.cfg.agent_max_connections)
+		account_kick(a->conn, "too many connections of this account; "
+		    "this, the oldest, was closed");
+	account_attach(a, c);
 	a->gone_since = 0;
 	if (a->status == AS_OFFLINE &&
 	    agent_status_parse(srv.cfg.agent_default_status, &a->status) < 0)
@@ -665,20 +663,66 @@ fail:
 	cmd_store_failed(c);
 }
 
+/* The agent's last connection went away: the grace period starts. */
+static void
+agent_gone(struct agent *a)
+{
+	a->gone_since = srv.now_ms ? srv.now_ms : 1;
+	log_info("%s %s disconnected", proto_role_name(a->role), a->name);
+	agent_notify_status(a);
+}
+
+void
+cmd_whoami(struct conn *c, struct proto_req *r)
+{
+	struct agent *a = c->agent;
+	struct pbuf *b = conn_begin(c, c->tag);
+
+	pbuf_adds(b, "OK");
+	if (a != NULL) {
+		proto_put_kv(b, "name", a->name);
+		proto_put_kv(b, "role", proto_role_name(a->role));
+		proto_put_kv(b, "status", agent_status_name(a->status));
+		proto_put_kvi(b, "chats", a->nchats);
+		proto_put_kvi(b, "max", a->max_chats);
+		proto_put_kvi(b, "connections", account_nconns(a));
+		proto_put_kv(b, "display", a->display);
+	} else {
+		proto_put_kv(b, "role", proto_role_name(c->role));
+		if (c->visitor) {
+			proto_put_kvi(b, "visitor", c->visitor->id);
+			proto_put_kv(b, "name", c->visitor->name ?
+			    c->visitor->name : "");
+		}
+	}
+	conn_end(c);
+}
+
+void
+cmd_logout(struct conn *c, struct proto_req *r)
+{
+	struct agent *a = c->agent;
+	int last = account_detach(a, c);
+
+	if (store_audit(a->name, "logout", last ? "last connection" :
+	    "other connections remain") < 0)
+		log_warn("audit: %s", store_errmsg());
+	reply_ok(c, "connections=%d", account_nconns(a));
+	if (last)
+		agent_gone(a);
+}
+
 void
 session_closed(struct conn *c)
 {
 	if (c->role == ROLE_GATEWAY)
 		tickets_drop(c);
-	if (c->agent && c->agent->conn == c) {
+	if (c->agent) {
 		struct agent *a = c->agent;
 
-		a->conn = NULL;
-		a->gone_since = srv.now_ms ? srv.now_ms : 1;
-		log_info("%s %s disconnected", proto_role_name(a->role), a->name);
-		agent_notify_status(a);
+		if (account_detach(a, c))
+			agent_gone(a);
 	}
-	c->agent = NULL;
 	if (c->visitor && c->visitor->conn == c) {
 		struct visitor *v = c->visitor;
 		struct chat *ch = v->chat;

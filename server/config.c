@@ -64,6 +64,7 @@ config_defaults(struct config *c)
 	c->auth_window = 300;
 	set_str(&c->agent_default_status, "online");
 	c->agent_default_max = 5;
+	c->agent_max_connections = 4;
 	set_str(&c->default_group, "general");
 	c->answer_timeout = 120;
 	c->agent_grace = 60;
@@ -244,6 +245,7 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 	INT_KEY("auth.window", auth_window, 1, 86400)
 	STR_KEY("agent.default_status", agent_default_status)
 	INT_KEY("agent.default_max_chats", agent_default_max, 1, 100)
+	INT_KEY("agent.max_connections", agent_max_connections, 1, 64)
 	STR_KEY("routing.default_group", default_group)
 	INT_KEY("routing.answer_timeout", answer_timeout, 0, 86400)
 	INT_KEY("routing.agent_grace", agent_grace, 0, 86400)

@@ -56,6 +56,7 @@ struct config {
 
 	char *agent_default_status;
 	int agent_default_max;
+	int agent_max_connections;
 
 	char *default_group;
 	int answer_timeout;

@@ -378,11 +378,14 @@ ev_send(struct conn *c)
 		c->closing = 1;
 }
 
+/* To every connection of the agent (see account.c). */
 void
 ev_send_agent(struct agent *a)
 {
-	if (a && a->conn)
-		ev_send(a->conn);
+	if (a == NULL)
+		return;
+	for (struct conn *c = a->conn; c; c = c->anext)
+		ev_send(c);
 }
 
 /* AE_READ unless input is held (paused) or over (closing). */

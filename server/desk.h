@@ -44,7 +44,8 @@ struct agent {
 	int max_chats;
 	uint64_t groups;		/* bit i: member of group id i */
 	enum agent_status status;
-	struct conn *conn;		/* NULL while disconnected */
+	struct conn *conn;		/* its connections, oldest first, linked
+					 * by anext (account.c); NULL: none */
 	int nchats;			/* chats owned (not ended) */
 	long long idle_since;		/* ms: last time load dropped/assigned */
 	long long gone_since;		/* ms: when the connection dropped */

@@ -31,6 +31,7 @@ struct conn {
 	size_t outsafe;			/* bytes of out that are committed */
 	unsigned role;			/* one ROLE_ bit, ROLE_ANON at first */
 	struct agent *agent;
+	struct conn *anext;		/* the agent's next connection */
 	struct visitor *visitor;
 	struct web *web;		/* HTTP listener's connections (http.h) */
 	const char *tag;		/* tag of the request being handled */
