@@ -166,7 +166,7 @@ queue_link(struct chat *c, int at_head)
 }
 
 static void
-ev_qadd(struct chat *c)
+ev_qadd(struct chat *c, int pos)
 {
 	struct pbuf *b = ev_begin();
 	const char *q = c->question ? c->question : "";
@@ -181,6 +181,7 @@ ev_qadd(struct chat *c)
 		proto_put_kv(b, "from", c->xfer_from);
 		proto_put_kv(b, "note", c->xfer_note);
 	}
+	proto_put_kvi(b, "pos", pos);
 	proto_put_text(b, q, strlen(q));
 	ev_to_group_agents(c->group);
 }
@@ -197,7 +198,7 @@ queue_push(struct chat *c, int at_head)
 	}
 	c->last_pos = 0;
 	queue_link(c, at_head);
-	ev_qadd(c);
+	ev_qadd(c, at_head ? 1 : c->group->qlen);
 }
 
 static void
@@ -376,6 +377,13 @@ ev_assign(struct chat *c, const char *by, const char *from, const char *note)
 		proto_put_kv(b, "from", from);
 	if (c->visitor == NULL || c->visitor->conn == NULL)
 		proto_put_kvi(b, "left", 1);
+	if (c->auto_assigned && !c->answered && srv.cfg.answer_timeout > 0 &&
+	    strcmp(by, "invite") != 0) {
+		long long left = srv.cfg.answer_timeout -
+		    (srv.now_ms - c->assigned_ms) / 1000;
+
+		proto_put_kvi(b, "timeout", left > 0 ? left : 0);
+	}
 	if (note)
 		proto_put_text(b, note, strlen(note));
 }

@@ -568,6 +568,21 @@ hello_again(struct conn *c, struct proto_req *r, struct group *g)
 	hello_started(c, v, ch, g);
 }
 
+/* A returning visitor keeps what they told us before unless they say anew. */
+static int
+known_fields(void *arg, const struct store_visitor *sv)
+{
+	struct visitor *v = arg;
+
+	if (v->name == NULL)
+		v->name = dup_or_null(sv->name);
+	if (v->email == NULL)
+		v->email = dup_or_null(sv->email);
+	if (v->lang == NULL)
+		v->lang = dup_or_null(sv->lang);
+	return 0;
+}
+
 void
 cmd_hello(struct conn *c, struct proto_req *r)
 {
@@ -638,7 +653,8 @@ cmd_hello(struct conn *c, struct proto_req *r)
 	if (known) {
 		v->id = known;
 		snprintf(v->token, sizeof(v->token), "%s", token);
-		if (store_visitor_touch(known, c->addr) < 0)
+		if (store_visitor_touch(known, c->addr) < 0 ||
+		    store_visitor_load(known, known_fields, v) < 0)
 			goto fail;
 	} else {
 		if (auth_random_hex(v->token, 16) < 0 ||
