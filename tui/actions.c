@@ -36,19 +36,45 @@ idstr(char *buf, size_t n, long id)
 	snprintf(buf, n, "%ld", id);
 }
 
+static void
+do_leave(struct app *a, long chat)
+{
+	char id[32];
+
+	if (!online(a))
+		return;
+	idstr(id, sizeof(id), chat);
+	client_req(a->c, RQ_LEAVE, chat, NULL, "LEAVE", id, (char *)NULL);
+}
+
 void
 act_help(struct app *a)
 {
 	model_dialog_open(a->m, DLG_HELP, 0);
 }
 
+/* Accept queue row i: the one the agent sees highlighted. */
+static void
+accept_row(struct app *a, size_t i)
+{
+	char id[32];
+
+	if (!online(a))
+		return;
+	idstr(id, sizeof(id), a->m->queue[i].chat);
+	client_req(a->c, RQ_ACCEPT, 0, NULL, "ACCEPT", id, (char *)NULL);
+}
+
 void
 act_accept_next(struct app *a)
 {
+	if (a->m->nqueue > 0) {
+		accept_row(a, model_queue_target(a->m));
+		return;
+	}
 	if (!online(a))
 		return;
-	if (a->m->nqueue == 0)
-		model_flash(a->m, "Asking for the next visitor (your queue looks empty)...");
+	model_flash(a->m, "Asking for the next visitor (your queue looks empty)...");
 	client_req(a->c, RQ_ACCEPT, 0, NULL, "ACCEPT", (char *)NULL);
 }
 
@@ -56,7 +82,6 @@ void
 act_accept_selected(struct app *a)
 {
 	struct model *m = a->m;
-	char id[32];
 
 	if (m->nqueue == 0) {
 		model_flash(m, "Nobody is waiting in the queue.");
@@ -68,10 +93,7 @@ act_accept_selected(struct app *a)
 		model_flash(m, "Pick a visitor with Up/Down, then Enter or F3.");
 		return;
 	}
-	if (!online(a))
-		return;
-	idstr(id, sizeof(id), m->queue[m->qsel].chat);
-	client_req(a->c, RQ_ACCEPT, 0, NULL, "ACCEPT", id, (char *)NULL);
+	accept_row(a, m->qsel);
 }
 
 void
@@ -104,24 +126,94 @@ act_note_toggle(struct app *a)
 	a->m->focus_pane = FOCUS_CHAT;
 }
 
-void
-act_end(struct app *a)
+/* A yes/no question; "y" runs the confirm_kind, anything else cancels. */
+static void
+confirm(struct app *a, int kind, long chat, const char *question)
 {
-	struct chat *c = need_chat(a);
-	struct dialog *d = &a->m->dlg;
+	model_dialog_open(a->m, DLG_CONFIRM, chat);
+	a->m->dlg.confirm = kind;
+	model_set_str(&a->m->dlg.msg, question);
+}
 
-	if (c == NULL)
-		return;
+static void
+open_wrapup(struct app *a, struct chat *c)
+{
+	struct dialog *d = &a->m->dlg;
+	static const char *const cats[] = { "general", "sales", "support",
+	    "billing", "shipping", "complaint", "spam", NULL };
+	char buf[200];
+
 	model_dialog_open(a->m, DLG_WRAPUP, c->id);
 	d->nfields = 2;
 	d->label[0] = "Category: ";
 	d->label[1] = "Summary:  ";
-	model_set_str(&d->msg, c->ended ? "The chat has ended." :
-	    "Enter ends the chat for both sides.");
-	static const char *const cats[] = { "general", "sales", "support",
-	    "billing", "shipping", "complaint", "spam", NULL };
+	if (c->rating > 0)
+		snprintf(buf, sizeof(buf), "The chat has ended; the visitor rated it %d.",
+		    c->rating);
+	else
+		snprintf(buf, sizeof(buf), "The chat has ended (no rating yet).");
+	model_set_str(&d->msg, buf);
 	for (int i = 0; cats[i] != NULL; i++)
 		(void)model_dialog_item(d, cats[i], NULL, cats[i]);
+}
+
+void
+act_end(struct app *a)
+{
+	struct chat *c = need_chat(a);
+	char q[300];
+
+	if (c == NULL)
+		return;
+	if (c->invited) {
+		act_leave(a);
+		return;
+	}
+	if (c->ended) {
+		open_wrapup(a, c);
+		return;
+	}
+	snprintf(q, sizeof(q), "End the chat with %s? y/N (then F7 again "
+	    "wraps it up)", c->name && c->name[0] ? c->name : "the visitor");
+	confirm(a, CONFIRM_END, c->id, q);
+}
+
+void
+act_leave(struct app *a)
+{
+	struct chat *c = need_chat(a);
+	char q[300];
+
+	if (c == NULL)
+		return;
+	if (!c->invited) {
+		model_flash(a->m, "This chat is yours: F5 transfers it, F7 ends it.");
+		return;
+	}
+	if (c->ended) {
+		do_leave(a, c->id);
+		return;
+	}
+	snprintf(q, sizeof(q), "Leave the chat with %s? y/N",
+	    c->name && c->name[0] ? c->name : "the visitor");
+	confirm(a, CONFIRM_LEAVE, c->id, q);
+}
+
+void
+act_invite(struct app *a)
+{
+	struct chat *c = need_chat(a);
+	struct dialog *d = &a->m->dlg;
+
+	if (c == NULL || !online(a))
+		return;
+	if (c->invited || c->ended) {
+		model_flash(a->m, "Only the owner of an open chat can invite.");
+		return;
+	}
+	model_dialog_open(a->m, DLG_INVITE, c->id);
+	model_set_str(&d->msg, "Agents who are online:");
+	client_req(a->c, RQ_AGENTS, 0, NULL, "AGENTS", (char *)NULL);
 }
 
 void
@@ -148,7 +240,16 @@ act_search(struct app *a)
 void
 act_quit(struct app *a)
 {
-	a->m->quit = 1;
+	int n = model_owned_active(a->m);
+	char q[200];
+
+	if (n == 0 || !a->m->connected) {
+		a->m->quit = 1;
+		return;
+	}
+	snprintf(q, sizeof(q), "%d chat%s open: quit? y/N (your status is set "
+	    "to away first)", n, n == 1 ? "" : "s");
+	confirm(a, CONFIRM_QUIT, 0, q);
 }
 
 void
@@ -253,7 +354,6 @@ static void
 submit_wrapup(struct app *a, struct dialog *d)
 {
 	char id[32], *cat = input_utf8(&d->field[0]), *sum = input_utf8(&d->field[1]);
-	struct chat *c = model_chat(a->m, d->chat);
 
 	if (cat != NULL && cat[0] == '\0' && d->nitems > 0) {
 		free(cat);
@@ -265,11 +365,57 @@ submit_wrapup(struct app *a, struct dialog *d)
 		return;
 	}
 	idstr(id, sizeof(id), d->chat);
-	if (c != NULL && !c->ended)
-		client_req(a->c, RQ_END, d->chat, NULL, "END", id, (char *)NULL);
 	client_req(a->c, RQ_WRAPUP, d->chat, sum, "WRAPUP", id, cat, (char *)NULL);
 	free(cat);
 	free(sum);
+	model_dialog_close(a->m);
+}
+
+static void
+do_end(struct app *a, long chat)
+{
+	char id[32];
+
+	idstr(id, sizeof(id), chat);
+	client_req(a->c, RQ_END, chat, NULL, "END", id, (char *)NULL);
+}
+
+/* "y" in a confirm dialog. */
+void
+act_confirm_yes(struct app *a)
+{
+	struct dialog *d = &a->m->dlg;
+	int kind = d->confirm;
+	long chat = d->chat;
+
+	model_dialog_close(a->m);
+	if (kind == CONFIRM_QUIT) {
+		if (a->c->state == CL_UP)
+			client_req(a->c, RQ_STATUS, 0, NULL, "STATUS", "away",
+			    (char *)NULL);
+		a->m->quit = 1;
+		return;
+	}
+	if (!online(a))
+		return;
+	if (kind == CONFIRM_END)
+		do_end(a, chat);
+	else if (kind == CONFIRM_LEAVE)
+		do_leave(a, chat);
+}
+
+static void
+submit_invite(struct app *a, struct dialog *d)
+{
+	char id[32];
+
+	if (d->nitems == 0) {
+		model_set_str(&d->msg, "Nobody to invite (yet).");
+		return;
+	}
+	idstr(id, sizeof(id), d->chat);
+	client_req(a->c, RQ_INVITE, d->chat, NULL, "INVITE", id,
+	    d->items[d->sel].name, (char *)NULL);
 	model_dialog_close(a->m);
 }
 
@@ -287,6 +433,9 @@ act_dialog_submit(struct app *a)
 		break;
 	case DLG_WRAPUP:
 		submit_wrapup(a, d);
+		break;
+	case DLG_INVITE:
+		submit_invite(a, d);
 		break;
 	case DLG_STATUS:
 		if (d->nitems > 0) {

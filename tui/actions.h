@@ -24,6 +24,10 @@ void act_replies_focus(struct app *a);
 void act_transfer(struct app *a);
 void act_note_toggle(struct app *a);
 void act_end(struct app *a);
+void act_leave(struct app *a);
+void act_invite(struct app *a);
+/* "y" in a yes/no dialog. */
+void act_confirm_yes(struct app *a);
 void act_status(struct app *a);
 void act_search(struct app *a);
 void act_quit(struct app *a);

@@ -7,6 +7,7 @@
  */
 #include <curses.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "dialog.h"
 #include "keymap.h"
@@ -15,9 +16,11 @@ static const char *
 title_of(int kind)
 {
 	switch (kind) {
-	case DLG_HELP: return " kefu keys - any key closes ";
+	case DLG_HELP: return " kefu keys - Up/Down/PgUp/PgDn scroll, any other key closes ";
+	case DLG_CONFIRM: return " Please confirm ";
+	case DLG_INVITE: return " Invite a colleague into this chat ";
 	case DLG_TRANSFER: return " Transfer chat: pick agent or group, add a note ";
-	case DLG_WRAPUP: return " End chat and wrap up ";
+	case DLG_WRAPUP: return " Wrap up the chat ";
 	case DLG_STATUS: return " Set your status ";
 	case DLG_SEARCH: return " Search chat history ";
 	default: return "";
@@ -29,20 +32,35 @@ hint_of(int kind)
 {
 	switch (kind) {
 	case DLG_TRANSFER: return " Up/Down choose  Enter transfer  Esc cancel";
-	case DLG_WRAPUP: return " Tab next field  Up/Down category  Enter end + wrap up  Esc cancel";
+	case DLG_WRAPUP: return " Tab next field  Up/Down category  Enter wrap up + close  Esc cancel";
 	case DLG_STATUS: return " Up/Down choose  Enter set  Esc cancel";
 	case DLG_SEARCH: return " Enter search  Up/Down scroll  Esc close";
+	case DLG_CONFIRM: return " y yes  any other key: no";
+	case DLG_INVITE: return " Up/Down choose  Enter invite  Esc cancel";
 	default: return "";
 	}
 }
 
-static void
-draw_help(struct rect *b)
+static int
+help_rows(void)
 {
-	int y = b->y + 1;
+	int n = 0;
 
-	for (int i = 0; keymap_help[i].keys != NULL && y < b->y + b->h - 1; i++, y++) {
-		int kw = b->w > 60 ? 22 : 16;
+	while (keymap_help[n].keys != NULL)
+		n++;
+	return n;
+}
+
+/* The key list; it scrolls when the box is shorter than the list. */
+static void
+draw_help(struct dialog *d, struct rect *b)
+{
+	int y = b->y + 1, rows = b->h - 2, n = help_rows();
+	int kw = b->w > 60 ? 22 : 16;
+
+	if (d->top > n - rows)
+		d->top = n - rows > 0 ? n - rows : 0;
+	for (int i = d->top; i < n && y < b->y + b->h - 1; i++, y++) {
 		int x = draw_text(y, b->x + 1, kw, keymap_help[i].keys, ST_LABEL);
 
 		draw_fill(y, b->x + 1 + x, kw - x, ST_NORMAL);
@@ -50,6 +68,15 @@ draw_help(struct rect *b)
 	}
 	for (; y < b->y + b->h - 1; y++)
 		draw_fill(y, b->x + 1, b->w - 2, ST_NORMAL);
+	if (n > rows) {
+		char more[64];
+
+		snprintf(more, sizeof(more), " %s%d-%d of %d%s ",
+		    d->top > 0 ? "^ " : "", d->top + 1, d->top + rows, n,
+		    d->top + rows < n ? " v" : "");
+		draw_text(b->y + b->h - 1, b->x + b->w - 1 - (int)strlen(more),
+		    (int)strlen(more), more, ST_TITLE_FOCUS);
+	}
 }
 
 static void
@@ -104,6 +131,8 @@ dialog_draw(const struct layout *l, struct model *m, int *cy, int *cx)
 	b.h = l->rows - 4 < 22 ? l->rows - 4 : 22;
 	if (d->kind == DLG_HELP)
 		b.h = l->rows - 2;
+	if (d->kind == DLG_CONFIRM)
+		b.h = 4;
 	b.y = (l->rows - b.h) / 2;
 	b.x = (l->cols - b.w) / 2;
 	*cy = *cx = -1;
@@ -117,7 +146,7 @@ dialog_draw(const struct layout *l, struct model *m, int *cy, int *cx)
 	}
 	draw_line(b.y + b.h - 1, b.x, b.w, hint_of(d->kind), ST_TITLE_FOCUS);
 	if (d->kind == DLG_HELP) {
-		draw_help(&b);
+		draw_help(d, &b);
 		return;
 	}
 	y = b.y + 1;
@@ -132,11 +161,37 @@ dialog_draw(const struct layout *l, struct model *m, int *cy, int *cx)
 	}
 }
 
+/* Scrolling keys in the help box; 1 if used. */
+static int
+help_key(struct dialog *d, int fk)
+{
+	int n = help_rows();
+
+	switch (fk) {
+	case KEY_UP: d->top = d->top > 0 ? d->top - 1 : 0; return 1;
+	case KEY_DOWN: d->top = d->top + 1 < n ? d->top + 1 : d->top; return 1;
+	case KEY_PPAGE: d->top = d->top > 8 ? d->top - 8 : 0; return 1;
+	case KEY_NPAGE: d->top = d->top + 8 < n ? d->top + 8 : d->top; return 1;
+	case KEY_HOME: d->top = 0; return 1;
+	case KEY_END: d->top = n; return 1;
+	default: return 0;
+	}
+}
+
 void
 dialog_key(struct app *a, int fk, wint_t wc, int alt)
 {
 	struct dialog *d = &a->m->dlg;
 
+	if (d->kind == DLG_HELP && help_key(d, fk))
+		return;
+	if (d->kind == DLG_CONFIRM) {
+		if (fk == 0 && (wc == 'y' || wc == 'Y') && !alt)
+			act_confirm_yes(a);
+		else
+			model_dialog_close(a->m);
+		return;
+	}
 	if (d->kind == DLG_HELP || (fk == 0 && wc == 27 && !alt)) {
 		model_dialog_close(a->m);
 		return;

@@ -220,21 +220,50 @@ input_history_next(struct input *in)
 		(void)input_set_utf8(in, in->hist[in->hpos]);
 }
 
+/* Cells of s[0..n) as the input box shows them: a newline is one cell. */
+static int
+box_width(const wchar_t *s, size_t n)
+{
+	int w = 0;
+
+	for (size_t i = 0; i < n; i++)
+		w += s[i] == L'\n' ? 1 : wrap_cwidth(s[i]);
+	return w;
+}
+
 void
 input_view(struct input *in, int width, size_t *start, size_t *count,
     int *curcol)
 {
 	const wchar_t *b = in->buf ? in->buf : L"";
-	int w;
+	size_t k;
+	int w = 0;
 
 	if (width < 2)
 		width = 2;
 	if (in->scroll > in->cur)
 		in->scroll = in->cur;
 	/* keep the cursor (plus one cell for it) inside the box */
-	while (wrap_width(b + in->scroll, in->cur - in->scroll) > width - 1)
+	while (box_width(b + in->scroll, in->cur - in->scroll) > width - 1)
 		in->scroll++;
 	*start = in->scroll;
-	*count = wrap_fit(b + in->scroll, in->len - in->scroll, width, &w);
-	*curcol = wrap_width(b + in->scroll, in->cur - in->scroll);
+	for (k = in->scroll; k < in->len; k++) {
+		int cw = b[k] == L'\n' ? 1 : wrap_cwidth(b[k]);
+
+		if (w + cw > width)
+			break;
+		w += cw;
+	}
+	*count = k - in->scroll;
+	*curcol = box_width(b + in->scroll, in->cur - in->scroll);
+}
+
+int
+input_lines(const struct input *in)
+{
+	int n = 1;
+
+	for (size_t i = 0; i < in->len; i++)
+		n += in->buf[i] == L'\n';
+	return n;
 }

@@ -54,5 +54,7 @@ void input_history_next(struct input *in);
  */
 void input_view(struct input *in, int width, size_t *start, size_t *count,
     int *curcol);
+/* How many lines the text has (newlines + 1); a newline takes one cell. */
+int input_lines(const struct input *in);
 
 #endif

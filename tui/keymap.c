@@ -22,20 +22,23 @@ const struct keybar keymap_bar[] = {
 };
 
 const struct keyhelp keymap_help[] = {
-	{ "F1  Alt-h  ?", "this help (? when the input line is empty)" },
-	{ "F2  Alt-n", "accept the next visitor in your groups' queues" },
-	{ "F3  Alt-a", "accept the visitor selected in the queue" },
+	{ "F1  Alt-h", "this help (also ? in the queue)" },
+	{ "F2  Alt-n", "accept the highlighted visitor (the first in the queue)" },
+	{ "F3  Alt-a", "pick a visitor in the queue, then accept" },
 	{ "F4  Ctrl-R", "quick replies: type to search, Enter inserts" },
 	{ "F5  Alt-t", "transfer the chat to an agent or group, with a note" },
 	{ "F6  Alt-o", "internal note: the next line is hidden from the visitor" },
-	{ "F7  Alt-e", "end the chat and fill in the wrap-up form" },
+	{ "F7  Alt-e", "end the chat (asks); again: wrap up and close it" },
+	{ "Alt-i", "invite a colleague into the chat" },
+	{ "Alt-l", "leave a chat you were invited to (also F7)" },
 	{ "F8  Alt-s", "set your status (online, away, busy, offline)" },
 	{ "F9  Alt-f", "search the chat history" },
-	{ "F10 Alt-q", "quit" },
+	{ "F10 Alt-q Ctrl-C", "quit (asks while you have open chats)" },
 	{ "Tab Shift-Tab", "move between input, queue and quick replies" },
 	{ "Ctrl-N Ctrl-P", "next / previous chat (also Alt-1 .. Alt-9)" },
 	{ "PgUp PgDn", "scroll the transcript back / forward" },
 	{ "Enter", "send / accept (queue) / insert reply (replies)" },
+	{ "Ctrl-J  Alt-Enter", "new line inside the message" },
 	{ "Left Right Home End", "move in the input line (also Ctrl-A, Ctrl-E)" },
 	{ "Ctrl-W Ctrl-U Ctrl-K", "delete word / to start / to end of line" },
 	{ "Up Down", "input history; selection in queue and replies" },
@@ -110,6 +113,8 @@ alt_key(struct app *a, wint_t wc)
 	case 't': act_transfer(a); return 1;
 	case 'o': act_note_toggle(a); return 1;
 	case 'e': act_end(a); return 1;
+	case 'i': act_invite(a); return 1;
+	case 'l': act_leave(a); return 1;
 	case 's': act_status(a); return 1;
 	case 'f': act_search(a); return 1;
 	case 'q': act_quit(a); return 1;
@@ -173,7 +178,7 @@ replies_key(struct app *a, int fk, wint_t wc)
 }
 
 static void
-chat_key(struct app *a, int fk, wint_t wc)
+chat_key(struct app *a, int fk, wint_t wc, int alt)
 {
 	struct model *m = a->m;
 
@@ -181,10 +186,10 @@ chat_key(struct app *a, int fk, wint_t wc)
 		input_history_prev(&m->in);
 	else if (fk == KEY_DOWN)
 		input_history_next(&m->in);
-	else if (fk == KEY_ENTER || (fk == 0 && (wc == '\r' || wc == '\n')))
+	else if (fk == 0 && (wc == '\n' || (alt && wc == '\r')))
+		(void)input_insert(&m->in, L'\n');	/* Ctrl-J, Alt-Enter */
+	else if (fk == KEY_ENTER || (fk == 0 && wc == '\r'))
 		act_send(a);
-	else if (fk == 0 && wc == '?' && input_empty(&m->in))
-		act_help(a);
 	else
 		(void)keymap_edit(&m->in, fk, wc);
 }
@@ -208,6 +213,6 @@ keymap_key(struct app *a, int fk, wint_t wc, int alt)
 	switch (m->focus_pane) {
 	case FOCUS_QUEUE: queue_key(a, fk, wc); break;
 	case FOCUS_REPLIES: replies_key(a, fk, wc); break;
-	default: chat_key(a, fk, wc); break;
+	default: chat_key(a, fk, wc, alt); break;
 	}
 }

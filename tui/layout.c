@@ -87,10 +87,14 @@ render_status(const struct layout *l, struct model *m, time_t now,
 	char buf[512];
 	int x;
 
-	snprintf(buf, sizeof(buf), " kefu  %s [%s]  chats %d/%d  queue %zu ",
-	    m->display ? m->display : (m->user ? m->user : "-"),
-	    m->connected ? m->status : "disconnected",
-	    (int)m->nchats, m->max, m->nqueue);
+	if (m->kicked)	/* nothing below is live any more */
+		snprintf(buf, sizeof(buf), " kefu  %s [signed out] ",
+		    m->display ? m->display : (m->user ? m->user : "-"));
+	else
+		snprintf(buf, sizeof(buf), " kefu  %s [%s]  chats %d/%d  queue %zu ",
+		    m->display ? m->display : (m->user ? m->user : "-"),
+		    m->connected ? m->status : "disconnected",
+		    model_owned_active(m), m->max, m->nqueue);
 	x = draw_text(0, 0, l->cols, buf, ST_STATUS);
 	if (!m->connected && m->conn_msg != NULL) {
 		if (retry_at > now && !m->kicked)
@@ -146,7 +150,7 @@ layout_render(const struct layout *l, struct model *m, time_t now,
 	render_status(l, m, now, retry_at);
 	pane_queue_draw(&l->queue, m, now);
 	pane_visitor_draw(&l->visitor, m);
-	pane_chat_draw(l, m, &cy, &cx);
+	pane_chat_draw(l, m, now, &cy, &cx);
 	pane_replies_draw(&l->replies, m, &cy, &cx);
 	render_help(l, m);
 	if (m->dlg.kind != DLG_NONE)

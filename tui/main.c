@@ -187,8 +187,9 @@ tick(struct loop *L, time_t now)
 
 	if (now != L->last_tick) {
 		L->last_tick = now;
-		if (m->nqueue > 0 || !m->connected)
-			m->dirty = 1;	/* wait timers / retry countdown */
+		if (m->nqueue > 0 || (!m->connected && !m->kicked) ||
+		    model_countdown(m))
+			m->dirty = 1;	/* wait timers / retry / answer countdown */
 	}
 	if (m->flash != L->flash_seen) {
 		L->flash_seen = m->flash;

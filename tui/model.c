@@ -267,49 +267,120 @@ model_queue_find(struct model *m, long chat)
 	return NULL;
 }
 
+/* Where a chat of group g at place pos (0: last) goes in the list. */
+static size_t
+queue_slot(const struct model *m, const char *g, long pos)
+{
+	size_t after = m->nqueue;	/* no row of g yet: at the end */
+	long seen = 0;
+
+	for (size_t i = 0; i < m->nqueue; i++) {
+		if (strcmp(m->queue[i].group, g) != 0)
+			continue;
+		if (pos > 0 && ++seen == pos)
+			return i;
+		after = i + 1;
+	}
+	return after;
+}
+
+static void
+queue_item_free(struct qitem *q)
+{
+	free(q->group);
+	free(q->name);
+	free(q->text);
+}
+
+/* Take row i out; the selection stays on the same chat when it can. */
+static void
+queue_unlink(struct model *m, size_t i)
+{
+	memmove(m->queue + i, m->queue + i + 1,
+	    (m->nqueue - i - 1) * sizeof(*m->queue));
+	m->nqueue--;
+	if (i < m->qsel || (m->qsel >= m->nqueue && m->qsel > 0))
+		m->qsel--;
+	m->dirty = 1;
+}
+
 int
 model_queue_add(struct model *m, long chat, long visitor, long wait,
-    const char *group, const char *name, const char *text)
+    long pos, const char *group, const char *name, const char *text)
 {
-	struct qitem *q = model_queue_find(m, chat), *nq;
+	struct qitem *q = model_queue_find(m, chat), *nq, item;
+	size_t at;
 
 	m->dirty = 1;
-	if (q == NULL) {
+	memset(&item, 0, sizeof(item));
+	item.fresh = 1;
+	if (q != NULL) {
+		item = *q;	/* keep its strings and flags; placed again */
+		queue_unlink(m, (size_t)(q - m->queue));
+	} else {
 		nq = realloc(m->queue, (m->nqueue + 1) * sizeof(*nq));
 		if (nq == NULL)
 			return -1;
 		m->queue = nq;
-		q = &m->queue[m->nqueue++];
-		memset(q, 0, sizeof(*q));
-		q->fresh = 1;
 	}
-	q->chat = chat;
-	q->visitor = visitor;
-	q->wait = wait;
-	q->seen = time(NULL);
-	model_set_str(&q->group, group ? group : "");
-	model_set_str(&q->name, name ? name : "");
-	model_set_str(&q->text, text ? text : "");
-	return q->fresh;
+	item.chat = chat;
+	item.visitor = visitor;
+	item.wait = wait;
+	item.seen = time(NULL);
+	model_set_str(&item.group, group ? group : "");
+	model_set_str(&item.name, name ? name : "");
+	model_set_str(&item.text, text ? text : "");
+	if (item.group == NULL || item.name == NULL || item.text == NULL) {
+		queue_item_free(&item);
+		return -1;
+	}
+	at = queue_slot(m, item.group, pos);
+	memmove(m->queue + at + 1, m->queue + at,
+	    (m->nqueue - at) * sizeof(*m->queue));
+	m->queue[at] = item;
+	if (m->nqueue > 0 && at <= m->qsel)
+		m->qsel++;	/* the highlighted row keeps its visitor */
+	m->nqueue++;
+	return item.fresh;
+}
+
+size_t
+model_queue_target(const struct model *m)
+{
+	if (m->focus_pane != FOCUS_QUEUE || m->qsel >= m->nqueue)
+		return 0;
+	return m->qsel;
+}
+
+int
+model_countdown(const struct model *m)
+{
+	for (size_t i = 0; i < m->nchats; i++)
+		if (m->chats[i]->answer_by != 0)
+			return 1;
+	return 0;
+}
+
+int
+model_owned_active(const struct model *m)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < m->nchats; i++)
+		if (!m->chats[i]->invited && !m->chats[i]->ended)
+			n++;
+	return n;
 }
 
 void
 model_queue_del(struct model *m, long chat)
 {
-	for (size_t i = 0; i < m->nqueue; i++) {
-		if (m->queue[i].chat != chat)
-			continue;
-		free(m->queue[i].group);
-		free(m->queue[i].name);
-		free(m->queue[i].text);
-		memmove(m->queue + i, m->queue + i + 1,
-		    (m->nqueue - i - 1) * sizeof(*m->queue));
-		m->nqueue--;
-		if (m->qsel >= m->nqueue && m->qsel > 0)
-			m->qsel--;
-		m->dirty = 1;
+	struct qitem *q = model_queue_find(m, chat);
+
+	if (q == NULL)
 		return;
-	}
+	queue_item_free(q);
+	queue_unlink(m, (size_t)(q - m->queue));
 }
 
 void

@@ -44,6 +44,10 @@ struct chat {
 	struct tline *lines;
 	size_t nlines, cap;
 	int unread, left, ended;
+	int invited;		/* I was invited: the chat is someone else's */
+	int rating;		/* the visitor's score once rated, else 0 */
+	time_t answer_by;	/* auto-assigned, unanswered: back to the queue
+				 * at this time unless answered; else 0 */
 	int scroll;		/* rows scrolled back from the bottom */
 	char *typing;		/* visitor's draft, or NULL */
 	struct vinfo vi;
@@ -55,6 +59,7 @@ struct qitem {
 	char *group, *name, *text;
 	time_t seen;		/* local time when wait was reported */
 	int fresh;		/* new arrival, not looked at yet */
+	int left;		/* the visitor's connection is gone */
 };
 
 struct reply {
@@ -64,7 +69,11 @@ struct reply {
 
 enum dlg_kind {
 	DLG_NONE, DLG_HELP, DLG_TRANSFER, DLG_WRAPUP, DLG_STATUS, DLG_SEARCH,
+	DLG_CONFIRM, DLG_INVITE,
 };
+
+/* What "y" does in a DLG_CONFIRM dialog. */
+enum confirm_kind { CONFIRM_QUIT = 1, CONFIRM_END, CONFIRM_LEAVE };
 
 struct dlg_item {
 	char *label;		/* what is shown */
@@ -79,6 +88,8 @@ struct dialog {
 	struct input field[2];
 	const char *label[2];
 	int nfields, active;
+	int confirm;		/* enum confirm_kind for DLG_CONFIRM */
+	int top;		/* first row shown (help scrolls) */
 	char *msg;		/* error or hint shown in the dialog */
 };
 
@@ -134,8 +145,19 @@ int model_vinfo_kv(struct vinfo *v, const char *key, const char *val);
 int model_vinfo_list(char ***list, size_t *n, const char *s);
 
 struct qitem *model_queue_find(struct model *m, long chat);
+/*
+ * Add or update a waiting chat. pos > 0 is its place in its group's queue
+ * (1 = head), as the server says; 0 appends it after its group's last row.
+ * Returns 1 for a new arrival, 0 for an update, -1 on memory shortage.
+ */
 int model_queue_add(struct model *m, long chat, long visitor, long wait,
-    const char *group, const char *name, const char *text);
+    long pos, const char *group, const char *name, const char *text);
+/* Index of the row the accept keys act on (the highlighted one). */
+size_t model_queue_target(const struct model *m);
+/* 1 if a chat shows an answer countdown (the screen changes each second). */
+int model_countdown(const struct model *m);
+/* Chats the server counts against my limit: mine (not invited), not ended. */
+int model_owned_active(const struct model *m);
 void model_queue_del(struct model *m, long chat);
 void model_queue_clear(struct model *m);
 long model_queue_wait(const struct qitem *q, time_t now);

@@ -55,11 +55,28 @@ line_text(const struct tline *t, size_t *n)
 	return w;
 }
 
+/* "(ended)", "(left)", "+" (invited) and the answer countdown of a tab. */
 static void
-draw_tabs(const struct rect *r, struct model *m)
+tab_flags(char *buf, size_t n, const struct chat *c, time_t now)
+{
+	long left = c->answer_by > now ? (long)(c->answer_by - now) : 0;
+
+	if (c->ended)
+		snprintf(buf, n, "%s(ended%s)", c->invited ? "+" : "",
+		    c->rating > 0 ? ", rated" : "");
+	else if (c->answer_by != 0)
+		snprintf(buf, n, "%s(answer %ld:%02ld)", c->left ? "(left)" : "",
+		    left / 60, left % 60);
+	else
+		snprintf(buf, n, "%s%s", c->invited ? "+" : "",
+		    c->left ? "(left)" : "");
+}
+
+static void
+draw_tabs(const struct rect *r, struct model *m, time_t now)
 {
 	int x = 0;
-	char buf[256];
+	char buf[256], flags[64];
 
 	if (m->nchats == 0) {
 		draw_line(r->y, r->x, r->w,
@@ -73,11 +90,12 @@ draw_tabs(const struct rect *r, struct model *m)
 		int st = i == m->focus ? ST_TITLE_FOCUS :
 		    (c->left || c->ended) ? ST_GREY : ST_TITLE;
 
-		snprintf(buf, sizeof(buf), " %zu:%s%s", i + 1,
-		    c->name && c->name[0] ? c->name : "visitor",
-		    c->ended ? "(ended)" : c->left ? "(left)" : "");
+		tab_flags(flags, sizeof(flags), c, now);
+		snprintf(buf, sizeof(buf), "%zu:%s%s", i + 1,
+		    c->name && c->name[0] ? c->name : "visitor", flags);
 		x += draw_text(r->y, r->x + x, r->w - x, " ", ST_TITLE);
-		x += draw_text(r->y, r->x + x, r->w - x, buf + 1, st);
+		x += draw_text(r->y, r->x + x, r->w - x, buf,
+		    c->answer_by != 0 && i != m->focus ? ST_UNREAD : st);
 		if (c->unread > 0) {
 			snprintf(buf, sizeof(buf), "(%d)", c->unread);
 			x += draw_text(r->y, r->x + x, r->w - x, buf, ST_UNREAD);
@@ -181,10 +199,11 @@ draw_transcript(const struct rect *r, struct model *m)
 }
 
 static void
-draw_typing(const struct rect *r, struct model *m)
+draw_typing(const struct rect *r, struct model *m, time_t now)
 {
 	struct chat *c = model_focused(m);
 	char buf[1024];
+	long left = c && c->answer_by > now ? (long)(c->answer_by - now) : 0;
 
 	if (c == NULL) {
 		draw_fill(r->y, r->x, r->w, ST_NORMAL);
@@ -192,8 +211,14 @@ draw_typing(const struct rect *r, struct model *m)
 	}
 	if (c->scroll > 0)
 		snprintf(buf, sizeof(buf), "-- scrolled back %d rows: PgDn returns --", c->scroll);
+	else if (c->ended && c->invited)
+		snprintf(buf, sizeof(buf), "-- chat ended: Alt-l (or F7) closes it --");
 	else if (c->ended)
-		snprintf(buf, sizeof(buf), "-- chat ended: F7 opens the wrap-up form --");
+		snprintf(buf, sizeof(buf), "-- chat ended%s: F7 wraps it up and closes it --",
+		    c->rating > 0 ? " and rated" : "");
+	else if (c->answer_by != 0)
+		snprintf(buf, sizeof(buf), "-- answer within %lds, or the chat goes "
+		    "back to the queue --", left);
 	else if (c->typing != NULL)
 		snprintf(buf, sizeof(buf), "%s is typing: %s",
 		    c->name && c->name[0] ? c->name : "visitor", c->typing);
@@ -202,6 +227,25 @@ draw_typing(const struct rect *r, struct model *m)
 	else
 		buf[0] = '\0';
 	draw_line(r->y, r->x, r->w, buf, c->typing && !c->scroll ? ST_GREY : ST_SYSTEM);
+}
+
+/* The visible part of the input; a newline shows as one NEWLINE_MARK. */
+#define NEWLINE_MARK L'\x21b5'
+
+static int
+draw_input_text(const struct rect *r, int px, const wchar_t *s, size_t n)
+{
+	wchar_t *copy = malloc((n + 1) * sizeof(wchar_t));
+	int used;
+
+	if (copy == NULL)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		copy[i] = s[i] == L'\n' ? NEWLINE_MARK : s[i];
+	copy[n] = L'\0';
+	used = draw_wtext(r->y, r->x + px, r->w - px, copy, n, ST_NORMAL);
+	free(copy);
+	return used;
 }
 
 static void
@@ -213,8 +257,7 @@ draw_input(const struct rect *r, struct model *m, int *cy, int *cx)
 	int col, used;
 
 	input_view(&m->in, r->w - px, &start, &count, &col);
-	used = draw_wtext(r->y, r->x + px, r->w - px, m->in.buf + start, count,
-	    ST_NORMAL);
+	used = draw_input_text(r, px, m->in.buf + start, count);
 	if (px + used < r->w)
 		draw_fill(r->y, r->x + px + used, r->w - px - used, ST_NORMAL);
 	if (m->focus_pane == FOCUS_CHAT) {
@@ -224,11 +267,12 @@ draw_input(const struct rect *r, struct model *m, int *cy, int *cx)
 }
 
 void
-pane_chat_draw(const struct layout *l, struct model *m, int *cy, int *cx)
+pane_chat_draw(const struct layout *l, struct model *m, time_t now, int *cy,
+    int *cx)
 {
-	draw_tabs(&l->tabs, m);
+	draw_tabs(&l->tabs, m, now);
 	draw_transcript(&l->chat, m);
-	draw_typing(&l->typing, m);
+	draw_typing(&l->typing, m, now);
 	draw_input(&l->input, m, cy, cx);
 }
 

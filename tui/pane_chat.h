@@ -10,7 +10,8 @@
 #include "model.h"
 
 /* Draws tabs, transcript, typing row and input; sets the cursor spot. */
-void pane_chat_draw(const struct layout *l, struct model *m, int *cy, int *cx);
+void pane_chat_draw(const struct layout *l, struct model *m, time_t now,
+    int *cy, int *cx);
 /* Scroll the focused transcript by delta rows (positive: back in time). */
 void pane_chat_scroll(struct model *m, int delta);
 

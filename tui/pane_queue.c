@@ -24,7 +24,7 @@ pane_queue_draw(const struct rect *r, struct model *m, time_t now)
 	char title[128], line[1200], wait[32];
 	int focused = m->focus_pane == FOCUS_QUEUE && m->dlg.kind == DLG_NONE;
 	int rows = r->h - 1;
-	size_t top = 0;
+	size_t top = 0, target;
 
 	if (r->h <= 0)
 		return;
@@ -33,8 +33,9 @@ pane_queue_draw(const struct rect *r, struct model *m, time_t now)
 	draw_title(r, title, focused);
 	if (m->qsel >= m->nqueue)
 		m->qsel = m->nqueue ? m->nqueue - 1 : 0;
-	if (rows > 0 && m->qsel >= (size_t)rows)
-		top = m->qsel - (size_t)rows + 1;
+	target = model_queue_target(m);	/* what F2 / Enter would accept */
+	if (rows > 0 && target >= (size_t)rows)
+		top = target - (size_t)rows + 1;
 	for (int i = 0; i < rows; i++) {
 		size_t k = top + (size_t)i;
 		int y = r->y + 1 + i, st = ST_NORMAL, x;
@@ -48,16 +49,17 @@ pane_queue_draw(const struct rect *r, struct model *m, time_t now)
 		}
 		struct qitem *q = &m->queue[k];
 
-		if (focused && k == m->qsel) {
+		if (focused && k == target) {
 			st = ST_SEL;
 			q->fresh = 0;
 		} else if (q->fresh)
 			st = ST_FRESH;
 		fmt_wait(wait, sizeof(wait), model_queue_wait(q, now));
-		snprintf(line, sizeof(line), "%c%5s %s ", k == m->qsel ? '>' : ' ',
+		snprintf(line, sizeof(line), "%c %5s %s ", k == target ? '>' : ' ',
 		    wait, q->group);
 		x = draw_text(y, r->x, r->w, line, st);
-		snprintf(line, sizeof(line), "%s: ", q->name[0] ? q->name : "visitor");
+		snprintf(line, sizeof(line), "%s%s: ", q->name[0] ? q->name : "visitor",
+		    q->left ? " (left)" : "");
 		x += draw_text(y, r->x + x, r->w - x, line, st == ST_NORMAL ? ST_VISITOR : st);
 		x += draw_text(y, r->x + x, r->w - x, q->text, st);
 		if (x < r->w)

@@ -75,7 +75,7 @@ trail(struct out *o, const struct vinfo *v)
 	size_t len = 0;
 
 	buf[0] = '\0';
-	for (size_t i = v->npages; i-- > 0 && len + 4 < sizeof(buf);) {
+	for (size_t i = 0; i < v->npages && len + 4 < sizeof(buf); i++) {
 		int n = snprintf(buf + len, sizeof(buf) - len, "%s%s",
 		    len ? " < " : "", v->pages[i]);
 
@@ -148,8 +148,9 @@ pane_visitor_draw(const struct rect *r, struct model *m)
 
 	if (r->h <= 0)
 		return;
-	snprintf(title, sizeof(title), " Visitor%s%s", c ? ": " : "",
-	    c ? (c->name ? c->name : "") : "");
+	snprintf(title, sizeof(title), " Visitor%s%s%s", c ? ": " : "",
+	    c ? (c->name && c->name[0] ? c->name : "visitor") : "",
+	    c == NULL ? "" : c->ended ? "  * ENDED" : c->left ? "  * LEFT" : "");
 	draw_title(r, title, 0);
 	if (c == NULL)
 		put(&o, "", "(no chat in focus)");

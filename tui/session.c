@@ -106,6 +106,34 @@ session_lost(struct session *s, const char *reason)
 
 /* ---- events ------------------------------------------------------------ */
 
+static int
+flag(const struct proto_req *r, const char *key)
+{
+	const char *v = proto_opt(r, key);
+
+	return v != NULL && strcmp(v, "0") != 0;
+}
+
+/* A QADD event or a QUEUE row: the same fields, the same place. */
+static int
+queue_row(struct session *s, long chat, struct proto_req *r)
+{
+	int rc = model_queue_add(s->m, chat, optl(r, "visitor"), optl(r, "wait"),
+	    optl(r, "pos"), opt(r, "group"), opt(r, "name"), r->text);
+	struct qitem *q = model_queue_find(s->m, chat);
+
+	if (q != NULL)
+		q->left = flag(r, "left");
+	return rc;
+}
+
+/* What the tabs, the queue and the search call a visitor. */
+static const char *
+who(const struct chat *ch)
+{
+	return ch->name && ch->name[0] ? ch->name : "visitor";
+}
+
 static void
 ev_qadd(struct session *s, struct proto_req *r)
 {
@@ -113,8 +141,7 @@ ev_qadd(struct session *s, struct proto_req *r)
 
 	if (chat < 0)
 		return;
-	if (model_queue_add(s->m, chat, optl(r, "visitor"), optl(r, "wait"),
-	    opt(r, "group"), opt(r, "name"), r->text) == 1 && s->m->bell)
+	if (queue_row(s, chat, r) == 1 && s->m->bell)
 		s->m->ring = 1;
 }
 
@@ -131,7 +158,11 @@ ev_assign(struct session *s, struct proto_req *r)
 	ch->gen = s->gen;
 	model_set_str(&ch->name, opt(r, "name"));
 	model_set_str(&ch->group, opt(r, "group"));
-	ch->ended = ch->left = 0;
+	ch->ended = ch->rating = 0;
+	ch->left = flag(r, "left");
+	ch->invited = strcmp(by, "invite") == 0;
+	ch->answer_by = optl(r, "timeout") > 0 ?
+	    time(NULL) + optl(r, "timeout") : 0;
 	model_queue_del(s->m, id);
 	session_fetch_chat(s, id, ch->visitor);
 	if (proto_opt(r, "from") != NULL)
@@ -167,39 +198,79 @@ ev_msg(struct session *s, struct proto_req *r)
 }
 
 static void
+ev_unassigned(struct session *s, struct chat *ch, struct proto_req *r)
+{
+	const char *why = opt(r, "reason");
+
+	if (strcmp(why, "ended") == 0) {
+		ch->ended = 1;
+		return;
+	}
+	if (strcmp(why, "timeout") == 0 && ch->answer_by != 0)
+		model_flash(s->m, "Not answered in time: %s (chat #%ld) went "
+		    "back to the queue.", who(ch), ch->id);
+	else if (strcmp(why, "timeout") == 0)
+		model_flash(s->m, "Chat #%ld with %s went back to the queue "
+		    "(timeout).", ch->id, who(ch));
+	else
+		model_flash(s->m, "Chat #%ld with %s left your list (%s).",
+		    ch->id, who(ch), why);
+	model_chat_remove(s->m, ch->id);
+}
+
+/* A page the visitor moved to: the newest comes first in the trail. */
+static void
+ev_page(struct chat *ch, struct proto_req *r)
+{
+	char buf[1200];
+	struct vinfo *v = &ch->vi;
+	char *newest;
+
+	snprintf(buf, sizeof(buf), "%s%s%s", opt(r, "url"),
+	    r->text && r->text[0] ? " - " : "", r->text ? r->text : "");
+	if (model_vinfo_list(&v->pages, &v->npages, buf) < 0)
+		return;
+	newest = v->pages[v->npages - 1];
+	memmove(v->pages + 1, v->pages, (v->npages - 1) * sizeof(char *));
+	v->pages[0] = newest;
+}
+
+static void
 ev_chatstate(struct session *s, const char *ev, struct proto_req *r)
 {
 	struct chat *ch = model_chat(s->m, argl(r, 1));
 
-	if (ch == NULL)
+	if (ch == NULL) {
+		if (strcmp(ev, "RATED") == 0)	/* wrapped up and dismissed */
+			model_flash(s->m, "Chat #%ld was rated %s: %s", argl(r, 1),
+			    opt(r, "score"), r->text ? r->text : "");
 		return;
+	}
 	if (strcmp(ev, "TYPING") == 0) {
 		model_set_str(&ch->typing, r->text && r->text[0] ? r->text : NULL);
 	} else if (strcmp(ev, "LEFT") == 0) {
 		ch->left = 1;
 		model_set_str(&ch->typing, NULL);
-		syslinef(ch, "%s", "visitor left");
+		syslinef(ch, "%s", "visitor left (they may come back)");
 	} else if (strcmp(ev, "BACK") == 0) {
 		ch->left = 0;
 		syslinef(ch, "%s", "visitor is back");
+		if (model_focused(s->m) != ch)
+			model_flash(s->m, "%s is back (chat #%ld).", who(ch), ch->id);
 	} else if (strcmp(ev, "ENDED") == 0) {
 		ch->ended = 1;
+		ch->answer_by = 0;
 		model_set_str(&ch->typing, NULL);
-		syslinef(ch, "chat ended by %s - press F7 to wrap up",
-		    opt(r, "by"));
+		syslinef(ch, "chat ended by %s - %s", opt(r, "by"), ch->invited ?
+		    "Alt-l closes it" : "F7 to wrap up");
 	} else if (strcmp(ev, "RATED") == 0) {
+		ch->rating = (int)optl(r, "score");
 		syslinef(ch, "visitor rated %s: %s", opt(r, "score"),
 		    r->text ? r->text : "");
-	} else if (strcmp(ev, "UNASSIGNED") == 0) {
-		const char *why = opt(r, "reason");
-
-		if (strcmp(why, "ended") == 0) {
-			ch->ended = 1;
-			return;
-		}
-		model_flash(s->m, "Chat #%ld left your list (%s)", ch->id, why);
-		model_chat_remove(s->m, ch->id);
-	}
+	} else if (strcmp(ev, "PAGE") == 0) {
+		ev_page(ch, r);
+	} else if (strcmp(ev, "UNASSIGNED") == 0)
+		ev_unassigned(s, ch, r);
 }
 
 static void
@@ -233,6 +304,7 @@ on_event(struct session *s, struct proto_req *r)
 		model_set_str(&m->conn_msg, buf);
 		m->kicked = 1;
 		m->connected = 0;
+		model_queue_clear(m);	/* nothing here is live any more */
 		client_drop(s->c, "kicked");
 	} else if (strcmp(ev, "SHUTDOWN") == 0) {
 		model_flash(m, "Server: %s", r->text && r->text[0] ? r->text :
@@ -287,7 +359,8 @@ row_chats(struct session *s, struct proto_req *r)
 	model_set_str(&ch->name, opt(r, "name"));
 	model_set_str(&ch->group, opt(r, "group"));
 	ch->ended = strcmp(opt(r, "state"), "ended") == 0;
-	ch->left = proto_opt(r, "left") != NULL && strcmp(opt(r, "left"), "0") != 0;
+	ch->invited = strcmp(opt(r, "state"), "invited") == 0;
+	ch->left = flag(r, "left");
 	if (fresh)
 		ch->unread = (int)optl(r, "unread");
 	session_fetch_chat(s, id, ch->visitor);
@@ -386,7 +459,14 @@ row_dialog(struct session *s, struct client_pending *p, struct proto_req *r)
 
 	if (r->argc < 1)
 		return;
-	if (p->kind == RQ_AGENTS && m->dlg.kind == DLG_TRANSFER) {
+	if (p->kind == RQ_AGENTS && m->dlg.kind == DLG_INVITE) {
+		if ((m->user && strcmp(r->argv[0], m->user) == 0) ||
+		    strcmp(opt(r, "status"), "online") != 0)
+			return;
+		snprintf(buf, sizeof(buf), "%-12s %ld/%ld chats  %s", r->argv[0],
+		    optl(r, "chats"), optl(r, "max"), opt(r, "groups"));
+		(void)model_dialog_item(&m->dlg, buf, "agent", r->argv[0]);
+	} else if (p->kind == RQ_AGENTS && m->dlg.kind == DLG_TRANSFER) {
 		if (m->user && strcmp(r->argv[0], m->user) == 0)
 			return;
 		snprintf(buf, sizeof(buf), "agent %-10s %-7s %ld/%ld %s", r->argv[0],
@@ -414,9 +494,7 @@ on_row(struct session *s, struct client_pending *p, struct proto_req *r)
 	case RQ_QUEUE:
 		if (p->rows == 1)
 			model_queue_clear(s->m);
-		if (argl(r, 0) >= 0 && model_queue_add(s->m, argl(r, 0),
-		    optl(r, "visitor"), optl(r, "wait"), opt(r, "group"),
-		    opt(r, "name"), r->text) >= 0) {
+		if (argl(r, 0) >= 0 && queue_row(s, argl(r, 0), r) >= 0) {
 			struct qitem *q = model_queue_find(s->m, argl(r, 0));
 
 			if (q != NULL)
@@ -494,6 +572,8 @@ on_ok(struct session *s, struct client_pending *p, struct proto_req *r)
 	}
 	case RQ_MSG:
 	case RQ_NOTE:
+		if (ch != NULL && p->kind == RQ_MSG)
+			ch->answer_by = 0;	/* answered: no more countdown */
 		if (ch != NULL)
 			(void)model_chat_line(ch, optl(r, "seq"), 0,
 			    p->kind == RQ_MSG ? LK_AGENT : LK_NOTE,
@@ -518,6 +598,13 @@ on_ok(struct session *s, struct client_pending *p, struct proto_req *r)
 	case RQ_WRAPUP:
 		model_flash(m, "Chat #%ld wrapped up.", p->arg);
 		model_chat_remove(m, p->arg);
+		break;
+	case RQ_LEAVE:
+		model_flash(m, "You left chat #%ld.", p->arg);
+		model_chat_remove(m, p->arg);
+		break;
+	case RQ_INVITE:
+		model_flash(m, "Invited to chat #%ld.", p->arg);
 		break;
 	case RQ_SEARCH:
 		if (m->dlg.kind == DLG_SEARCH)
@@ -547,8 +634,10 @@ on_err(struct session *s, struct client_pending *p, const char *code,
 		client_drop(s->c, code);
 		return;
 	}
-	if (p->kind == RQ_END && strcmp(code, "STATE") == 0)
-		return;		/* already ended: the WRAPUP that follows will do */
+	if (p->kind == RQ_LEAVE && strcmp(code, "INTERNAL") != 0) {
+		model_chat_remove(m, p->arg);	/* not in it any more anyway */
+		return;
+	}
 	if (p->kind == RQ_REPLIES && p->seq == s->replies_seq) {
 		model_replies_clear(m);
 		return;
@@ -561,7 +650,8 @@ on_err(struct session *s, struct client_pending *p, const char *code,
 		return;		/* the pane just stays empty */
 	model_flash(m, "%s failed: %s %s", p->kind == RQ_MSG ? "Message" :
 	    p->kind == RQ_ACCEPT ? "Accept" : p->kind == RQ_TRANSFER ?
-	    "Transfer" : p->kind == RQ_WRAPUP ? "Wrap-up" : "Request",
+	    "Transfer" : p->kind == RQ_WRAPUP ? "Wrap-up" : p->kind == RQ_END ?
+	    "End" : p->kind == RQ_INVITE ? "Invite" : "Request",
 	    code, text);
 }
 

@@ -8,61 +8,19 @@ transfer one, end another with a wrap-up, survive resizes to 60x20 and
 Assertions are on the screen as tmux shows it (capture-pane).
 """
 import os
-import shutil
 import sys
 import time
-import unicodedata
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kefuscreen as ks  # noqa: E402
 
-N = 0
-FAILED = 0
-
-
-def ok(cond, desc, screen=None):
-    global N, FAILED
-    N += 1
-    print("%sok %d - %s" % ("" if cond else "not ", N, desc))
-    if not cond:
-        FAILED += 1
-        if screen:
-            for line in screen.splitlines():
-                print("#   |" + line)
-    sys.stdout.flush()
-    return cond
-
-
-def width(s):
-    w = 0
-    for ch in s:
-        if unicodedata.combining(ch):
-            continue
-        w += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-    return w
-
-
-def col_of(line, needle):
-    i = line.find(needle)
-    return -1 if i < 0 else width(line[:i])
-
-
-def fits(screen, cols, rows):
-    lines = screen.rstrip("\n").split("\n")
-    return len(lines) <= rows and all(width(l) <= cols for l in lines)
-
-
-def skip(why):
-    print("1..0 # SKIP " + why)
-    sys.exit(0)
+T = ks.Tap()
+ok = T.ok
+width, col_of, fits = ks.width, ks.col_of, ks.fits
 
 
 def main():
-    kefud, kefu = os.environ.get("KEFUD", ""), os.environ.get("KEFU", "")
-    if shutil.which("tmux") is None:
-        skip("tmux not installed")
-    if not (os.access(kefud, os.X_OK) and os.access(kefu, os.X_OK)):
-        skip("kefud or kefu not built")
+    kefud, kefu = ks.binaries()
     d = ks.tmpdir()
     srv = ks.Server(kefud, d)
     con = None
@@ -79,8 +37,7 @@ def main():
             c.close()
         srv.stop()
         ks.rmtree(d)
-    print("1..%d" % N)
-    return 1 if FAILED else 0
+    return T.done()
 
 
 def expect_msg(client, text, timeout=20):
@@ -210,16 +167,21 @@ def scenario(srv, con, clients):
     scr = con.wait(lambda s: "1:张三" not in s and "chats 2/5" in s)
     ok(scr is not None, "transfer: chat left alice's list", con.screen())
 
-    # end the focused chat with a wrap-up
+    # end the focused chat (asks first), then wrap it up
     con.keys("M-1")
+    con.keys("F7")
+    ok(con.wait_text("End the chat with") is not None, "end: asks first", con.screen())
+    con.keys("y")
+    ok(con.wait(lambda s: "(ended)" in s and "chats 1/5" in s) is not None,
+       "end: the chat stays listed as ended", con.screen())
     con.keys("F7")
     ok(con.wait_text("Category:") is not None, "wrap-up: form opens", con.screen())
     con.type("shipping")
     con.keys("Tab")
     con.type("包裹已重发")
     con.keys("Enter")
-    scr = con.wait(lambda s: "wrapped up" in s and "chats 1/5" in s)
-    ok(scr is not None, "wrap-up: chat ended and wrapped up", con.screen())
+    scr = con.wait(lambda s: "wrapped up" in s and "(ended)" not in s)
+    ok(scr is not None, "wrap-up: chat wrapped up and closed", con.screen())
 
     # resize
     con.resize(60, 20)

@@ -8,8 +8,10 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+import unicodedata
 
 CONFIG = """listen:
   tcp: "127.0.0.1:{port}"
@@ -18,12 +20,12 @@ CONFIG = """listen:
 database: "{dir}/kefu.db"
 log_level: info
 routing:
-  answer_timeout: 0
+  answer_timeout: {answer_timeout}
 visitor:
   resume_timeout: 600
 groups:
   - name: sales
-    mode: manual
+    mode: {sales_mode}
     description: Sales
   - name: tech
     mode: manual
@@ -61,14 +63,16 @@ def free_port():
 
 
 class Server:
-    def __init__(self, kefud, tmpdir):
+    def __init__(self, kefud, tmpdir, answer_timeout=0, sales_mode="manual"):
         self.kefud = kefud
         self.dir = tmpdir
         self.port = free_port()
         self.sock = os.path.join(tmpdir, "kefud.sock")
         self.config_path = os.path.join(tmpdir, "kefu.yml")
         with open(self.config_path, "w") as f:
-            f.write(CONFIG.format(port=self.port, dir=tmpdir))
+            f.write(CONFIG.format(port=self.port, dir=tmpdir,
+                                  answer_timeout=answer_timeout,
+                                  sales_mode=sales_mode))
         self.proc = None
 
     def start(self, timeout=60):
@@ -156,8 +160,11 @@ class Client:
 class Console:
     """kefu running in a private tmux server."""
 
+    count = 0
+
     def __init__(self, cmd, cols=80, rows=24, env=None):
-        self.name = "kefutest%d" % os.getpid()
+        Console.count += 1
+        self.name = "kefutest%d-%d" % (os.getpid(), Console.count)
         self.env = dict(os.environ)
         self.env.update({"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"})
         self.env.pop("TMUX", None)
@@ -202,6 +209,81 @@ class Console:
 
     def close(self):
         self.tmux(["kill-server"])
+
+    @classmethod
+    def agent(cls, kefu, port, user="alice", password="alice123", cols=80, rows=24):
+        """The console logged in as user; waits until it shows [online]."""
+        con = cls("%s --server 127.0.0.1:%d --user %s --no-bell; echo kefu-exit=$?; sleep 60"
+                  % (kefu, port, user), cols=cols, rows=rows,
+                  env={"KEFU_PASSWORD": password})
+        con.wait_text("[online]", 15)
+        return con
+
+
+class Tap:
+    """TAP output: one numbered line per check, the screen on a failure."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, desc, screen=None):
+        self.n += 1
+        print("%sok %d - %s" % ("" if cond else "not ", self.n, desc))
+        if not cond:
+            self.failed += 1
+            if screen:
+                for line in screen.splitlines():
+                    print("#   |" + line)
+        sys.stdout.flush()
+        return cond
+
+    def done(self):
+        print("1..%d" % self.n)
+        return 1 if self.failed else 0
+
+
+def skip(why):
+    print("1..0 # SKIP " + why)
+    sys.exit(0)
+
+
+def binaries():
+    """(kefud, kefu) from the environment, or skip the test."""
+    kefud, kefu = os.environ.get("KEFUD", ""), os.environ.get("KEFU", "")
+    if shutil.which("tmux") is None:
+        skip("tmux not installed")
+    if not (os.access(kefud, os.X_OK) and os.access(kefu, os.X_OK)):
+        skip("kefud or kefu not built")
+    return kefud, kefu
+
+
+def width(s):
+    """Terminal cells of s (CJK wide, combining marks none)."""
+    w = 0
+    for ch in s:
+        if unicodedata.combining(ch):
+            continue
+        w += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    return w
+
+
+def col_of(line, needle):
+    i = line.find(needle)
+    return -1 if i < 0 else width(line[:i])
+
+
+def fits(screen, cols, rows):
+    lines = screen.rstrip("\n").split("\n")
+    return len(lines) <= rows and all(width(l) <= cols for l in lines)
+
+
+def line_with(screen, needle):
+    """The first screen line containing needle, or ""."""
+    for line in (screen or "").split("\n"):
+        if needle in line:
+            return line
+    return ""
 
 
 def tmpdir():
