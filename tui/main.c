@@ -31,6 +31,38 @@
 #define ESC_WAIT_MS 60
 #define FLASH_SECONDS 6
 
+static volatile sig_atomic_t got_stop;	/* SIGHUP or SIGTERM arrived */
+
+static void
+on_stop(int sig)
+{
+	got_stop = sig;
+}
+
+/*
+ * SIGHUP (the SSH gateway hangs the console up when the session ends or
+ * kefud stops) and SIGTERM end the event loop, so that the terminal is
+ * given back with endwin() (normal screen, cursor shown) instead of being
+ * left on the alternate screen. They stay blocked except while the loop
+ * waits in ppoll(), so none is lost between a check and the wait.
+ */
+static int
+stop_signals(sigset_t *waitmask)
+{
+	struct sigaction sa;
+	sigset_t block;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGHUP, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0)
+		return -1;
+	sigemptyset(&block);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGTERM);
+	return sigprocmask(SIG_BLOCK, &block, waitmask);
+}
+
 static void
 utf8_locale(void)
 {
@@ -134,6 +166,7 @@ screen_start(void)
 struct loop {
 	struct app app;
 	struct layout lay;
+	sigset_t waitmask;	/* signals let in while waiting */
 	int esc;		/* an Escape is waiting for a following key */
 	time_t last_tick, flash_at;
 	char *flash_seen;
@@ -223,10 +256,11 @@ run(struct loop *L)
 	struct client *c = L->app.c;
 
 	layout_compute(&L->lay, LINES, COLS);
-	while (!m->quit) {
+	while (!m->quit && !got_stop) {
 		struct pollfd p[2] = { { .fd = 0, .events = POLLIN },
 		    { .fd = c->fd, .events = POLLIN } };
 		time_t now = time(NULL);
+		struct timespec ts;
 		int timeout;
 
 		tick(L, now);
@@ -243,8 +277,13 @@ run(struct loop *L)
 		if (client_want_write(c))
 			p[1].events |= POLLOUT;
 		timeout = L->esc ? ESC_WAIT_MS : 1000;
-		if (poll(p, c->fd >= 0 ? 2 : 1, timeout) < 0 && errno != EINTR)
-			break;
+		ts.tv_sec = timeout / 1000;
+		ts.tv_nsec = (long)(timeout % 1000) * 1000000L;
+		if (ppoll(p, c->fd >= 0 ? 2 : 1, &ts, &L->waitmask) < 0) {
+			if (errno != EINTR)
+				break;
+			continue;	/* a stop signal: the loop ends */
+		}
 		if (c->fd >= 0 && p[1].revents)
 			connection_events(L, p[1].revents);
 		if (L->esc && !(p[0].revents & POLLIN)) {
@@ -288,16 +327,22 @@ main(int argc, char **argv)
 		return 1;
 	model_set_str(&m.conn_msg, NULL);	/* earlier failed tries are history */
 	model_set_str(&m.flash, NULL);
+	memset(&L, 0, sizeof(L));
+	if (stop_signals(&L.waitmask) < 0) {
+		perror("kefu: sigaction");
+		return 1;
+	}
 	if (screen_start() < 0)
 		return 1;
-	memset(&L, 0, sizeof(L));
 	L.app.m = &m;
 	L.app.c = &c;
 	L.app.s = &s;
 	run(&L);
 	endwin();
+	if (got_stop == SIGTERM)
+		fprintf(stderr, "kefu: stopped by SIGTERM\n");
 	model_free(&m);
 	client_free(&c);
 	options_free(&o);
-	return 0;
+	return got_stop ? 128 + got_stop : 0;
 }

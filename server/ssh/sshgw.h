@@ -105,6 +105,12 @@ void sgw_kefud_init(struct sgw_kefud *k);
 void sgw_kefud_close(struct sgw_kefud *k);
 /* Connect to the unix socket at path. 0 or -1 (errno set). */
 int sgw_kefud_connect(struct sgw_kefud *k, const char *path);
+/*
+ * Take the next complete line out of k->in into out (NUL-terminated, no
+ * newline). Returns 1 if a line was taken, 0 if none is complete, -1 if
+ * an overlong line arrived (it is left in k->in).
+ */
+int sgw_kefud_take_line(struct sgw_kefud *k, char *out, size_t outlen);
 /* Read the secret file, trimmed. Returns malloc'd string or NULL. */
 char *sgw_kefud_read_secret(const char *path);
 /* Connect and say GATEWAY :secret. */

@@ -146,13 +146,8 @@ send_line(struct sgw_kefud *k, struct pbuf *b)
 	return send_all(k->fd, b->data, b->len);
 }
 
-/*
- * Take the next complete line out of k->in into out (NUL-terminated, no
- * newline). Returns 1 if a line was taken, 0 if none is complete, -1 if
- * an overlong line arrived.
- */
-static int
-take_line(struct sgw_kefud *k, char *out, size_t outlen)
+int
+sgw_kefud_take_line(struct sgw_kefud *k, char *out, size_t outlen)
 {
 	char *nl;
 	size_t n;
@@ -205,7 +200,7 @@ read_reply(struct sgw_kefud *k, char *line, size_t linelen,
 	long long deadline = sgw_now_ms() + SGW_KEFUD_TIMEOUT_MS;
 
 	for (;;) {
-		int got = take_line(k, line, linelen);
+		int got = sgw_kefud_take_line(k, line, linelen);
 		char *p = line;
 
 		if (got < 0)

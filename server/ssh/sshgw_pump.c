@@ -211,18 +211,37 @@ start_raw(struct sgw_pump *pp)
 	return 0;
 }
 
+/*
+ * kefud may send events to the gateway; only "* SHUTDOWN" (kefud is
+ * stopping: end the session now, saying so) and its going away matter.
+ */
 static int
 gateway_cb(socket_t fd, int revents, void *userdata)
 {
 	struct sgw_pump *pp = userdata;
-	char buf[4096];
+	struct sgw_kefud *gw = pp->p.gateway;
+	char buf[4096], line[256];
 	ssize_t r;
+	int got;
 
 	(void)revents;
-	/* kefud may send events to the gateway; only its going away matters */
 	r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 	if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
 		pp->gw_gone = 1;
+	if (r <= 0 || pbuf_add(&gw->in, buf, (size_t)r) < 0)
+		return 0;
+	while ((got = sgw_kefud_take_line(gw, line, sizeof(line))) != 0) {
+		if (got < 0) {		/* a long line we have no use for */
+			char *nl = memchr(gw->in.data, '\n', gw->in.len);
+
+			pbuf_consume(&gw->in, nl ? (size_t)(nl - gw->in.data) + 1 :
+			    gw->in.len);
+			continue;
+		}
+		if (strncmp(line, "* SHUTDOWN", 10) == 0 &&
+		    (line[10] == '\0' || line[10] == ' '))
+			pp->end_reason = "the chat server is shutting down";
+	}
 	return 0;
 }
 
@@ -443,15 +462,40 @@ reap_console(struct sgw_pump *pp)
 		pp->child_done = 1;
 }
 
-/* Hang up the console, give it a moment to tidy the screen, then kill. */
+/* Take what the console wrote last (its endwin()) off the pty. */
+static void
+drain_console(struct sgw_pump *pp)
+{
+	int i;
+
+	for (i = 0; i < 64 && pp->fd >= 0 && !pp->fd_eof; i++) {
+		struct pollfd p = { .fd = pp->fd, .events = POLLIN };
+		size_t before = pp->to_ch.len;
+
+		if (poll(&p, 1, 0) <= 0)
+			break;
+		read_fd(pp);
+		if (pp->to_ch.len == before)
+			break;
+	}
+}
+
+/*
+ * Hang up the console, give it a moment to tidy the screen (kefu gives the
+ * terminal back with endwin() on SIGHUP), then kill it.
+ */
 static void
 stop_console(struct sgw_pump *pp)
 {
 	int i;
 
 	reap_console(pp);
-	if (pp->child <= 0 || pp->child_done)
+	if (pp->child <= 0)
 		return;
+	if (pp->child_done) {
+		drain_console(pp);
+		return;
+	}
 	(void)kill(-pp->child, SIGHUP);
 	(void)kill(pp->child, SIGHUP);
 	for (i = 0; i < 20 && !pp->child_done; i++) {
@@ -463,6 +507,7 @@ stop_console(struct sgw_pump *pp)
 			(void)poll(NULL, 0, 50);
 		reap_console(pp);
 	}
+	drain_console(pp);
 	if (!pp->child_done) {
 		sgw_log(SGW_WARN, "console pid %ld ignored SIGHUP; killing it",
 		    (long)pp->child);
@@ -486,12 +531,61 @@ exit_code(const struct sgw_pump *pp)
 	    WTERMSIG(pp->child_status) : 0);
 }
 
+/*
+ * A console that was killed could not give the terminal back: leave the
+ * alternate screen, show the cursor, plain colours, cursor keys and keypad
+ * in normal mode (xterm's sequences, which terminals without them ignore).
+ */
+#define TERM_RESTORE "\033[?1049l\033[?25h\033[0m\033[?1l\033>"
+
+/*
+ * Send what is buffered for the client, as its window allows, until done
+ * or deadline; -1 if the channel broke.
+ */
+static int
+drain_to_channel(struct sgw_pump *pp, time_t deadline)
+{
+	for (;;) {
+		if (flush_to_channel(pp) < 0)
+			return -1;
+		if (pp->to_ch.len == 0 || mono_now() >= deadline ||
+		    !ssh_is_connected(pp->p.session))
+			return 0;
+		if (ssh_event_dopoll(pp->p.event, 100) == SSH_ERROR)
+			return -1;
+	}
+}
+
+/*
+ * Say why the session ends. On a terminal the line goes after the
+ * console's last output (its endwin()) in the same stream, so it lands
+ * on the restored screen, not under the console's debris; ssh -T gets it
+ * on stderr.
+ */
+static void
+say_why(struct sgw_pump *pp)
+{
+	char msg[160];
+
+	if (pp->end_reason == NULL)
+		return;
+	snprintf(msg, sizeof(msg), "\r\nkefud-ssh: %s\r\n", pp->end_reason);
+	if (pp->p.mode != SGW_PUMP_PTY) {
+		tell(pp, msg);
+		return;
+	}
+	if (pp->child_done && WIFSIGNALED(pp->child_status) &&
+	    pbuf_adds(&pp->to_ch, TERM_RESTORE) < 0)
+		return;
+	if (pbuf_adds(&pp->to_ch, msg) < 0)
+		sgw_log(SGW_DEBUG, "no memory for the closing line");
+}
+
 /* Tell the client how it ended and close the channel politely. */
 static void
 finish_channel(struct sgw_pump *pp, int stopping)
 {
 	ssh_channel ch = pp->p.channel;
-	char msg[160];
 	time_t deadline;
 
 	unregister(pp);
@@ -500,13 +594,9 @@ finish_channel(struct sgw_pump *pp, int stopping)
 		sgw_log(SGW_DEBUG, "channel already closed by the client");
 		return;
 	}
-	if (flush_to_channel(pp) < 0)
+	say_why(pp);
+	if (drain_to_channel(pp, mono_now() + 1) < 0)
 		return;
-	if (pp->end_reason != NULL) {
-		snprintf(msg, sizeof(msg), "\r\nkefud-ssh: %s\r\n",
-		    pp->end_reason);
-		tell(pp, msg);
-	}
 	/* non-blocking: these may answer SSH_AGAIN while output is queued */
 	if (ssh_channel_request_send_exit_status(ch, exit_code(pp)) == SSH_ERROR ||
 	    ssh_channel_send_eof(ch) == SSH_ERROR ||

@@ -12,7 +12,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from sshtest import Tap, need_tools, skip_all, ssh_cmd, run, wait_for, free_port  # noqa: E402
+from sshtest import (Tap, need_tools, skip_all, ssh_cmd, run, wait_for, free_port,  # noqa: E402
+                     TmuxSsh)
 
 FAKE_CONSOLE = "#!/bin/sh\necho FAKECONSOLE; exec cat\n"
 
@@ -151,25 +152,37 @@ def console_tests(t, srv, port, pw):
         return
     v = srv.client()
     v.hello("name=SshVisitor group=tech :help from the e2e test")
-    sockname = "kefue2e%d" % os.getpid()
-    tm = ["tmux", "-L", sockname, "-f", "/dev/null"]
-    env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8")
-    cmd = " ".join("'%s'" % x for x in ssh_cmd(port, "bob", [], password=pw["bob"]))
-    subprocess.run(tm + ["new", "-d", "-x", "90", "-y", "25", cmd + "; sleep 30"],
-                   env=env, check=True)
-
-    def screen():
-        return subprocess.run(tm + ["capture-pane", "-p"], capture_output=True,
-                              text=True, env=env).stdout
+    tx = TmuxSsh("kefue2e", ssh_cmd(port, "bob", [], password=pw["bob"]), 90, 25)
+    screen = tx.screen
     try:
         t.ok(wait_for(lambda: "SshVisitor" in screen(), 15),
              "the console appears through ssh and shows the queue", screen())
-        subprocess.run(tm + ["resize-window", "-x", "120", "-y", "40"], env=env)
+        tx.tmux("resize-window", "-x", "120", "-y", "40")
         t.ok(wait_for(lambda: len(screen().splitlines()) >= 40 and
                       any(len(l.rstrip()) > 90 for l in screen().splitlines()), 10),
              "a resize reaches the console (it redraws at 120x40)", screen())
+        server_stops(t, srv, tx)
     finally:
-        subprocess.run(tm + ["kill-server"], env=env, capture_output=True)
+        tx.kill()
+
+
+def server_stops(t, srv, tx):
+    """Issue 13: when kefud stops, the SSH user's terminal is restored
+    (normal screen, cursor shown, no console left on it), one line says
+    why, and ssh ends."""
+    t.ok(tx.pane("#{alternate_on}") == "1", "the console runs on the alternate screen")
+    srv.stop()
+    scr = wait_for(lambda: "SSH-EXIT=" in tx.screen() and tx.screen(), 20)
+    t.ok(scr, "ssh ends when kefud stops", tx.screen())
+    scr = scr or tx.screen()
+    t.ok(tx.pane("#{alternate_on}") == "0", "the alternate screen is left", scr)
+    t.ok(tx.pane("#{cursor_flag}") == "1", "the cursor is visible again")
+    t.ok("F1Help" not in scr and "Queue" not in scr and "before ssh" in scr,
+         "no console debris: the screen from before ssh is back", scr)
+    lines = [l.strip() for l in scr.splitlines() if l.strip()]
+    why = [l for l in lines if l.startswith("kefud-ssh:")]
+    t.ok(why == ["kefud-ssh: the chat server is shutting down"], "one line says why",
+         "\n".join(lines))
 
 
 if __name__ == "__main__":

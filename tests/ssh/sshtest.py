@@ -124,6 +124,34 @@ def run(cmd, stdin_text="", timeout=30):
         return -999, (e.stdout or b"").decode(errors="replace"), "timeout"
 
 
+class TmuxSsh:
+    """An ssh command in a detached tmux pane of its own server. The pane
+    prints 'before ssh' first and 'SSH-EXIT=<status>' when ssh ends, so a
+    test can also see what ssh left on the terminal."""
+
+    def __init__(self, name, ssh_argv, cols=80, rows=24):
+        self.tm = ["tmux", "-L", "%s%d" % (name, os.getpid()), "-f", "/dev/null"]
+        self.env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8")
+        cmd = " ".join("'%s'" % a for a in ssh_argv)
+        subprocess.run(self.tm + ["new", "-d", "-x", str(cols), "-y", str(rows),
+                                  "printf 'before ssh\\n'; %s; echo SSH-EXIT=$?; sleep 30"
+                                  % cmd], env=self.env, check=True)
+
+    def tmux(self, *args):
+        return subprocess.run(self.tm + list(args), capture_output=True, text=True,
+                              env=self.env).stdout
+
+    def screen(self):
+        return self.tmux("capture-pane", "-p")
+
+    def pane(self, fmt):
+        """A tmux format of the pane, e.g. #{alternate_on}, #{cursor_flag}."""
+        return self.tmux("display-message", "-p", fmt).strip()
+
+    def kill(self):
+        self.tmux("kill-server")
+
+
 class Gateway:
     """kefud-ssh started by hand, as a child of the test."""
 

@@ -18,7 +18,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sshtest import (Tap, Gateway, need_tools, skip_all, ssh_cmd, run, wait_for,  # noqa: E402
-                     read, idle_conns, closed)
+                     read, idle_conns, closed, TmuxSsh)
 from fakekefud import FakeKefud  # noqa: E402
 
 IDLE = 8        # --idle-timeout of the gateway with small limits, seconds
@@ -178,6 +178,7 @@ def run_all(t, tmp, fake, gw, binary, sock, secret, console, gws):
     t.ok("idle for %d seconds" % IDLE in herr, "an idle session is closed after --idle-timeout", herr)
 
     preauth_limits(t, tmp, binary, sock, secret, console, gws)
+    killed_console(t, tmp, binary, sock, secret, gws)
 
     # SIGTERM: sessions end, the gateway exits 0, no process is left
     keep = subprocess.Popen(ssh_cmd(port, "alice", ["-T"], password="alice-pw"),
@@ -301,6 +302,48 @@ def preauth_limits(t, tmp, binary, sock, secret, console, gws):
     t.ok(alive, "logged-in sessions outlive the login grace and its margin")
 
 
+# a console that takes the alternate screen, hides the cursor and ignores
+# SIGHUP, so the gateway has to kill it (it cannot give the terminal back)
+STUBBORN_CONSOLE = r"""#!/bin/sh
+trap '' HUP
+printf '\033[?1049h\033[?25lSTUBBORN-UI\n'
+while :; do sleep 1; done
+"""
+
+
+def killed_console(t, tmp, binary, sock, secret, gws):
+    """Issue 13: when the session ends under a console that had to be
+    killed, the gateway itself restores the terminal (normal screen, cursor)
+    and prints one line saying why."""
+    import shutil
+    if shutil.which("tmux") is None:
+        print("ok %d # SKIP tmux is not installed" % (t.n + 1)); t.n += 1
+        return
+    console = os.path.join(tmp, "stubborn.sh")
+    with open(console, "w") as f:
+        f.write(STUBBORN_CONSOLE)
+    os.chmod(console, 0o755)
+    g = Gateway(binary, tmp, sock, secret, console)
+    gws.append(g)
+    t.ok(g.start(), "a gateway with a console that ignores SIGHUP starts", g.text())
+    tx = TmuxSsh("kefusshstub", ssh_cmd(g.port, "alice", [], password="alice-pw"))
+    try:
+        t.ok(wait_for(lambda: "STUBBORN-UI" in tx.screen(), 10) and
+             tx.pane("#{alternate_on}") == "1" and tx.pane("#{cursor_flag}") == "0",
+             "the console is on the alternate screen with the cursor hidden", tx.screen())
+        g.proc.send_signal(signal.SIGTERM)
+        scr = wait_for(lambda: "SSH-EXIT=" in tx.screen() and tx.screen(), 15) or tx.screen()
+        t.ok(tx.pane("#{alternate_on}") == "0" and tx.pane("#{cursor_flag}") == "1",
+             "after the gateway stops, the normal screen and the cursor are back", scr)
+        lines = [l.strip() for l in scr.splitlines() if l.strip()]
+        t.ok("before ssh" in lines and "STUBBORN-UI" not in scr and
+             [l for l in lines if l.startswith("kefud-ssh:")] ==
+             ["kefud-ssh: the server is shutting down"],
+             "no debris, and one line says why", "\n".join(lines))
+    finally:
+        tx.kill()
+
+
 def huge_pty(t, port):
     pid, fd = pty.fork()
     if pid == 0:
@@ -331,16 +374,8 @@ def console_in_tmux(t, port):
     if shutil.which("tmux") is None:
         print("ok %d # SKIP tmux is not installed" % (t.n + 1)); t.n += 1
         return
-    sockname = "kefusshtest%d" % os.getpid()
-    tm = ["tmux", "-L", sockname, "-f", "/dev/null"]
-    env = dict(os.environ, LANG="C.UTF-8")
-    cmd = " ".join("'%s'" % a for a in ssh_cmd(port, "alice", [], password="alice-pw"))
-    subprocess.run(tm + ["new", "-d", "-x", "90", "-y", "25", cmd + "; sleep 30"],
-                   env=env, check=True)
-
-    def screen():
-        return subprocess.run(tm + ["capture-pane", "-p"], capture_output=True,
-                              text=True, env=env).stdout
+    tx = TmuxSsh("kefusshtest", ssh_cmd(port, "alice", [], password="alice-pw"), 90, 25)
+    screen = tx.screen
     try:
         ok = wait_for(lambda: "FAKECONSOLE" in screen(), 10)
         s = screen()
@@ -348,14 +383,14 @@ def console_in_tmux(t, port):
              "the console runs on a pty with --socket, --user and KEFU_TICKET", s)
         t.ok("size=25 90" in s and "lang=C.UTF-8" in s and "term=" in s,
              "the pty has the client's size, TERM and LANG=C.UTF-8", s)
-        subprocess.run(tm + ["resize-window", "-x", "120", "-y", "40"], env=env)
+        tx.tmux("resize-window", "-x", "120", "-y", "40")
         t.ok(wait_for(lambda: "WINCH 40 120" in screen(), 10),
              "a window change reaches the console as SIGWINCH", screen())
-        subprocess.run(tm + ["send-keys", "hello console", "Enter"], env=env)
+        tx.tmux("send-keys", "hello console", "Enter")
         t.ok(wait_for(lambda: "GOT:hello console" in screen(), 10),
              "keys typed in ssh reach the console", screen())
     finally:
-        subprocess.run(tm + ["kill-server"], env=env, capture_output=True)
+        tx.kill()
 
 
 def isolation(t, gw, port):
