@@ -18,7 +18,8 @@ int access_group(const struct agent *a, const struct group *g);
  * group and owner are the chat's group and owner as stored (either may be
  * NULL); a chat still in memory is judged on its live state instead.
  * Yes for supervisors and admins, for the chat's group, and for an agent
- * who owns it, is invited into it, or owned it last.
+ * who owns it or is invited into it (live), or who owned it when it ended
+ * (stored owner, for chats no longer in memory).
  */
 int access_chat(const struct agent *a, int64_t id, const char *group,
     const char *owner);
