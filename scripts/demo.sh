@@ -1,7 +1,8 @@
 #!/bin/sh
 # demo.sh - build kefu and start kefud with the demo configuration
 # (embedded SQLite in var/, demo accounts, two skill groups, quick replies,
-# SSH on 127.0.0.1:2222). Ctrl-C stops it.
+# SSH on 127.0.0.1:2222, the web widget's demo page on 127.0.0.1:7780).
+# Ctrl-C stops it.
 set -e
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh
@@ -17,6 +18,7 @@ kefud is starting with the demo desk (database var/kefu-demo.db).
 
   agent console:   build/tui/kefu --server 127.0.0.1:7707 --user alice   (password alice123)
   over SSH:        ssh -p 2222 alice@127.0.0.1                           (password alice123)
+  a web visitor:   http://127.0.0.1:7780/demo.html   (the chat button, bottom right)
   a visitor (nc):  nc 127.0.0.1 7707
                    HELLO name=张三 group=sales :我的订单还没有到
   an agent (nc):   nc 127.0.0.1 7707

@@ -525,6 +525,19 @@ chat_typing(struct chat *c, const char *draft, size_t len)
 	ev_to_chat_agents(c);
 }
 
+/* An agent of the chat is typing (on) or stopped: the visitor is told who,
+ * never what (an agent's draft stays with the agent). */
+void
+chat_agent_typing(struct chat *c, const struct agent *a, int on)
+{
+	struct pbuf *b = ev_begin();
+
+	pbuf_printf(b, " TYPING %lld", (long long)c->id);
+	proto_put_kv(b, "agent", a->display);
+	proto_put_kvi(b, "on", on);
+	ev_to_visitor(c);
+}
+
 void
 chat_end(struct chat *c, const char *by)
 {

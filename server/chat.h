@@ -23,6 +23,7 @@ int64_t chat_post(struct chat *c, const char *kind, const char *from,
     const char *text, size_t len);
 void chat_end(struct chat *c, const char *by);
 void chat_typing(struct chat *c, const char *draft, size_t len);
+void chat_agent_typing(struct chat *c, const struct agent *a, int on);
 void chat_visitor_left(struct chat *c);
 void chat_visitor_back(struct chat *c);
 

@@ -59,9 +59,26 @@ cmd_say(struct conn *c, struct proto_req *r)
 void
 cmd_typing(struct conn *c, struct proto_req *r)
 {
-	struct chat *ch = visitor_chat(c, 0);
+	struct chat *ch;
 
-	if (ch == NULL)
+	if (c->role != ROLE_VISITOR) {	/* an agent: TYPING <chat> [:draft] */
+		if (r->argc != 1) {
+			reply_err(c, "ARGS", "usage: TYPING <chat> [:draft]");
+			return;
+		}
+		ch = cmd_chat_in(c, cmd_my_chat(c, r->argv[0]),
+		    CMD_STATE(CS_ASSIGNED), "has ended");
+		if (ch == NULL)
+			return;
+		chat_agent_typing(ch, c->agent, r->textlen > 0);
+		reply_ok(c, NULL);
+		return;
+	}
+	if (r->argc != 0) {
+		reply_err(c, "ARGS", "usage: TYPING [:draft]");
+		return;
+	}
+	if ((ch = visitor_chat(c, 0)) == NULL)
 		return;
 	if (r->textlen > CMD_MSG_MAX) {
 		reply_err(c, "ARGS", "draft longer than %d bytes", CMD_MSG_MAX);

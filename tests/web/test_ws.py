@@ -102,6 +102,13 @@ def test_chat(srv):
     asg = a.expect_event("ASSIGN ")
     chat = asg.split()[1] if asg else "0"
     t.ok(asg is not None and "name=王小明" in asg, "agent (TCP) gets the chat", asg)
+    a.ok("TYPING %s :您好,请" % chat)
+    ev = v.expect_event("TYPING %s" % chat)
+    t.ok(ev is not None and "agent=Alice" in ev and "on=1" in ev and "您好" not in ev,
+         "the visitor sees the agent typing, never the draft", ev)
+    a.ok("TYPING %s" % chat)
+    ev = v.expect_event("TYPING %s" % chat)
+    t.ok(ev is not None and "on=0" in ev, "and when the agent stops", ev)
     a.ok("MSG %s :您好!请问有什么可以帮您?" % chat)
     a.expect_event("MSG %s" % chat)     # the sender's own copy
     ev = v.expect_event("MSG %s" % chat)
