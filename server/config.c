@@ -55,6 +55,9 @@ config_defaults(struct config *c)
 	c->line_max = 8192;
 	c->outbuf_max = 4 * 1024 * 1024;
 	c->max_clients = 20000;
+	c->anon_timeout = 30;
+	c->per_addr_max = 32;
+	c->unix_reserved = 16;
 	c->msg_rate = 10;
 	c->msg_burst = 30;
 	c->commit_interval_us = 250;
@@ -223,6 +226,9 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 	INT_KEY("limits.line_max", line_max, 256, 1 << 20)
 	INT_KEY("limits.outbuf_max", outbuf_max, 65536, 1LL << 30)
 	INT_KEY("limits.max_clients", max_clients, 16, 1000000)
+	INT_KEY("limits.anon_timeout", anon_timeout, 0, 86400)
+	INT_KEY("limits.per_addr_max", per_addr_max, 0, 1000000)
+	INT_KEY("limits.unix_reserved", unix_reserved, 0, 1000000)
 	INT_KEY("limits.msg_burst", msg_burst, 1, 100000)
 	if (strcmp(path, "limits.msg_rate") == 0) {
 		const char *s = scalar(val);

@@ -45,6 +45,9 @@ struct config {
 	size_t line_max;
 	size_t outbuf_max;
 	int max_clients;
+	int anon_timeout;	/* seconds to say who one is; 0 = no limit */
+	int per_addr_max;	/* TCP connections per address; 0 = no cap */
+	int unix_reserved;	/* of max_clients, kept for the unix socket */
 	double msg_rate;	/* messages per second per connection */
 	int msg_burst;
 	int commit_interval_us;	/* group commit: least time between commits */

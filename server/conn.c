@@ -139,11 +139,39 @@ conn_new(int fd, int is_unix, const char *addr)
 }
 
 static void
+refuse_line(int fd, const char *why)
+{
+	char line[128];
+	int n = snprintf(line, sizeof(line), "ERR LIMIT %s\n", why);
+
+	if (write(fd, line, (size_t)n) < 0)
+		{ /* nothing to do: we are dropping it anyway */ }
+}
+
+/* Server full: a line the protocol's clients understand, or for the web
+ * door an HTTP answer; then close. */
+static void
+refuse(int fd, int is_http, const char *addr, const char *why)
+{
+	static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
+	    "Content-Length: 0\r\nConnection: close\r\n\r\n";
+
+	if (!is_http)
+		refuse_line(fd, why);
+	else if (write(fd, busy, sizeof(busy) - 1) < 0)
+		{ /* nothing to do: we are dropping it anyway */ }
+	close(fd);
+	log_warn("refused a connection from %s: %s (%d clients, limit %d)",
+	    addr, why, srv.nconns, srv.cfg.max_clients);
+}
+
+static void
 accept_one(int lfd, int is_unix, int is_http)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	char addr[64] = "local";
+	const char *why;
 	struct conn *c;
 	int fd, one = 1;
 
@@ -153,27 +181,29 @@ accept_one(int lfd, int is_unix, int is_http)
 			log_warn("accept: %s", strerror(errno));
 		return;
 	}
-	if (fd >= srv.maxfds || srv.nconns >= srv.cfg.max_clients) {
-		static const char full[] = "ERR LIMIT server full, try again later\n";
-
-		if (write(fd, full, sizeof(full) - 1) < 0)
-			{ /* nothing to do: we are dropping it anyway */ }
-		close(fd);
-		log_warn("refused a connection: %d clients (limit %d)",
-		    srv.nconns, srv.cfg.max_clients);
+	if (!is_unix && ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
+		    addr, sizeof(addr));
+	else if (!is_unix && ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
+		    addr, sizeof(addr));
+	why = fd >= srv.maxfds ? "server full, try again later" :
+	    connlim_refuse(is_unix);
+	if (why != NULL) {
+		refuse(fd, is_http, addr, why);
 		return;
 	}
-	if (!is_unix) {
-		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
-			log_debug("TCP_NODELAY: %s", strerror(errno));
-		if (ss.ss_family == AF_INET)
-			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
-			    addr, sizeof(addr));
-		else if (ss.ss_family == AF_INET6)
-			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
-			    addr, sizeof(addr));
-	}
+	if (!is_unix &&
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
+		log_debug("TCP_NODELAY: %s", strerror(errno));
+	srv.now_ms = ae_now_ms();	/* the loop may have slept: its age
+					 * (limits.anon_timeout) counts from now */
 	c = conn_new(fd, is_unix, addr);
+	if (c && connlim_opened(c, !is_unix && !is_http) < 0) {
+		refuse_line(fd, "too many connections from your address");
+		conn_close(c, "per-address limit");
+		return;
+	}
 	if (c && is_http && http_accepted(c) < 0) {
 		conn_close(c, "refused");
 		return;
@@ -784,6 +814,7 @@ conn_close(struct conn *c, const char *why)
 	log_debug("closing fd %d (%s): %s", c->fd, proto_role_name(c->role), why);
 	session_closed(c);
 	http_closed(c);
+	connlim_closed(c);
 	ae_set(srv.loop, c->fd, 0, NULL, NULL);
 	close(c->fd);
 	srv.conns[c->fd] = NULL;

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "addrcount.h"
 #include "http.h"
 #include "log.h"
 #include "server.h"
@@ -32,44 +33,14 @@ static struct web *webs;	/* every web connection */
 
 /* ---- connections per address ---- */
 
-#define CAP_BUCKETS 1024
-
-struct addrcount {
-	struct addrcount *next;
-	int n;
-	char addr[64];
-};
-
-static struct addrcount *caps[CAP_BUCKETS];
-
-static struct addrcount **
-cap_slot(const char *addr)
-{
-	unsigned h = 5381;
-	struct addrcount **p;
-
-	for (const char *s = addr; *s; s++)
-		h = h * 33 + (unsigned char)*s;
-	for (p = &caps[h % CAP_BUCKETS]; *p; p = &(*p)->next)
-		if (strcmp((*p)->addr, addr) == 0)
-			break;
-	return p;
-}
+static struct addrcount_tab caps;
 
 /* Count one more connection from addr; -1 when it is over the cap. */
 static int
 cap_take(struct web *w, const char *addr)
 {
-	struct addrcount **p = cap_slot(addr);
-
-	if (*p == NULL) {
-		if ((*p = calloc(1, sizeof(**p))) == NULL)
-			return -1;
-		snprintf((*p)->addr, sizeof((*p)->addr), "%s", addr);
-	}
-	if ((*p)->n >= srv.cfg.http_max_per_addr)
+	if (addrcount_take(&caps, addr, srv.cfg.http_max_per_addr) < 0)
 		return -1;
-	(*p)->n++;
 	snprintf(w->capaddr, sizeof(w->capaddr), "%s", addr);
 	return 0;
 }
@@ -77,16 +48,10 @@ cap_take(struct web *w, const char *addr)
 static void
 cap_release(struct web *w)
 {
-	struct addrcount **p, *a;
-
 	if (w->capaddr[0] == '\0')
 		return;
-	p = cap_slot(w->capaddr);
+	addrcount_release(&caps, w->capaddr);
 	w->capaddr[0] = '\0';
-	if ((a = *p) == NULL || --a->n > 0)
-		return;
-	*p = a->next;
-	free(a);
 }
 
 /* ---- static answers ---- */
@@ -323,6 +288,12 @@ const char *
 http_user_agent(const struct conn *c)
 {
 	return c->web ? c->web->ua : NULL;
+}
+
+int
+http_is_request(const struct conn *c)
+{
+	return c->web != NULL && c->web->ws == NULL;
 }
 
 void

@@ -37,6 +37,8 @@ void http_tick(void);
 void http_free(void);
 /* The visitor's User-Agent on a WebSocket, else NULL. */
 const char *http_user_agent(const struct conn *c);
+/* 1 while c is an HTTP request (not, or not yet, a WebSocket). */
+int http_is_request(const struct conn *c);
 
 /* ws.c */
 int ws_start(struct conn *c);

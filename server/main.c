@@ -149,6 +149,7 @@ tick(struct ae_loop *l, void *data)
 	srv.now_ms = ae_now_ms();
 	desk_tick();
 	http_tick();
+	connlim_tick();
 	if (srv.cfg.ssh_enabled && srv.ssh_pid == 0 && !srv.shutting_down &&
 	    srv.now_ms >= srv.ssh_restart_ms)
 		gateway_spawn();
@@ -192,6 +193,9 @@ reload(void)
 		srv.cfg.line_max = nc.line_max;
 		srv.cfg.outbuf_max = nc.outbuf_max;
 		srv.cfg.max_clients = nc.max_clients;
+		srv.cfg.anon_timeout = nc.anon_timeout;
+		srv.cfg.per_addr_max = nc.per_addr_max;
+		srv.cfg.unix_reserved = nc.unix_reserved;
 		srv.cfg.msg_rate = nc.msg_rate;
 		srv.cfg.msg_burst = nc.msg_burst;
 		srv.cfg.commit_interval_us = nc.commit_interval_us;

@@ -41,6 +41,9 @@ struct conn {
 	struct conn *pnext;		/* flush list */
 	struct conn *dnext;		/* dead list */
 	long long created_ms;
+	struct conn *aprev, *anext;	/* anonymous list (conn_limit.c) */
+	int anon_listed;		/* on it */
+	int addr_counted;		/* counted in its address's total */
 	uint64_t monitoring;		/* unused bit space for later */
 };
 
@@ -110,6 +113,14 @@ void ev_send_agent(struct agent *a);
 /* While c's request is handled, its own events wait behind the reply. */
 void conn_hold_events(struct conn *c);
 void conn_release_events(void);
+
+/* conn_limit.c: the unix reserve, per-address caps, the pre-login timeout */
+const char *connlim_refuse(int is_unix);	/* NULL: admit */
+/* A new connection; with counted (the TCP listener's), -1 if its address
+ * is over limits.per_addr_max. */
+int connlim_opened(struct conn *c, int counted);
+void connlim_closed(struct conn *c);
+void connlim_tick(void);
 
 /* cmd.c: parse one line, check it against proto/cmdtab.def, run it */
 void cmd_dispatch(struct conn *c, char *line, size_t len);

@@ -93,6 +93,7 @@ start_kefud() {
 		echo "log_level: warn"
 		echo "limits:"
 		echo "  max_clients: 20000"
+		echo "  per_addr_max: 0"
 		echo "  msg_rate: 1000000"
 		echo "  msg_burst: 100000"
 		if [ -n "${BENCH_COMMIT_US:-}" ]; then

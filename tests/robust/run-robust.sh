@@ -27,6 +27,7 @@ for seed in 1 2 3; do
 	    env KILL9_ROUNDS=12 KILL9_SEED=$seed python3 "$top_srcdir/tests/robust/test_kill9.py"
 done
 sub "hostile clients" python3 "$top_srcdir/tests/robust/test_hostile.py"
+sub "idle-connection flood" python3 "$top_srcdir/tests/robust/test_idle_flood.py"
 sub "pre-auth SSH flood" env KEFUD_SSH="${KEFUD_SSH:-$top_srcdir/server/kefud-ssh}" \
     python3 "$top_srcdir/tests/robust/test_ssh_flood.py"
 echo "1..$n"

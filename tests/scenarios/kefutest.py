@@ -102,6 +102,28 @@ def latency_probe(visitor, agent, chat, n=20):
     return worst
 
 
+def raw_recv(s, until=None):
+    """Bytes a plain socket receives until EOF (an error counts as EOF), or
+    until the bytes `until` have come."""
+    buf = b""
+    while until is None or until not in buf:
+        try:
+            d = s.recv(65536)
+        except OSError:
+            break
+        if not d:
+            break
+        buf += d
+    return buf
+
+
+def raw_first_line(s):
+    """The first line the server sends on a plain socket, or None if it
+    closes (or the socket's timeout passes) before one."""
+    buf = raw_recv(s, b"\n")
+    return buf.split(b"\n", 1)[0].decode(errors="replace") if b"\n" in buf else None
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))

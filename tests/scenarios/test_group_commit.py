@@ -4,7 +4,7 @@ and their replies wait with them; a client that half-closes right after its
 request still gets the reply; a transcript read sees every message."""
 import os, socket, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kefutest import Server, Tap, kv
+from kefutest import Server, Tap, kv, raw_recv
 
 INTERVAL = 1.0          # seconds; the longest the setting allows: long, so
                         # that "at once" and "one interval later" differ by
@@ -62,15 +62,7 @@ try:
     time.sleep(0.01)
     s.sendall(b"SAY :second, then EOF\n")
     s.shutdown(socket.SHUT_WR)
-    buf = b""
-    while True:
-        try:
-            d = s.recv(65536)
-        except OSError:
-            break
-        if not d:
-            break
-        buf += d
+    buf = raw_recv(s)
     s.close()
     t.ok(b"OK visitor=" in buf and b"OK seq=" in buf,
          "half-closed right after a deferred write: both replies arrive", buf[:300])

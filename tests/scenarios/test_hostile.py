@@ -14,7 +14,8 @@ from kefutest import Server, Tap, kv, text
 
 t = Tap()
 RATE = 0.5      # limits.msg_rate: a token every 2 s
-srv = Server(extra={"limits": {"outbuf_max": 65536, "msg_rate": RATE,
+# (per_addr_max 0: the many connections below stand for many clients)
+srv = Server(extra={"limits": {"outbuf_max": 65536, "msg_rate": RATE, "per_addr_max": 0,
                                "msg_burst": 30}}).start()
 
 
