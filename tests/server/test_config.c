@@ -44,6 +44,9 @@ main(void)
 	is_int(c.commit_interval_us, 250, "default group commit interval 250 us");
 	is_int(c.checkpoint_frames, 4000, "default checkpoint at 4000 WAL frames");
 	is_int(c.wal_max_frames, 50000, "default WAL bound 50000 frames");
+	is_int(c.anon_timeout, 30, "default limits.anon_timeout 30 s");
+	is_int(c.per_addr_max, 32, "default limits.per_addr_max 32");
+	is_int(c.unix_reserved, 16, "default limits.unix_reserved 16");
 	is_int(c.ssh_login_grace, 20, "default ssh.login_grace 20 s");
 	ok(c.ssh_startups[0] == 10 && c.ssh_startups[1] == 30 &&
 	    c.ssh_startups[2] == 100, "default ssh.max_startups 10:30:100");
@@ -93,6 +96,12 @@ main(void)
 	expect_error("limits:\n  line_max: 99999999999999999999\n", "limits.line_max", "number overflow");
 	expect_error("limits:\n  line_max: 12abc\n", "limits.line_max", "trailing garbage in a number");
 	expect_error("limits:\n  line_max: [1, 2]\n", "unexpected list", "a list where a number belongs");
+	ok(load(&c, "limits:\n  anon_timeout: 0\n  per_addr_max: 0\n  unix_reserved: 3\n",
+	    err, sizeof(err)) == 0 && c.anon_timeout == 0 && c.per_addr_max == 0 &&
+	    c.unix_reserved == 3, "connection limits read, 0 allowed (%s)", err);
+	config_free(&c);
+	expect_error("limits:\n  anon_timeout: -1\n", "limits.anon_timeout",
+	    "negative pre-login timeout");
 	expect_error("store:\n  commit_interval_us: 1000001\n", "store.commit_interval_us",
 	    "commit interval above 1 s");
 	expect_error("store:\n  checkpoint_frames: 60000\n", "store.wal_max_frames",
