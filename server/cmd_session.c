@@ -724,6 +724,7 @@ cmd_logout(struct conn *c, struct proto_req *r)
 	    "other connections remain") < 0)
 		log_warn("audit: %s", store_errmsg());
 	reply_ok(c, "connections=%d", account_nconns(a));
+	connlim_anonymous(c);	/* limits.anon_timeout starts again */
 	if (last)
 		agent_gone(a);
 }

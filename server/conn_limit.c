@@ -12,8 +12,8 @@
  *     ERR TIMEOUT and is closed (an HTTP request that has not become a
  *     WebSocket by then is just closed).
  *
- * Connections join the anonymous list when they are accepted, so the list
- * is in the order of their creation and the once-a-second check only looks
+ * Connections join the anonymous list when they are accepted (and again
+ * after LOGOUT), so the list is in the order of their joining and the once-a-second check only looks
  * at its head: the ones that have logged in meanwhile are dropped from it
  * as they come up, the first one still young ends the walk.
  *
@@ -51,40 +51,48 @@ connlim_refuse(int is_unix)
 	return NULL;
 }
 
-int
-connlim_opened(struct conn *c, int counted)
+static void
+anon_unlink(struct conn *c)
 {
-	c->anext = NULL;
-	c->aprev = anon_tail;
+	if (!c->anon_listed)
+		return;
+	if (c->nprev)
+		c->nprev->nnext = c->nnext;
+	else
+		anon_head = c->nnext;
+	if (c->nnext)
+		c->nnext->nprev = c->nprev;
+	else
+		anon_tail = c->nprev;
+	c->nprev = c->nnext = NULL;
+	c->anon_listed = 0;
+}
+
+void
+connlim_anonymous(struct conn *c)
+{
+	anon_unlink(c);
+	c->anon_since_ms = srv.now_ms;
+	c->nnext = NULL;
+	c->nprev = anon_tail;
 	if (anon_tail)
-		anon_tail->anext = c;
+		anon_tail->nnext = c;
 	else
 		anon_head = c;
 	anon_tail = c;
 	c->anon_listed = 1;
+}
+
+int
+connlim_opened(struct conn *c, int counted)
+{
+	connlim_anonymous(c);
 	if (!counted)
 		return 0;
 	if (addrcount_take(&per_addr, c->addr, srv.cfg.per_addr_max) < 0)
 		return -1;
 	c->addr_counted = 1;
 	return 0;
-}
-
-static void
-anon_unlink(struct conn *c)
-{
-	if (!c->anon_listed)
-		return;
-	if (c->aprev)
-		c->aprev->anext = c->anext;
-	else
-		anon_head = c->anext;
-	if (c->anext)
-		c->anext->aprev = c->aprev;
-	else
-		anon_tail = c->aprev;
-	c->aprev = c->anext = NULL;
-	c->anon_listed = 0;
 }
 
 void
@@ -103,13 +111,13 @@ connlim_tick(void)
 	struct conn *c, *next;
 
 	for (c = anon_head; c != NULL; c = next) {
-		next = c->anext;
+		next = c->nnext;
 		if (c->role != ROLE_ANON || c->closing || c->dead) {
 			anon_unlink(c);		/* logged in, or leaving */
 			continue;
 		}
 		/* (both in whole ms: strictly more is at least the limit) */
-		if (limit_ms == 0 || srv.now_ms - c->created_ms <= limit_ms)
+		if (limit_ms == 0 || srv.now_ms - c->anon_since_ms <= limit_ms)
 			break;
 		/* its LOGIN (TICKET, GATEWAY) is being checked: it has said
 		 * who it is; the answer decides */

@@ -41,8 +41,9 @@ struct conn {
 	struct conn *pnext;		/* flush list */
 	struct conn *dnext;		/* dead list */
 	long long created_ms;
-	struct conn *aprev, *anext;	/* anonymous list (conn_limit.c) */
+	struct conn *nprev, *nnext;	/* anonymous list (conn_limit.c) */
 	int anon_listed;		/* on it */
+	long long anon_since_ms;	/* accepted, or logged out */
 	int addr_counted;		/* counted in its address's total */
 	uint64_t monitoring;		/* unused bit space for later */
 };
@@ -120,6 +121,7 @@ const char *connlim_refuse(int is_unix);	/* NULL: admit */
  * is over limits.per_addr_max. */
 int connlim_opened(struct conn *c, int counted);
 void connlim_closed(struct conn *c);
+void connlim_anonymous(struct conn *c);	/* anonymous again (LOGOUT) */
 void connlim_tick(void);
 
 /* cmd.c: parse one line, check it against proto/cmdtab.def, run it */

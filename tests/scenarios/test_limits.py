@@ -74,7 +74,15 @@ try:
     t.eq(final, "OK PONG still", "the logged-in agent is not timed out")
     final, _ = v.cmd("SAY :still here")
     t.ok(final is not None and final.startswith("OK seq="), "nor is the visitor", final)
-    t.ok(srv.log().count("no login within") >= 3, "kefud logged the timeouts")
+    final, _ = a.cmd("LOGOUT")
+    t.ok(final is not None and final.startswith("OK"), "the agent logs out, staying connected", final)
+    line = None
+    while True:
+        line = a.readline(30)
+        if line is None or line.startswith("ERR TIMEOUT "):
+            break
+    t.ok(line is not None, "anonymous again: after anon_timeout ERR TIMEOUT", line)
+    t.ok(srv.log().count("no login within") >= 4, "kefud logged the timeouts")
 finally:
     srv.cleanup()
 
