@@ -28,3 +28,11 @@ access_chat(const struct agent *a, int64_t id, const char *group,
 		return 1;
 	return group != NULL && access_group(a, group_find(group));
 }
+
+int
+access_case(const struct agent *a, const char *group, const char *assignee)
+{
+	if (assignee && *assignee && strcmp(assignee, a->name) == 0)
+		return 1;
+	return access_group(a, group_find(group));
+}

@@ -1,7 +1,8 @@
 /*
  * access.h - who among the staff may see what: the one visibility rule
  * that every read command (TRANSCRIPT, SEARCH, HISTORY, VISITOR, CHATS,
- * QUEUE, ACCEPT) and every queue event applies. PROTOCOL.md "Who sees what"
+ * QUEUE, ACCEPT, and the case commands CASES, CASE, CASESET...) and every
+ * queue and case event applies. PROTOCOL.md "Who sees what"
  * states the same rule in words.
  */
 #ifndef KEFU_ACCESS_H
@@ -23,5 +24,13 @@ int access_group(const struct agent *a, const struct group *g);
  */
 int access_chat(const struct agent *a, int64_t id, const char *group,
     const char *owner);
+
+/*
+ * May a see (and work on) a case of group `group` assigned to `assignee`
+ * ("" or NULL: nobody)? Yes for supervisors and admins, for the case's
+ * group, and for its assignee: the chat rule with the assignee as owner.
+ */
+int access_case(const struct agent *a, const char *group,
+    const char *assignee);
 
 #endif

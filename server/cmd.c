@@ -175,3 +175,24 @@ cmd_actor(struct conn *c)
 		return c->agent->name;
 	return proto_role_name(c->role);
 }
+
+/* Options must be known keys of the form k=v. */
+int
+cmd_opts_known(struct conn *c, struct proto_req *r, int first,
+    const char *const *keys)
+{
+	for (int i = first; i < r->argc; i++) {
+		size_t kl = strcspn(r->argv[i], "=");
+		int ok = 0;
+
+		for (const char *const *k = keys; *k; k++)
+			if (strlen(*k) == kl && !strncmp(*k, r->argv[i], kl) &&
+			    r->argv[i][kl] == '=')
+				ok = 1;
+		if (!ok) {
+			reply_err(c, "ARGS", "unknown option '%.40s'", r->argv[i]);
+			return -1;
+		}
+	}
+	return 0;
+}

@@ -29,6 +29,13 @@ cmd_fn cmd_status, cmd_queue, cmd_accept, cmd_chats, cmd_msg, cmd_note,
 /* cmd_info.c */
 cmd_fn cmd_transcript, cmd_history, cmd_visitor, cmd_replies, cmd_agents,
     cmd_groups, cmd_search;
+/* cmd_case.c */
+cmd_fn cmd_leavemsg, cmd_cases, cmd_case, cmd_caseset, cmd_casenote,
+    cmd_casereply, cmd_casefrom;
+/* Send a returning visitor (c) the case replies they have not seen. */
+void case_deliver(struct conn *c);
+/* The contact fields a LEAVEMSG to g needs ("name,phone|email"). */
+const char *case_requirement(const struct group *g);
 /* cmd_admin.c */
 cmd_fn cmd_useradd, cmd_userdel, cmd_userset, cmd_passwd, cmd_groupadd,
     cmd_replyadd, cmd_keyadd, cmd_keydel, cmd_keys, cmd_announce, cmd_audit;
@@ -65,5 +72,9 @@ void cmd_rows_done(struct cmd_rows *x, int rc);
 /* Report a store failure and undo nothing (the transaction rolls back). */
 void cmd_store_failed(struct conn *c);
 const char *cmd_actor(struct conn *c);
+/* Arguments from first on must be key=value with a key of keys (NULL
+ * ended), else ERR ARGS and -1. */
+int cmd_opts_known(struct conn *c, struct proto_req *r, int first,
+    const char *const *keys);
 
 #endif

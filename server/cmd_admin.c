@@ -40,27 +40,6 @@ opt_int(struct conn *c, struct proto_req *r, const char *k, int def, int *out)
 	return 0;
 }
 
-/* Options must be known keys of the form k=v. */
-static int
-opts_known(struct conn *c, struct proto_req *r, int first,
-    const char *const *keys)
-{
-	for (int i = first; i < r->argc; i++) {
-		size_t kl = strcspn(r->argv[i], "=");
-		int ok = 0;
-
-		for (const char *const *k = keys; *k; k++)
-			if (strlen(*k) == kl && !strncmp(*k, r->argv[i], kl) &&
-			    r->argv[i][kl] == '=')
-				ok = 1;
-		if (!ok) {
-			reply_err(c, "ARGS", "unknown option '%.40s'", r->argv[i]);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 void
 cmd_useradd(struct conn *c, struct proto_req *r)
 {
@@ -68,7 +47,7 @@ cmd_useradd(struct conn *c, struct proto_req *r)
 	char err[256];
 	int max;
 
-	if (opts_known(c, r, 2, keys) < 0 ||
+	if (cmd_opts_known(c, r, 2, keys) < 0 ||
 	    opt_int(c, r, "max", srv.cfg.agent_default_max, &max) < 0)
 		return;
 	if (agent_find(r->argv[0])) {
@@ -129,7 +108,7 @@ cmd_userset(struct conn *c, struct proto_req *r)
 	char err[256];
 	int max;
 
-	if (a == NULL || opts_known(c, r, 1, keys) < 0 ||
+	if (a == NULL || cmd_opts_known(c, r, 1, keys) < 0 ||
 	    opt_int(c, r, "max", 0, &max) < 0)
 		return;
 	if (account_update(a, proto_opt(r, "role"), proto_opt(r, "display"),
@@ -171,7 +150,7 @@ cmd_groupadd(struct conn *c, struct proto_req *r)
 	static const char *const keys[] = { "mode", NULL };
 	const char *mode = proto_opt(r, "mode");
 
-	if (opts_known(c, r, 1, keys) < 0)
+	if (cmd_opts_known(c, r, 1, keys) < 0)
 		return;
 	if (mode == NULL)
 		mode = "manual";
@@ -207,7 +186,7 @@ cmd_replyadd(struct conn *c, struct proto_req *r)
 	const char *g = proto_opt(r, "group");
 	int64_t id;
 
-	if (r->argc == 2 && opts_known(c, r, 1, keys) < 0)
+	if (r->argc == 2 && cmd_opts_known(c, r, 1, keys) < 0)
 		return;
 	if (g && *g && group_find(g) == NULL) {
 		reply_err(c, "NOTFOUND", "no such group '%s'", g);

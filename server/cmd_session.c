@@ -491,10 +491,11 @@ hello_started(struct conn *c, struct visitor *v, struct chat *ch,
 		queue_tell_position(ch, 1);
 		if (group_online(g) == 0) {
 			static const char msg[] =
-			    "no agent is on duty right now; please wait here, or write your message and how to reach you before you leave";
+			    "no agent is on duty right now; please wait here, or leave a message with LEAVEMSG and how to reach you";
 			b = ev_begin();
 			pbuf_printf(b, " CLOSED %lld", (long long)ch->id);
 			proto_put_kv(b, "group", g->name);
+			proto_put_kv(b, "need", case_requirement(g));
 			proto_put_text(b, msg, sizeof(msg) - 1);
 			ev_send(c);
 		}
@@ -629,6 +630,7 @@ cmd_hello(struct conn *c, struct proto_req *r)
 		v = visitor_by_token(token);
 		if (v && v->chat && (v->chat->state != CS_ENDED || v->conn == NULL)) {
 			visitor_resume(c, v);
+			case_deliver(c);
 			return;
 		}
 		if (store_visitor_find_token(token, &known) < 0) {
@@ -673,6 +675,8 @@ cmd_hello(struct conn *c, struct proto_req *r)
 	c->visitor = v;
 	c->role = ROLE_VISITOR;
 	hello_started(c, v, ch, g);
+	if (known)
+		case_deliver(c);
 	return;
 fail:
 	visitor_free(v);

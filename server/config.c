@@ -94,6 +94,7 @@ free_group(struct config_group *g)
 	free(g->name);
 	free(g->mode);
 	free(g->description);
+	free(g->leave_require);
 }
 
 static void
@@ -334,6 +335,16 @@ group_item(struct cfg_ctx *x, const char *k, yaml_node_t *v, void *item)
 	}
 	if (!strcmp(k, "description"))
 		return get_str(x, v, "groups.description", &g->description);
+	if (!strcmp(k, "leave_message_require")) {
+		if (get_str(x, v, "groups.leave_message_require",
+		    &g->leave_require) < 0)
+			return -1;
+		if (!config_require_valid(g->leave_require))
+			return fail(x, v, "%s: a comma list of name, phone, email "
+			    "or alternatives like phone|email",
+			    "groups.leave_message_require");
+		return 0;
+	}
 	return fail(x, v, "groups: unknown key '%s'", k);
 }
 
@@ -540,6 +551,32 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 	}
 	set_str(&c->path, path);
 	return 0;
+}
+
+const struct config_group *
+config_group_find(const struct config *c, const char *name)
+{
+	for (int i = 0; i < c->ngroups; i++)
+		if (c->groups[i].name && strcmp(c->groups[i].name, name) == 0)
+			return &c->groups[i];
+	return NULL;
+}
+
+int
+config_require_valid(const char *s)
+{
+	while (*s) {
+		size_t n = strcspn(s, ",|");
+
+		if (!((n == 4 && !strncmp(s, "name", 4)) ||
+		    (n == 5 && !strncmp(s, "phone", 5)) ||
+		    (n == 5 && !strncmp(s, "email", 5))))
+			return 0;
+		s += n;
+		if (*s && *++s == '\0')
+			return 0;	/* a trailing separator */
+	}
+	return 1;
 }
 
 int

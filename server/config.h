@@ -15,6 +15,7 @@ struct config_group {
 	char *name;
 	char *mode;		/* "manual" or "auto" */
 	char *description;
+	char *leave_require;	/* LEAVEMSG contact fields: "name,phone|email" */
 };
 
 struct config_user {		/* seed accounts, created if missing */
@@ -112,6 +113,11 @@ void config_free(struct config *c);
 
 /* Is word one of the comma-separated items of list? */
 int config_list_has(const char *list, const char *word, size_t wordlen);
+/* The configured entry of group `name`, or NULL (a group made by GROUPADD). */
+const struct config_group *config_group_find(const struct config *c,
+    const char *name);
+/* Is s a valid groups.leave_message_require ("name,phone|email")? */
+int config_require_valid(const char *s);
 
 /* Split "host:port" ("[::1]:7707" too). 0 on success. */
 int config_split_hostport(const char *s, char *host, size_t hostlen, int *port);

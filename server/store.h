@@ -64,6 +64,36 @@ struct store_audit {
 	const char *actor, *action, *detail;
 };
 
+struct store_case {
+	int64_t id, visitor, chat;	/* visitor, chat: 0 if none */
+	const char *group, *source;	/* source: "message" or "chat" */
+	const char *name, *phone, *email, *body;
+	const char *state, *assignee;	/* assignee: "" if none */
+	time_t created, updated;
+	int replies;
+};
+
+struct store_case_event {
+	int64_t id, case_id;
+	time_t ts;
+	const char *actor, *kind, *body;
+	int delivered;
+};
+
+/* What CASES lists; see store_case.c for the meaning of each field. */
+struct store_case_filter {
+	const char *state;	/* "" any, "active" all but closed, or one */
+	const char *group;	/* "" any */
+	const char *assignee;	/* NULL any, "" unassigned, or a name */
+	int64_t before;		/* ids below this */
+	int all_groups;		/* else only groups (char 31 separated, and
+				 * around) or assigned to viewer */
+	const char *groups, *viewer;
+	int limit;
+};
+
+typedef int store_case_cb(void *arg, const struct store_case *k);
+typedef int store_case_event_cb(void *arg, const struct store_case_event *e);
 typedef int store_user_cb(void *arg, const struct store_user *u);
 typedef int store_msg_cb(void *arg, const struct store_msg *m);
 typedef int store_chat_cb(void *arg, const struct store_chat *c);
@@ -151,6 +181,25 @@ int store_msg_search(const char *q, store_msg_cb *cb, void *arg);
 /* The chat's stored group and owner ("" if none): 0, 1 no such chat, -1. */
 int store_chat_access(int64_t chat, char *group, size_t glen, char *owner,
     size_t olen);
+
+/* cases (store_case.c); "found" functions: 0 found, 1 none, -1 error */
+int store_case_insert(const struct store_case *k, const char *actor,
+    int64_t *id);
+int store_case_from_chat(int64_t chat, const char *actor, const char *note,
+    int64_t *id);
+int store_case_of_chat(int64_t chat, int64_t *id);
+int store_case_get(int64_t id, store_case_cb *cb, void *arg);
+int store_case_list(const struct store_case_filter *f, store_case_cb *cb,
+    void *arg);
+int store_case_set(int64_t id, const char *state, const char *assignee);
+int store_case_event_add(int64_t id, const char *actor, const char *kind,
+    const char *body, int delivered, int64_t *eid);
+int store_case_events(int64_t id, store_case_event_cb *cb, void *arg);
+/* A visitor's replies not yet delivered, oldest first, at most 100. */
+int store_case_undelivered(int64_t visitor, store_case_event_cb *cb,
+    void *arg);
+int store_case_delivered(int64_t event);
+int store_case_open_count(int64_t visitor, int64_t *n);
 
 /* audit trail */
 int store_audit(const char *actor, const char *action, const char *detail);

@@ -6,8 +6,8 @@
  * The store's files: store.c (connection, transaction, these helpers,
  * backup), store_schema.c (migrations), store_account.c (users, SSH keys),
  * store_chat.c (visitors, pages, chats), store_admin.c (groups, quick
- * replies, audit), store_msg.c (messages and their index), store_ckpt.c
- * (WAL checkpoints in a helper process).
+ * replies, audit), store_case.c (cases), store_msg.c (messages and their
+ * index), store_ckpt.c (WAL checkpoints in a helper process).
  */
 #ifndef KEFU_STORE_INT_H
 #define KEFU_STORE_INT_H

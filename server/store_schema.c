@@ -75,6 +75,23 @@ static const char *migrations[] = {
 	"  (SELECT coalesce(max(id), 0) + 1 FROM messages));",
 	/* 3: the browser a web visitor came with */
 	"ALTER TABLE visitors ADD COLUMN ua TEXT;",
+	/* 4: cases (leave-a-message and follow-ups, see store_case.c): the
+	 * case itself and its history (created, state, assign, note, reply) */
+	"CREATE TABLE cases ("
+	"  id INTEGER PRIMARY KEY, grp TEXT NOT NULL, visitor INTEGER,"
+	"  chat INTEGER, source TEXT NOT NULL,"
+	"  name TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '',"
+	"  email TEXT NOT NULL DEFAULT '', body TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'new', assignee TEXT,"
+	"  created INTEGER NOT NULL, updated INTEGER NOT NULL);"
+	"CREATE INDEX cases_state ON cases(state, id);"
+	"CREATE INDEX cases_visitor ON cases(visitor);"
+	"CREATE UNIQUE INDEX cases_chat ON cases(chat) WHERE chat IS NOT NULL;"
+	"CREATE TABLE case_events ("
+	"  id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL, ts INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL DEFAULT '',"
+	"  delivered INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX case_events_case ON case_events(case_id, id);",
 };
 
 int

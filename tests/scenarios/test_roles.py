@@ -21,7 +21,9 @@ try:
 
     # -- visitor: no agent commands
     for cmd in ("STATUS", "QUEUE", "ACCEPT " + chat, "CHATS", "MSG %s :x" % chat,
-                "TRANSCRIPT " + chat, "AGENTS", "MONITOR " + chat, "USERDEL bob", "AUDIT"):
+                "TRANSCRIPT " + chat, "AGENTS", "MONITOR " + chat, "USERDEL bob", "AUDIT",
+                "CASES", "CASE 1", "CASESET 1 state=closed", "CASENOTE 1 :x",
+                "CASEREPLY 1 :x", "CASEFROM " + chat):
         final, _ = v.cmd(cmd)
         t.ok(final is not None and final.startswith("ERR DENIED"),
              "visitor: %s -> ERR DENIED" % cmd.split()[0], final)
@@ -31,7 +33,8 @@ try:
                 "TAKEOVER " + chat, "UNMONITOR " + chat, "USERADD eve agent :secret99",
                 "USERDEL bob", "USERSET bob max=2", "GROUPADD x", "REPLYADD t :x",
                 "KEYADD alice :" + KEY, "KEYS alice", "KEYDEL alice 1",
-                "ANNOUNCE :hi", "AUDIT", "AUTHPASS bob :bob123", "MKTICKET bob"):
+                "ANNOUNCE :hi", "AUDIT", "AUTHPASS bob :bob123", "MKTICKET bob",
+                "LEAVEMSG phone=12345678 :call me"):
         final, _ = a.cmd(cmd)
         t.ok(final is not None and final.startswith("ERR DENIED"),
              "agent: %s -> ERR DENIED" % cmd.split()[0], final)
@@ -129,6 +132,16 @@ try:
     t.eq(ids, sorted(ids, reverse=True), "AUDIT is newest first")
     final, rows = adm.cmd("AUDIT 2")
     t.eq(len(rows), 2, "AUDIT n limits the rows")
+
+    # -- the case commands: staff only, and LEAVEMSG needs a HELLO first
+    anon = srv.client()
+    for cmd in ("LEAVEMSG phone=12345678 :hi", "CASES", "CASE 1"):
+        final, _ = anon.cmd(cmd)
+        t.ok(final is not None and final.startswith("ERR NOAUTH"),
+             "before HELLO/LOGIN: %s -> ERR NOAUTH" % cmd.split()[0], final)
+    for who in (a, sup, adm):
+        final, _ = who.cmd("CASES all")
+        t.ok(final is not None and final.startswith("OK"), "staff may use CASES", final)
 
     # -- GATEWAY is for the unix socket only
     g = srv.client()
