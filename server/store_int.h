@@ -67,6 +67,8 @@ int store_step_int64(sqlite3_stmt *s, int64_t *v);
 
 /* store_schema.c: bring the schema up to date; -1 with err filled. */
 int store_migrate(char *err, size_t errlen);
+/* The schema version store_migrate() brings a database to. */
+int store_schema_latest(void);
 
 /* store_msg.c */
 int store_msg_open(char *err, size_t errlen);	/* index what a crash left */

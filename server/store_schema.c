@@ -95,10 +95,16 @@ static const char *migrations[] = {
 };
 
 int
+store_schema_latest(void)
+{
+	return (int)(sizeof(migrations) / sizeof(migrations[0]));
+}
+
+int
 store_migrate(char *err, size_t errlen)
 {
 	sqlite3_stmt *s;
-	int version, n = (int)(sizeof(migrations) / sizeof(migrations[0]));
+	int version, n = store_schema_latest();
 
 	if (sqlite3_prepare_v2(store_db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
 		goto fail;
