@@ -7,9 +7,10 @@
  *   kefud backup DEST
  *
  * They work on the database directly (SQLite lets them run beside a live
- * server); a running kefud picks new accounts up on SIGHUP. Passwords are
- * read from standard input, never from the command line, where `ps` would
- * show them.
+ * server); a running kefud notices the commit (boot_accounts_refresh) and
+ * applies it before its next login check, and within a second otherwise.
+ * Passwords are read from standard input, never from the command line,
+ * where `ps` would show them.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -101,6 +102,9 @@ user_cmd(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "add") == 0)
 		return user_add(argc - 1, argv + 1);
 	if (argc == 2 && strcmp(argv[1], "list") == 0) {
+		if (desk.agents == NULL)
+			fprintf(stderr, "kefud: no accounts in %s\n",
+			    srv.cfg.database);
 		for (a = desk.agents; a; a = a->next) {
 			char g[512];
 

@@ -5,11 +5,12 @@
  * libcrypt's crypt_r. An unknown user name is checked against a fixed dummy
  * hash so that "no such user" and "wrong password" take the same time and
  * give the same answer. Failed attempts are counted per remote address in a
- * small table; past auth.max_failures within auth.window seconds an address
- * gets THROTTLE until the window has passed.
+ * bounded table (see struct throttle); past auth.max_failures within
+ * auth.window seconds an address gets THROTTLE until the window has passed.
  */
 #include <crypt.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -18,16 +19,34 @@
 #include "log.h"
 
 #define THROTTLE_SLOTS 1024
+#define THROTTLE_NAMES 8	/* accounts tracked one by one per address */
 
+/*
+ * One entry per remote address. Failures are kept per account name so that
+ * a success clears only that account's failures on that address; names past
+ * THROTTLE_NAMES go into `other`, which only the window clears. `pending`
+ * counts checks still in the password worker: they count as failures until
+ * their answer comes back, so simultaneous guesses cannot slip past the
+ * limit. An entry is throttled while failures + pending >= max_failures
+ * within window_ms of its first failure. Throttled entries and entries with
+ * pending checks are never evicted to make room; when the table holds
+ * nothing else, new addresses are refused (treated as throttled).
+ */
 struct throttle {
 	char addr[64];
-	int failures;
+	struct {
+		char name[32];
+		int failures;
+	} names[THROTTLE_NAMES];
+	int other;
+	int pending;
 	long long first_ms;
 };
 
 static struct throttle slots[THROTTLE_SLOTS];
 static int max_failures = 5;
 static long long window_ms = 300000;
+static int full_logged;
 static char dummy_hash[CRYPT_OUTPUT_SIZE];
 
 void
@@ -84,8 +103,8 @@ auth_hash(const char *pw)
 	return r;
 }
 
-static int
-const_eq(const char *a, const char *b)
+int
+auth_token_eq(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	unsigned char d = (unsigned char)(la != lb);
@@ -127,72 +146,197 @@ auth_verify(const char *pw, const char *hash)
 		return 0;
 	h = crypt_r(pw, hash, cd);
 	if (h != NULL && h[0] == '$')
-		ok = const_eq(h, hash);
+		ok = auth_token_eq(h, hash);
 	explicit_bzero(cd, sizeof(*cd));
 	free(cd);
 	return ok;
 }
 
-static struct throttle *
-slot_find(const char *addr, int create, long long now)
+static int
+slot_count(const struct throttle *t)
 {
-	struct throttle *empty = NULL, *oldest = &slots[0], *t;
+	int n = t->other + t->pending;
+
+	for (int i = 0; i < THROTTLE_NAMES; i++)
+		n += t->names[i].failures;
+	return n;
+}
+
+static int
+slot_expired(const struct throttle *t, long long now)
+{
+	return t->pending == 0 && now - t->first_ms >= window_ms;
+}
+
+static int
+slot_throttled(const struct throttle *t, long long now)
+{
+	return t->addr[0] && !slot_expired(t, now) &&
+	    slot_count(t) >= max_failures;
+}
+
+/* Seconds until t lets a try through again, at least 1. */
+static int
+slot_wait(const struct throttle *t, long long now)
+{
+	long long ms = t->first_ms + window_ms - now;
+
+	if (ms < 1000)
+		ms = 1000;	/* only pending checks hold it: a moment */
+	return (int)((ms + 999) / 1000);
+}
+
+static void
+slot_reset(struct throttle *t, long long now)
+{
+	int pending = t->pending;
+
+	memset(t->names, 0, sizeof(t->names));
+	t->other = 0;
+	t->pending = pending;
+	t->first_ms = now;
+}
+
+/*
+ * The entry of addr. With create, a missing one takes a free entry or
+ * evicts the un-throttled idle entry whose window began longest ago; NULL
+ * if every entry is throttled or busy (*wait_s: when one frees up).
+ */
+static struct throttle *
+slot_find(const char *addr, int create, long long now, int *wait_s)
+{
+	struct throttle *victim = NULL, *t;
+	int soonest = 0;
 
 	for (int i = 0; i < THROTTLE_SLOTS; i++) {
-		if (!slots[i].addr[0]) {
-			if (empty == NULL)
-				empty = &slots[i];
-		} else if (strcmp(slots[i].addr, addr) == 0)
-			return &slots[i];
-		else if (slots[i].first_ms < oldest->first_ms)
-			oldest = &slots[i];
+		t = &slots[i];
+		if (t->addr[0] && strcmp(t->addr, addr) == 0) {
+			if (slot_expired(t, now))
+				slot_reset(t, now);
+			return t;
+		}
+		if (!create)
+			continue;
+		if (t->addr[0] == '\0') {
+			if (victim == NULL || victim->addr[0] != '\0')
+				victim = t;
+		} else if (t->pending == 0 && !slot_throttled(t, now)) {
+			if (victim == NULL || (victim->addr[0] != '\0' &&
+			    t->first_ms < victim->first_ms))
+				victim = t;
+		} else {
+			int w = slot_wait(t, now);
+
+			if (soonest == 0 || w < soonest)
+				soonest = w;
+		}
 	}
 	if (!create)
 		return NULL;
-	t = empty ? empty : oldest;
-	memset(t, 0, sizeof(*t));
-	strncpy(t->addr, addr, sizeof(t->addr) - 1);
-	t->first_ms = now;
-	return t;
+	if (victim == NULL) {
+		if (!full_logged++)
+			log_warn("auth: throttle table full of throttled addresses; "
+			    "refusing logins from new addresses");
+		if (wait_s)
+			*wait_s = soonest ? soonest : 1;
+		return NULL;
+	}
+	full_logged = 0;
+	memset(victim, 0, sizeof(*victim));
+	snprintf(victim->addr, sizeof(victim->addr), "%s", addr);
+	victim->first_ms = now;
+	return victim;
 }
 
 int
-auth_allowed(const char *addr, long long now)
+auth_allowed(const char *addr, long long now, int *wait_s)
 {
-	struct throttle *t = slot_find(addr, 0, now);
+	struct throttle *t = slot_find(addr, 0, now, NULL);
+
+	if (t == NULL || !slot_throttled(t, now))
+		return 1;
+	*wait_s = slot_wait(t, now);
+	return 0;
+}
+
+int
+auth_begin(const char *addr, long long now, int *wait_s)
+{
+	struct throttle *t = slot_find(addr, 1, now, wait_s);
 
 	if (t == NULL)
-		return 1;
-	if (now - t->first_ms > window_ms) {
-		t->addr[0] = '\0';
-		t->failures = 0;
-		return 1;
+		return 0;
+	if (slot_throttled(t, now)) {
+		*wait_s = slot_wait(t, now);
+		return 0;
 	}
-	return t->failures < max_failures;
+	if (slot_count(t) == 0)
+		t->first_ms = now;	/* the window starts with this try */
+	t->pending++;
+	return 1;
+}
+
+static void
+count_failure(struct throttle *t, const char *name)
+{
+	int free_i = -1;
+
+	for (int i = 0; i < THROTTLE_NAMES; i++) {
+		if (t->names[i].failures > 0 &&
+		    strcmp(t->names[i].name, name) == 0) {
+			t->names[i].failures++;
+			return;
+		}
+		if (t->names[i].failures == 0 && free_i < 0)
+			free_i = i;
+	}
+	if (free_i < 0 || strlen(name) >= sizeof(t->names[0].name)) {
+		t->other++;
+		return;
+	}
+	snprintf(t->names[free_i].name, sizeof(t->names[free_i].name), "%s",
+	    name);
+	t->names[free_i].failures = 1;
+}
+
+/* The answer to one try on t: result 1 right, 0 wrong, -1 not checked. */
+static void
+settle(struct throttle *t, const char *name, int result)
+{
+	if (result > 0) {
+		for (int i = 0; i < THROTTLE_NAMES; i++)
+			if (t->names[i].failures > 0 &&
+			    strcmp(t->names[i].name, name) == 0)
+				t->names[i].failures = 0;
+	} else if (result == 0) {
+		count_failure(t, name);
+		if (slot_count(t) - t->pending == max_failures)
+			log_warn("auth: %d failed logins from %s; throttling for %llds",
+			    max_failures, t->addr, window_ms / 1000);
+	}
+	if (slot_count(t) == 0)
+		t->addr[0] = '\0';	/* nothing left to remember */
 }
 
 void
-auth_failed(const char *addr, long long now)
+auth_end(const char *addr, const char *name, int result, long long now)
 {
-	struct throttle *t = slot_find(addr, 1, now);
+	struct throttle *t = slot_find(addr, 0, now, NULL);
 
-	if (now - t->first_ms > window_ms) {
-		t->failures = 0;
-		t->first_ms = now;
-	}
-	t->failures++;
-	if (t->failures == max_failures)
-		log_warn("auth: %d failed logins from %s; throttling for %llds",
-		    t->failures, addr, window_ms / 1000);
+	if (t == NULL)
+		return;		/* cannot happen: pending entries stay */
+	if (t->pending > 0)
+		t->pending--;
+	settle(t, name, result);
 }
 
 void
-auth_succeeded(const char *addr)
+auth_succeeded(const char *addr, const char *name, long long now)
 {
-	struct throttle *t = slot_find(addr, 0, 0);
+	struct throttle *t = slot_find(addr, 0, now, NULL);
 
-	if (t)
-		t->addr[0] = '\0';
+	if (t != NULL)
+		settle(t, name, 1);
 }
 
 int
@@ -204,7 +348,7 @@ auth_password_ok(const char *pw, const char **why)
 		*why = "password too short (at least 6 characters)";
 		return 0;
 	}
-	if (n > 256) {
+	if (n > AUTH_PASSWORD_MAX) {
 		*why = "password too long (at most 256 bytes)";
 		return 0;
 	}

@@ -1,12 +1,18 @@
 /*
  * authd.c - the password-checking worker (see authd.h).
  *
- * kefud forks the worker once at start-up, before it opens any client
- * socket, and talks to it over a SOCK_SEQPACKET socketpair: one datagram
- * per request {id, password, hash}, one per answer {id, ok}. The worker
- * holds nothing but the request it is working on and wipes the password
- * after each check. If the worker is gone, checks fall back to running
- * inline (slower for others, still correct).
+ * kefud forks the worker at start-up, before it opens any client socket,
+ * and talks to it over a SOCK_SEQPACKET socketpair: one datagram per
+ * request {id, password, hash}, one per answer {id, ok}. The worker holds
+ * nothing but the request it is working on and wipes the password after
+ * each check. If the worker dies, the checks it had are answered "not
+ * checked" (ERR INTERNAL to the client, no failure counted) and a new worker
+ * is forked from authd_tick() after a back-off of 1 s, doubling up to 60 s
+ * while it keeps dying young; a restarted worker closes every descriptor it
+ * inherited but its own. Until then checks run inline (slower for others,
+ * still correct). Every request that leaves here gets exactly one answer
+ * through the done callback, also when its client has gone meanwhile, so
+ * the throttle's pending count always comes back down.
  */
 #include <errno.h>
 #include <signal.h>
@@ -17,6 +23,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+
 #include <unistd.h>
 
 #include "auth.h"
@@ -47,8 +54,12 @@ struct pending {
 	struct pending *next;
 };
 
+#define RESTART_MIN_MS 1000
+#define RESTART_MAX_MS 60000
+
 static int wfd = -1;
 static pid_t wpid;
+static long long started_ms, restart_at_ms, backoff_ms = RESTART_MIN_MS;
 static uint64_t next_id = 1;
 static struct pending *pending;
 static authd_done_fn *done_cb;
@@ -84,12 +95,41 @@ finish(struct pending *p, int ok)
 {
 	struct conn *c = p->fd >= 0 && p->fd < srv.maxfds ? srv.conns[p->fd] : NULL;
 
-	if (c == NULL || c->serial != p->serial || c->dead)
-		return;		/* the client went away meanwhile */
+	if (c == NULL || c->serial != p->serial || c->dead) {
+		done_cb(NULL, ok, p->kind, p->name, p->addr);	/* gone */
+		return;
+	}
 	c->tag = p->has_tag ? p->tag : NULL;
 	done_cb(c, ok, p->kind, p->name, p->addr);
 	c->tag = NULL;
 	conn_resume(c);
+}
+
+static void
+worker_gone(void)
+{
+	long long lived = srv.now_ms - started_ms;
+
+	ae_set(srv.loop, wfd, 0, NULL, NULL);
+	close(wfd);
+	wfd = -1;
+	wpid = 0;	/* reaped by the SIGCHLD handler (gateway_reap) */
+	if (lived > RESTART_MAX_MS)
+		backoff_ms = RESTART_MIN_MS;
+	restart_at_ms = srv.now_ms + backoff_ms;
+	log_error("authd: password worker gone; checking passwords inline, "
+	    "new worker in %lld s", backoff_ms / 1000);
+	if (backoff_ms < RESTART_MAX_MS)
+		backoff_ms = backoff_ms * 2 > RESTART_MAX_MS ? RESTART_MAX_MS :
+		    backoff_ms * 2;
+	/* the checks it had are lost: tell their clients to try again */
+	while (pending) {
+		struct pending *p = pending;
+
+		pending = p->next;
+		finish(p, -1);
+		free(p);
+	}
 }
 
 static void
@@ -109,29 +149,27 @@ readable(struct ae_loop *l, int fd, void *data, int mask)
 		finish(p, a.ok);
 		free(p);
 	}
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-		log_error("authd: worker gone; checking passwords inline");
-		ae_set(srv.loop, wfd, 0, NULL, NULL);
-		close(wfd);
-		wfd = -1;
-		/* answer whoever was waiting: the check is redone inline by
-		 * the caller's retry; here we fail them safely */
-		while (pending) {
-			struct pending *p = pending;
-
-			pending = p->next;
-			finish(p, 0);
-			free(p);
-		}
-	}
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+		worker_gone();
 }
 
-int
-authd_start(authd_done_fn *done)
+/* In the new worker: drop every descriptor but fd (clients, listeners,
+ * the database) before doing anything else. */
+static void
+close_inherited(int fd)
+{
+	if (fd != 3 && (dup2(fd, 3) < 0 || close(fd) < 0))
+		_exit(1);
+	if (close_range(4, ~0U, 0) < 0)
+		for (int i = 4; i < srv.maxfds + 64; i++)
+			(void)close(i);
+}
+
+static int
+spawn(void)
 {
 	int sv[2];
 
-	done_cb = done;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -1;
 	wpid = fork();
@@ -144,21 +182,47 @@ authd_start(authd_done_fn *done)
 		sigset_t none;
 
 		close(sv[0]);
+		close_inherited(sv[1]);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGINT, SIG_IGN);	/* the terminal's ^C is for kefud */
 		(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
-		worker(sv[1]);
+		(void)prctl(PR_SET_NAME, "kefud-authd");
+		worker(3);
 		_exit(0);
 	}
 	close(sv[1]);
 	wfd = sv[0];
+	started_ms = srv.now_ms;
 	if (ae_set(srv.loop, wfd, AE_READ, readable, NULL) < 0) {
 		close(wfd);
 		wfd = -1;
 		return -1;
 	}
 	return 0;
+}
+
+int
+authd_start(authd_done_fn *done)
+{
+	done_cb = done;
+	return spawn();
+}
+
+void
+authd_tick(long long now_ms)
+{
+	if (wfd >= 0 || done_cb == NULL || restart_at_ms == 0 ||
+	    now_ms < restart_at_ms)
+		return;
+	restart_at_ms = 0;
+	if (spawn() < 0) {
+		restart_at_ms = now_ms + backoff_ms;
+		log_error("authd: cannot start a password worker: %s",
+		    strerror(errno));
+		return;
+	}
+	log_info("authd: password worker restarted (pid %d)", (int)wpid);
 }
 
 void
@@ -190,7 +254,11 @@ authd_check(struct conn *c, int kind, const char *name, const char *addr,
 	struct pending *p;
 	struct authd_req q;
 
-	if (wfd < 0 || strlen(pw) >= sizeof(q.pw) ||
+	if (strlen(pw) > AUTH_PASSWORD_MAX) {	/* callers refuse these first */
+		done_cb(c, 0, kind, name, addr);
+		return;
+	}
+	if (wfd < 0 ||
 	    (hash && strlen(hash) >= sizeof(q.hash)) ||
 	    (p = calloc(1, sizeof(*p))) == NULL) {
 		done_cb(c, auth_verify(pw, hash), kind, name, addr);

@@ -4,6 +4,12 @@
  * put back in its queue or with its agent, with its visitor waiting to
  * resume. After a crash this is what makes "nothing acknowledged is lost"
  * visible to people: their chats are where they were.
+ *
+ * Accounts changed by another process (`kefud user add|del|passwd` beside
+ * a running server) are picked up without a signal: SQLite's data_version
+ * moves when another connection commits, and boot_accounts_refresh() reads
+ * the accounts again when it has, before every login check and once a
+ * second from the timer.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,13 +106,37 @@ reload_user(void *arg, const struct store_user *u)
 	a->seen = 1;
 	h = strdup(u->pwhash);
 	if (h) {
+		int changed = a->pwhash && strcmp(a->pwhash, h) != 0;
+
 		free(a->pwhash);
 		a->pwhash = h;
+		if (changed) {
+			log_info("account %s: password changed outside; "
+			    "ending its sessions", a->name);
+			session_end_others(a, NULL, "password changed");
+		}
 	}
 	a->role = proto_role_parse(u->role);
 	a->max_chats = u->max_chats;
 	snprintf(a->display, sizeof(a->display), "%s", u->display);
 	return 0;
+}
+
+static int64_t seen_version = -1;
+
+int
+boot_accounts_refresh(void)
+{
+	int64_t v;
+
+	if (store_data_version(&v) < 0)
+		return -1;
+	if (v == seen_version)
+		return 0;
+	if (seen_version >= 0)
+		log_debug("accounts: the database changed outside; reloading");
+	seen_version = v;
+	return boot_reload_accounts();
 }
 
 int
@@ -127,7 +157,7 @@ boot_reload_accounts(void)
 			for (struct chat *c = desk.chat_tab[i]; c; c = c->hnext)
 				if (c->agent == a && c->state == CS_ASSIGNED)
 					chat_requeue(c, "timeout", 1);
-		account_logout(a, "account deleted");
+		session_end_others(a, NULL, "account deleted");
 	}
 	/* and accounts created by `kefud user add` while we ran */
 	return account_load_all();

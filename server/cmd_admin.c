@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "account.h"
+#include "auth.h"
 #include "chat.h"
 #include "cmd.h"
 #include "log.h"
@@ -47,7 +48,8 @@ cmd_useradd(struct conn *c, struct proto_req *r)
 	char err[256];
 	int max;
 
-	if (cmd_opts_known(c, r, 2, keys) < 0 ||
+	if (!session_password_length_ok(c, r->text) ||
+	    cmd_opts_known(c, r, 2, keys) < 0 ||
 	    opt_int(c, r, "max", srv.cfg.agent_default_max, &max) < 0)
 		return;
 	if (agent_find(r->argv[0])) {
@@ -94,7 +96,7 @@ cmd_userdel(struct conn *c, struct proto_req *r)
 		cmd_store_failed(c);
 		return;
 	}
-	account_logout(a, "account deleted");
+	session_end_others(a, NULL, "account deleted");
 	audit(c, "userdel", r->argv[0]);
 	reply_ok(c, NULL);
 }
@@ -124,24 +126,89 @@ cmd_userset(struct conn *c, struct proto_req *r)
 	route_agent_groups(a);
 }
 
-void
-cmd_passwd(struct conn *c, struct proto_req *r)
+/* Sets a's password to pw and ends what the old one let in. */
+static void
+passwd_set(struct conn *c, struct agent *a, const char *pw)
 {
-	struct agent *a;
 	char err[256];
 
-	if (!(c->role & ROLE_ADMIN) && strcmp(r->argv[0], c->agent->name) != 0) {
-		reply_err(c, "DENIED", "you may only change your own password");
-		return;
-	}
-	if ((a = user_arg(c, r->argv[0])) == NULL)
-		return;
-	if (account_set_password(a, r->text, err, sizeof(err)) < 0) {
+	if (account_set_password(a, pw, err, sizeof(err)) < 0) {
 		reply_err(c, "ARGS", "%s", err);
 		return;
 	}
+	session_end_others(a, c, "password changed");
 	audit(c, "passwd", a->name);
 	reply_ok(c, NULL);
+}
+
+static void
+newpw_forget(struct conn *c)
+{
+	if (c->newpw) {
+		explicit_bzero(c->newpw, strlen(c->newpw));
+		free(c->newpw);
+		c->newpw = NULL;
+	}
+}
+
+/*
+ * PASSWD <name> [old=<old>] :<new>. Changing one's own password needs the
+ * old one (checked in the password worker, throttled like LOGIN); an admin
+ * changing someone else's does not. Either way the account's tickets are
+ * revoked and its other connections end with * KICKED.
+ */
+void
+cmd_passwd(struct conn *c, struct proto_req *r)
+{
+	const char *old = NULL, *why;
+	struct agent *a;
+
+	if (r->argc == 2 && strncmp(r->argv[1], "old=", 4) == 0)
+		old = r->argv[1] + 4;	/* from its own position only */
+
+	if (r->argc == 2 && old == NULL) {
+		reply_err(c, "ARGS", "usage: PASSWD <name> [old=<old password>] :<new password>");
+		return;
+	}
+	if (!session_password_length_ok(c, r->text) ||
+	    (old && !session_password_length_ok(c, old)))
+		return;
+	if (strcmp(r->argv[0], c->agent->name) != 0) {
+		if (!(c->role & ROLE_ADMIN)) {
+			reply_err(c, "DENIED", "you may only change your own password");
+			return;
+		}
+		if ((a = user_arg(c, r->argv[0])) != NULL)
+			passwd_set(c, a, r->text);
+		return;
+	}
+	if (old == NULL) {
+		reply_err(c, "ARGS", "give your current password: PASSWD %s old=<old password> :<new password>",
+		    c->agent->name);
+		return;
+	}
+	if (!auth_password_ok(r->text, &why)) {
+		reply_err(c, "ARGS", "%s", why);
+		return;
+	}
+	newpw_forget(c);
+	if ((c->newpw = strdup(r->text)) == NULL) {
+		reply_err(c, "INTERNAL", "out of memory");
+		return;
+	}
+	session_check_old_password(c, old);
+}
+
+void
+cmd_passwd_checked(struct conn *c, struct agent *a)
+{
+	if (a != NULL && c->newpw != NULL && c->agent == a)
+		passwd_set(c, a, c->newpw);
+	else if (a != NULL)
+		reply_err(c, "STATE", "you are no longer logged in as %s", a->name);
+	else if (c->newpw != NULL)
+		reply_err(c, "AUTH", "wrong current password");
+	newpw_forget(c);
 }
 
 void

@@ -6,6 +6,8 @@
  * Verbs (rows of proto/cmdtab.def): HELP PING QUIT LOGIN TICKET HELLO
  * GATEWAY WHOAMI LOGOUT AUTHPASS AUTHKEY MKTICKET.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #include "account.h"
 #include "auth.h"
 #include "authd.h"
+#include "boot.h"
 #include "chat.h"
 #include "cmd.h"
 #include "http.h"
@@ -119,7 +122,8 @@ cmd_quit(struct conn *c, struct proto_req *r)
 /* ---- staff ---- */
 
 static void
-login_agent(struct conn *c, struct agent *a, const char *how)
+login_agent(struct conn *c, struct agent *a, const char *how,
+    const char *ticket)
 {
 	struct pbuf *b;
 
@@ -131,7 +135,6 @@ login_agent(struct conn *c, struct agent *a, const char *how)
 	if (a->status == AS_OFFLINE &&
 	    agent_status_parse(srv.cfg.agent_default_status, &a->status) < 0)
 		a->status = AS_ONLINE;
-	auth_succeeded(c->addr);
 	if (store_audit(a->name, "login", how) < 0)
 		log_warn("audit: %s", store_errmsg());
 	log_info("%s %s logged in from %s (%s)", proto_role_name(a->role),
@@ -144,6 +147,8 @@ login_agent(struct conn *c, struct agent *a, const char *how)
 	proto_put_kv(b, "status", agent_status_name(a->status));
 	proto_put_kvi(b, "max", a->max_chats);
 	proto_put_kv(b, "display", a->display);
+	if (ticket)
+		proto_put_kv(b, "ticket", ticket);
 	conn_end(c);
 
 	/* chats kept through a reconnect */
@@ -158,44 +163,120 @@ login_agent(struct conn *c, struct agent *a, const char *how)
 	route_agent_groups(a);
 }
 
-enum { CHECK_LOGIN, CHECK_GATEWAY };
+enum { CHECK_LOGIN, CHECK_GATEWAY, CHECK_PASSWD };
 
-/* The answer of the password worker (authd.c) for LOGIN and AUTHPASS. */
+static void agent_gone(struct agent *a);
+
+static void
+reply_throttle(struct conn *c, int wait_s)
+{
+	reply_err(c, "THROTTLE", "too many failed logins; retry in %d s", wait_s);
+}
+
+static void
+log_failed(const char *what, const char *name, const char *addr)
+{
+	char clean[LOG_FIELD_MAX];
+
+	log_warn("failed %s for '%s' from %s", what,
+	    log_clean(name, clean, sizeof(clean)), addr);
+}
+
+/* The answer of the password worker (authd.c) for LOGIN and AUTHPASS;
+ * c is NULL if the client went away while its check ran. */
 void
-session_auth_done(struct conn *c, int ok, int kind, const char *name,
+session_auth_done(struct conn *c, int result, int kind, const char *name,
     const char *addr)
 {
 	struct agent *a = agent_find(name);
 
-	if (!ok || a == NULL) {
-		auth_failed(addr, srv.now_ms);
-		log_warn("failed login for '%.32s' from %s", name, addr);
+	if (result > 0 && a == NULL)
+		result = 0;	/* deleted while its password was checked */
+	auth_end(addr, name, result, srv.now_ms);
+	if (c == NULL)
+		return;
+	if (result < 0) {
+		if (kind == CHECK_PASSWD)
+			cmd_passwd_checked(c, NULL);	/* wipes the new one */
+		reply_err(c, "INTERNAL", "the password check was interrupted; try again");
+		return;
+	}
+	if (result == 0) {
+		log_failed(kind == CHECK_PASSWD ? "password change" : "login", name,
+		    addr);
+		if (kind == CHECK_PASSWD) {
+			cmd_passwd_checked(c, NULL);
+			return;
+		}
 		reply_err(c, "AUTH", "wrong user name or password");
 		return;
 	}
 	if (kind == CHECK_GATEWAY) {
-		auth_succeeded(addr);
 		reply_ok(c, "role=%s", proto_role_name(a->role));
+		return;
+	}
+	if (kind == CHECK_PASSWD) {
+		cmd_passwd_checked(c, a);
 		return;
 	}
 	if (c->role != ROLE_ANON) {
 		reply_err(c, "STATE", "already logged in");
 		return;
 	}
-	login_agent(c, a, "password");
+	login_agent(c, a, "password", NULL);
+}
+
+/* 1 if pw may go to the hasher; else the client has its ERR ARGS. */
+int
+session_password_length_ok(struct conn *c, const char *pw)
+{
+	if (strlen(pw) <= AUTH_PASSWORD_MAX)
+		return 1;
+	reply_err(c, "ARGS", "password too long (at most %d bytes)",
+	    AUTH_PASSWORD_MAX);
+	return 0;
 }
 
 static void
 check_password(struct conn *c, int kind, const char *addr, const char *name,
     const char *pw)
 {
-	struct agent *a = agent_find(name);
+	struct agent *a;
+	int wait_s;
 
-	if (!auth_allowed(addr, srv.now_ms)) {
-		reply_err(c, "THROTTLE", "too many failed logins; try again later");
+	if (!session_password_length_ok(c, pw))
+		return;
+	if (!auth_begin(addr, srv.now_ms, &wait_s)) {
+		reply_throttle(c, wait_s);
 		return;
 	}
+	if (boot_accounts_refresh() < 0)
+		log_error("accounts: %s", store_errmsg());
+	a = agent_find(name);
 	authd_check(c, kind, name, addr, pw, a ? a->pwhash : NULL);
+}
+
+/* PASSWD on one's own account: check old (see cmd_passwd). */
+void
+session_check_old_password(struct conn *c, const char *old)
+{
+	check_password(c, CHECK_PASSWD, c->addr, c->agent->name, old);
+}
+
+void
+session_end_others(struct agent *a, struct conn *keep, const char *why)
+{
+	struct conn *k, *next;
+	int had = a->conn != NULL;
+
+	session_tickets_revoke(a->name);
+	for (k = a->conn; k; k = next) {
+		next = k->anext;
+		if (k != keep)
+			account_kick(k, why);
+	}
+	if (had && a->conn == NULL && !a->deleted)
+		agent_gone(a);	/* its chats get the usual grace */
 }
 
 void
@@ -204,21 +285,95 @@ cmd_login(struct conn *c, struct proto_req *r)
 	check_password(c, CHECK_LOGIN, c->addr, r->argv[0], r->text);
 }
 
+static void
+ticket_free(struct ticket *t)
+{
+	explicit_bzero(t->token, sizeof(t->token));
+	free(t);
+}
+
+/* A new ticket for name, valid while owner (a gateway connection) lives. */
+static struct ticket *
+ticket_new(struct conn *owner, const char *name)
+{
+	struct ticket *t = calloc(1, sizeof(*t));
+
+	if (t == NULL || auth_random_hex(t->token, 24) < 0) {
+		free(t);
+		return NULL;
+	}
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	t->owner = owner;
+	t->next = tickets;
+	tickets = t;
+	return t;
+}
+
+/* Unlinks and returns the ticket of name matching token, compared in
+ * constant time with every ticket of that name. */
+static struct ticket *
+ticket_take(const char *name, const char *token)
+{
+	struct ticket **pp, **hit = NULL;
+
+	for (pp = &tickets; *pp; pp = &(*pp)->next)
+		if (strcmp((*pp)->name, name) == 0 &&
+		    auth_token_eq((*pp)->token, token) && hit == NULL)
+			hit = pp;
+	if (hit == NULL)
+		return NULL;
+	{
+		struct ticket *t = *hit;
+
+		*hit = t->next;
+		return t;
+	}
+}
+
 void
 cmd_ticket(struct conn *c, struct proto_req *r)
 {
+	struct ticket *t, *next = NULL;
 	struct agent *a;
+	int wait_s;
 
-	for (struct ticket *t = tickets; t; t = t->next)
-		if (strcmp(t->name, r->argv[0]) == 0 &&
-		    strlen(r->argv[1]) == strlen(t->token) &&
-		    strcmp(t->token, r->argv[1]) == 0 &&
-		    (a = agent_find(t->name)) != NULL) {
-			login_agent(c, a, "ssh");
-			return;
-		}
-	auth_failed(c->addr, srv.now_ms);
-	reply_err(c, "AUTH", "bad ticket");
+	if (!c->is_unix && !srv.cfg.auth_ticket_tcp) {
+		reply_err(c, "DENIED", "tickets are accepted on the unix socket only");
+		return;
+	}
+	if (!auth_begin(c->addr, srv.now_ms, &wait_s)) {
+		reply_throttle(c, wait_s);
+		return;
+	}
+	t = ticket_take(r->argv[0], r->argv[1]);
+	a = t ? agent_find(t->name) : NULL;
+	if (a == NULL) {
+		if (t)
+			ticket_free(t);
+		auth_end(c->addr, r->argv[0], 0, srv.now_ms);
+		log_failed("ticket login", r->argv[0], c->addr);
+		reply_err(c, "AUTH", "bad ticket");
+		return;
+	}
+	/* single use: the next reconnect of this console needs the new one */
+	next = ticket_new(t->owner, a->name);
+	ticket_free(t);
+	auth_end(c->addr, a->name, 1, srv.now_ms);
+	login_agent(c, a, "ssh", next ? next->token : NULL);
+}
+
+void
+session_tickets_revoke(const char *name)
+{
+	struct ticket **pp = &tickets, *t;
+
+	while ((t = *pp) != NULL) {
+		if (name == NULL || strcmp(t->name, name) == 0) {
+			*pp = t->next;
+			ticket_free(t);
+		} else
+			pp = &t->next;
+	}
 }
 
 /* ---- gateway ---- */
@@ -247,18 +402,44 @@ cmd_gateway(struct conn *c, struct proto_req *r)
 	reply_ok(c, NULL);
 }
 
+/*
+ * AUTHPASS/AUTHKEY: "<name> [addr=A]". The name must be an account name
+ * and the SSH client's address comes only from the second word: an IP
+ * address, or the gateway's "unknown". Without it, the gateway's own
+ * connection address counts. NULL (and ERR ARGS sent) if malformed.
+ */
 static const char *
-gw_addr(struct conn *c, struct proto_req *r)
+gw_args(struct conn *c, struct proto_req *r)
 {
-	const char *a = proto_opt(r, "addr");
+	unsigned char bin[sizeof(struct in6_addr)];
+	const char *a;
 
-	return a && *a && strlen(a) < 64 ? a : c->addr;
+	if (!account_name_ok(r->argv[0])) {
+		reply_err(c, "ARGS", "bad user name: 1-31 of A-Z a-z 0-9 _ . -");
+		return NULL;
+	}
+	if (r->argc < 2)
+		return c->addr;
+	if (strncmp(r->argv[1], "addr=", 5) != 0) {
+		reply_err(c, "ARGS", "usage: %s <name> [addr=IP] :...", r->verb);
+		return NULL;
+	}
+	a = r->argv[1] + 5;
+	if (strcmp(a, "unknown") != 0 && inet_pton(AF_INET, a, bin) != 1 &&
+	    inet_pton(AF_INET6, a, bin) != 1) {
+		reply_err(c, "ARGS", "addr must be an IP address or 'unknown'");
+		return NULL;
+	}
+	return a;
 }
 
 void
 cmd_authpass(struct conn *c, struct proto_req *r)
 {
-	check_password(c, CHECK_GATEWAY, gw_addr(c, r), r->argv[0], r->text);
+	const char *addr = gw_args(c, r);
+
+	if (addr)
+		check_password(c, CHECK_GATEWAY, addr, r->argv[0], r->text);
 }
 
 struct keymatch {
@@ -281,20 +462,26 @@ key_cmp(void *arg, const struct store_key *k)
 void
 cmd_authkey(struct conn *c, struct proto_req *r)
 {
-	struct agent *a = agent_find(r->argv[0]);
-	const char *type, *blob, *comment;
+	const char *addr = gw_args(c, r), *type, *blob, *comment;
 	struct keymatch m = { 0 };
+	struct agent *a;
 	char err[128];
+	int wait_s;
 
-	if (!auth_allowed(gw_addr(c, r), srv.now_ms)) {
-		reply_err(c, "THROTTLE", "too many failed logins; try again later");
+	if (addr == NULL)
+		return;
+	if (!auth_allowed(addr, srv.now_ms, &wait_s)) {
+		reply_throttle(c, wait_s);
 		return;
 	}
+	if (boot_accounts_refresh() < 0)
+		log_error("accounts: %s", store_errmsg());
 	if (account_parse_pubkey(r->text, &type, &blob, &comment, err,
 	    sizeof(err)) < 0) {
 		reply_err(c, "ARGS", "%s", err);
 		return;
 	}
+	a = agent_find(r->argv[0]);
 	m.type = type;
 	m.blob = blob;
 	if (a && store_key_foreach(a->name, key_cmp, &m) < 0) {
@@ -305,6 +492,7 @@ cmd_authkey(struct conn *c, struct proto_req *r)
 		reply_err(c, "AUTH", "key not accepted");
 		return;
 	}
+	auth_succeeded(addr, a->name, srv.now_ms);
 	reply_ok(c, "role=%s", proto_role_name(a->role));
 }
 
@@ -318,16 +506,10 @@ cmd_mkticket(struct conn *c, struct proto_req *r)
 		reply_err(c, "NOTFOUND", "no such user");
 		return;
 	}
-	t = calloc(1, sizeof(*t));
-	if (t == NULL || auth_random_hex(t->token, 24) < 0) {
-		free(t);
+	if ((t = ticket_new(c, a->name)) == NULL) {
 		reply_err(c, "INTERNAL", "cannot make a ticket");
 		return;
 	}
-	snprintf(t->name, sizeof(t->name), "%s", a->name);
-	t->owner = c;
-	t->next = tickets;
-	tickets = t;
 	reply_ok(c, "token=%s", t->token);
 }
 
@@ -339,8 +521,7 @@ tickets_drop(struct conn *c)
 	while ((t = *pp) != NULL) {
 		if (t->owner == c) {
 			*pp = t->next;
-			explicit_bzero(t->token, sizeof(t->token));
-			free(t);
+			ticket_free(t);
 		} else
 			pp = &t->next;
 	}

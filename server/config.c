@@ -250,6 +250,8 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 	INT_KEY("store.wal_max_frames", wal_max_frames, 100, 100000000)
 	INT_KEY("auth.max_failures", auth_max_failures, 1, 1000)
 	INT_KEY("auth.window", auth_window, 1, 86400)
+	if (strcmp(path, "auth.ticket_tcp") == 0)
+		return get_bool(x, val, path, &c->auth_ticket_tcp);
 	STR_KEY("agent.default_status", agent_default_status)
 	INT_KEY("agent.default_max_chats", agent_default_max, 1, 100)
 	INT_KEY("agent.max_connections", agent_max_connections, 1, 64)

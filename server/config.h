@@ -57,6 +57,7 @@ struct config {
 
 	int auth_max_failures;
 	int auth_window;
+	int auth_ticket_tcp;	/* TICKET accepted over TCP too */
 
 	char *agent_default_status;
 	int agent_default_max;

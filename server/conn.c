@@ -838,6 +838,10 @@ conn_reap(void)
 			continue;
 		}
 		free(c->in);
+		if (c->newpw) {
+			explicit_bzero(c->newpw, strlen(c->newpw));
+			free(c->newpw);
+		}
 		pbuf_free(&c->out);
 		free(c);
 	}

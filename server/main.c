@@ -150,6 +150,9 @@ tick(struct ae_loop *l, void *data)
 	desk_tick();
 	http_tick();
 	connlim_tick();
+	authd_tick(srv.now_ms);
+	if (boot_accounts_refresh() < 0)
+		log_error("accounts: %s", store_errmsg());
 	if (srv.cfg.ssh_enabled && srv.ssh_pid == 0 && !srv.shutting_down &&
 	    srv.now_ms >= srv.ssh_restart_ms)
 		gateway_spawn();
@@ -204,6 +207,7 @@ reload(void)
 		srv.cfg.resume_timeout = nc.resume_timeout;
 		srv.cfg.auth_max_failures = nc.auth_max_failures;
 		srv.cfg.auth_window = nc.auth_window;
+		srv.cfg.auth_ticket_tcp = nc.auth_ticket_tcp;
 		auth_configure(nc.auth_max_failures, nc.auth_window);
 		if (log_parse_level(nc.log_level, &lvl) == 0)
 			log_set_level(lvl);
@@ -313,7 +317,7 @@ run_server(void)
 		log_error("out of memory");
 		return 1;
 	}
-	if (boot_restore() < 0) {
+	if (boot_accounts_refresh() < 0 || boot_restore() < 0) {
 		log_error("restoring open chats: %s", store_errmsg());
 		return 1;
 	}
@@ -467,6 +471,18 @@ main(int argc, char **argv)
 			    argv[optind]);
 			config_free(&srv.cfg);
 			return 2;
+		}
+		/* Without -c or -d the database is only the built-in default
+		 * path: use it if it is there, never create it (an empty one
+		 * would silently hide the real accounts). */
+		if (cfgpath == NULL && dbpath == NULL &&
+		    access(srv.cfg.database, F_OK) < 0) {
+			fprintf(stderr, "kefud: no database at %s (the default "
+			    "without -c); give the server's configuration with "
+			    "-c FILE or its database with -d PATH\n",
+			    srv.cfg.database);
+			config_free(&srv.cfg);
+			return 1;
 		}
 		srv.now_ms = ae_now_ms();
 		if (open_everything() < 0)

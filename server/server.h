@@ -45,6 +45,8 @@ struct conn {
 	int anon_listed;		/* on it */
 	long long anon_since_ms;	/* accepted, or logged out */
 	int addr_counted;		/* counted in its address's total */
+	char *newpw;			/* PASSWD: the new password while
+					 * the old one is being checked */
 	uint64_t monitoring;		/* unused bit space for later */
 };
 
@@ -129,7 +131,18 @@ void cmd_dispatch(struct conn *c, char *line, size_t len);
 
 /* cmd_session.c: hooks called by conn.c and authd.c */
 void session_closed(struct conn *c);
-void session_auth_done(struct conn *c, int ok, int kind, const char *name,
-    const char *addr);
+void session_auth_done(struct conn *c, int result, int kind,
+    const char *name, const char *addr);
+/* 1 if pw is short enough for the hasher; else ERR ARGS sent, 0. */
+int session_password_length_ok(struct conn *c, const char *pw);
+/* Forget the SSH tickets of name (of everyone: NULL). */
+void session_tickets_revoke(const char *name);
+/* After a password change or deletion: revoke a's tickets and log out its
+ * connections except keep, telling them why (* KICKED). */
+void session_end_others(struct agent *a, struct conn *keep, const char *why);
+/* Check c's own old password in the worker; cmd_passwd_checked gets the
+ * answer (a: the account if right, NULL if wrong or not checked). */
+void session_check_old_password(struct conn *c, const char *old);
+void cmd_passwd_checked(struct conn *c, struct agent *a);
 
 #endif

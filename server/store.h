@@ -118,7 +118,9 @@ int store_user_insert(const char *name, const char *role, const char *display,
 int store_user_update(const char *name, const char *role, const char *display,
     int max_chats, const char *groups);
 int store_user_set_password(const char *name, const char *pwhash);
-int store_user_delete(const char *name);
+int store_user_delete(const char *name);	/* and its SSH keys */
+/* Changes when another process (kefud user/key ...) commits a change. */
+int store_data_version(int64_t *v);
 int store_key_add(const char *user, const char *type, const char *blob,
     const char *comment, int64_t *id);
 int store_key_del(const char *user, int64_t id);	/* 0 ok, 1 none, -1 err */

@@ -10,7 +10,7 @@
 
 enum {
 	S_USER_ALL, S_USER_INS, S_USER_UPD, S_USER_PW, S_USER_DEL,
-	S_KEY_INS, S_KEY_DEL, S_KEY_ALL,
+	S_KEY_INS, S_KEY_DEL, S_KEY_DEL_USER, S_KEY_ALL, S_DATA_VERSION,
 	S__COUNT
 };
 
@@ -22,6 +22,8 @@ static struct store_sql sql[S__COUNT] = {
 	[S_USER_DEL] = { "DELETE FROM users WHERE name=?", NULL },
 	[S_KEY_INS] = { "INSERT INTO user_keys (user, type, blob, comment, created) VALUES (?,?,?,?,?)", NULL },
 	[S_KEY_DEL] = { "DELETE FROM user_keys WHERE user=? AND id=?", NULL },
+	[S_KEY_DEL_USER] = { "DELETE FROM user_keys WHERE user=?", NULL },
+	[S_DATA_VERSION] = { "PRAGMA data_version", NULL },
 	[S_KEY_ALL] = { "SELECT id, type, blob, comment FROM user_keys WHERE user=? ORDER BY id", NULL },
 };
 
@@ -71,7 +73,18 @@ store_user_set_password(const char *name, const char *pwhash)
 int
 store_user_delete(const char *name)
 {
+	/* the account's SSH keys go in the same transaction */
+	if (store_exec(store_wstmt(&sql[S_KEY_DEL_USER]), "t", name) < 0)
+		return -1;
 	return store_exec(store_wstmt(&sql[S_USER_DEL]), "t", name);
+}
+
+int
+store_data_version(int64_t *v)
+{
+	sqlite3_stmt *s = store_stmt(&sql[S_DATA_VERSION]);
+
+	return s == NULL || store_step_int64(s, v) != 0 ? -1 : 0;
 }
 
 int

@@ -92,6 +92,9 @@ static const char *migrations[] = {
 	"  actor TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL DEFAULT '',"
 	"  delivered INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX case_events_case ON case_events(case_id, id);",
+	/* 5: keys of deleted accounts go with them only from here on; drop
+	 * the ones left behind, which a re-created account would inherit */
+	"DELETE FROM user_keys WHERE user NOT IN (SELECT name FROM users);",
 };
 
 int

@@ -325,6 +325,16 @@ after_login(struct session *s, struct proto_req *r)
 	model_set_str(&m->display, proto_opt(r, "display") ? opt(r, "display") : opt(r, "name"));
 	snprintf(m->status, sizeof(m->status), "%s", opt(r, "status"));
 	m->max = (int)optl(r, "max");
+	/* a ticket is good for one login: kefud hands over the next one */
+	if (s->c->ticket != NULL && proto_opt(r, "ticket") != NULL) {
+		char *t = strdup(opt(r, "ticket"));
+
+		if (t != NULL) {
+			explicit_bzero(s->c->ticket, strlen(s->c->ticket));
+			free(s->c->ticket);
+			s->c->ticket = t;
+		}
+	}
 	m->connected = 1;
 	s->c->state = CL_UP;
 	s->c->backoff = 1;

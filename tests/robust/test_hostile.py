@@ -4,7 +4,9 @@ A "good" chat (one visitor, one agent) measures its message latency (SAY to
 the agent's * MSG) before and during each attack: slow readers, slowloris
 writers, a flood of connections, a flood of messages from one visitor
 (which must get ERR FLOOD), a 10 MB line (ERR TOOLONG, connection usable),
-half-closed sockets. Each attack passes if kefud is alive, the attack got
+half-closed sockets, a password-guessing burst (simultaneous wrong LOGINs,
+over-long passwords, names with escaped newlines: at most auth.max_failures
+get ERR AUTH, the rest ERR THROTTLE/ERR ARGS, and no forged log line). Each attack passes if kefud is alive, the attack got
 the documented answer, and the good chat's worst latency stays under
 LAT_MAX seconds. Run from tests/robust/run-robust.sh and `make check`.
 
@@ -108,6 +110,31 @@ def attack_conn_flood(srv):
         except OSError:
             break
     return socks, "connection flood (%d idle connections)" % len(socks)
+
+
+GUESSERS = 100
+
+
+def attack_login_guessing(srv):
+    """GUESSERS connections at once, each with three wrong LOGINs: a plain
+    guess, a 300-byte password, a name with an escaped newline that would
+    forge a log line if written raw."""
+    socks = [raw(srv.port) for _ in range(GUESSERS)]
+    for i, s in enumerate(socks):
+        s.sendall(("@g LOGIN carol :guess-%d\n@g LOGIN carol :%s\n"
+                   "@g LOGIN x\\nFORGED\\skefud[info]\\sadmin :y\n@p PING end\n"
+                   % (i, "p" * 300)).encode())
+    return socks, "password guessing (%d conns x 3 wrong LOGINs at once)" % GUESSERS
+
+
+def login_answers(socks):
+    """The @g replies of the guessing connections, read up to each one's
+    closing PING."""
+    out = []
+    for s in socks:
+        got = raw_recv(s, b"@p OK PONG end")
+        out += [l for l in got.decode(errors="replace").splitlines() if l.startswith("@g ")]
+    return out
 
 
 def cleanup(res):
@@ -214,6 +241,24 @@ def main():
              "50 half-closed sockets: others served, worst latency %.1f ms" % (1000 * (lat or 0)))
         for h in hs:
             h.close()
+
+        # password guessing: the throttle holds with checks in flight
+        socks, what = attack_login_guessing(srv)
+        lat = probe(vis, agent, chat, 10)
+        answers = login_answers(socks)
+        auth = sum(1 for a in answers if a.startswith("@g ERR AUTH "))
+        thr = sum(1 for a in answers if a.startswith("@g ERR THROTTLE "))
+        long_pw = sum(1 for a in answers
+                      if a == "@g ERR ARGS password too long (at most 256 bytes)")
+        t.ok(len(answers) == 3 * GUESSERS and auth <= 5 and auth + thr + long_pw == len(answers)
+             and long_pw == GUESSERS,
+             "%s: %d answers, %d ERR AUTH (max 5), %d ERR THROTTLE, %d too long"
+             % (what, len(answers), auth, thr, long_pw))
+        t.ok(srv.alive() and lat is not None and lat < LAT_MAX,
+             "%s: others served, worst latency %.1f ms" % (what, 1000 * (lat or 0)))
+        forged = [l for l in srv.log().splitlines() if l.startswith("FORGED")]
+        t.ok(not forged, "no log line starts with a client's text", forged[:2])
+        cleanup(socks)
     finally:
         srv.cleanup()
     t.done()

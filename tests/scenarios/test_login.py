@@ -9,7 +9,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kefutest import Server, Tap, kv, text
 
 t = Tap()
-srv = Server(extra={"auth": {"max_failures": 3, "window": 60}}).start()
+srv = Server(extra={"auth": {"max_failures": 20, "window": 60}}).start()
+srv2 = None
 try:
     # -- a good login
     a = srv.client()
@@ -28,7 +29,7 @@ try:
     t.ok(bad_pw is not None and bad_pw.startswith("ERR AUTH "), "wrong password: ERR AUTH", bad_pw)
     t.ok(no_user is not None and no_user.startswith("ERR AUTH "), "unknown user: ERR AUTH", no_user)
     t.eq(no_user, bad_pw, "unknown user and wrong password get the very same reply")
-    # a success from the address forgets those failures
+    # a success from the address does not need the failures forgotten
     final, _ = x.cmd("LOGIN bob :bob123")
     t.ok(final.startswith("OK "), "a good login after two failures still works", final)
     x.close()
@@ -95,6 +96,8 @@ try:
     final, _ = a2.cmd("PASSWD alice :short")
     t.ok(final.startswith("ERR ARGS"), "a too-short new password is refused", final)
     final, _ = a2.cmd("PASSWD alice :new-secret-9")
+    t.ok(final.startswith("ERR ARGS"), "her own password needs the old one (old=)", final)
+    final, _ = a2.cmd("PASSWD alice old=alice123 :new-secret-9")
     t.eq(final, "OK", "alice changes her own password")
     n = srv.client(unix=True)   # another address: keep the TCP failure count clean
     final, _ = n.cmd("LOGIN alice :alice123")
@@ -130,23 +133,26 @@ try:
          "lines sent right behind LOGIN are answered after it, in order", got)
 
     # -- throttle: 3 failures from one address, then THROTTLE even for the right password
-    z = srv.client()
+    srv2 = Server(extra={"auth": {"max_failures": 3, "window": 60}}).start()
+    z = srv2.client()
     codes = [z.cmd("LOGIN carol :nope%d" % i)[0] for i in range(3)]
     t.ok(all(c and c.startswith("ERR AUTH") for c in codes), "three wrong passwords: ERR AUTH each", codes)
     final, _ = z.cmd("LOGIN carol :carol123")
     t.ok(final is not None and final.startswith("ERR THROTTLE"),
          "after auth.max_failures the right password gets ERR THROTTLE", final)
-    z2 = srv.client()
+    z2 = srv2.client()
     final, _ = z2.cmd("LOGIN carol :carol123")
     t.ok(final is not None and final.startswith("ERR THROTTLE"),
          "a new connection from the same address is throttled too", final)
-    u = srv.client(unix=True)
+    u = srv2.client(unix=True)
     final, _ = u.cmd("LOGIN carol :carol123")
     t.ok(final is not None and final.startswith("OK name=carol"),
          "another address (the unix socket) is not throttled", final)
     final, _ = z2.cmd("PING")
     t.eq(final, "OK PONG", "a throttled connection is still served")
-    t.ok(srv.alive(), "kefud is still running")
+    t.ok(srv.alive() and srv2.alive(), "kefud is still running")
 finally:
     srv.cleanup()
+    if srv2:
+        srv2.cleanup()
 t.done()

@@ -1,15 +1,27 @@
 /*
- * test_auth.c - password hashing and the per-address login throttle.
+ * test_auth.c - password hashing, token comparison and the per-address
+ * login throttle (pending checks, per-account success, a full table).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
 #include "../tap.h"
 
+static void
+fail(const char *addr, const char *name, long long now)
+{
+	int wait;
+
+	if (auth_begin(addr, now, &wait))
+		auth_end(addr, name, 0, now);
+}
+
 int
 main(void)
 {
+	int wait = 0;
 	char *h = auth_hash("correct horse"), *h2 = auth_hash("correct horse");
 	char hex[65];
 	const char *why;
@@ -30,24 +42,90 @@ main(void)
 	ok(auth_random_hex(hex, 32) == 0 && strlen(hex) == 64 &&
 	    strspn(hex, "0123456789abcdef") == 64, "random token is 64 hex chars");
 
+	ok(auth_token_eq("abc", "abc") && !auth_token_eq("abc", "abd") &&
+	    !auth_token_eq("abc", "abcd") && !auth_token_eq("", "a"),
+	    "token comparison: equal, differing byte, differing length");
+
 	auth_configure(3, 10);
-	ok(auth_allowed("10.0.0.1", 1000), "fresh address may try");
-	auth_failed("10.0.0.1", 1000);
-	auth_failed("10.0.0.1", 1100);
-	ok(auth_allowed("10.0.0.1", 1200), "2 failures of 3: still allowed");
-	auth_failed("10.0.0.1", 1300);
-	ok(!auth_allowed("10.0.0.1", 1400), "3 failures: throttled");
-	ok(auth_allowed("10.0.0.2", 1400), "another address is not throttled");
-	ok(auth_allowed("10.0.0.1", 1000 + 10001), "after the window it may try again");
-	auth_failed("10.0.0.3", 0);
-	auth_succeeded("10.0.0.3");
-	ok(auth_allowed("10.0.0.3", 1), "a success clears the count");
+	ok(auth_allowed("10.0.0.1", 1000, &wait), "fresh address may try");
+	fail("10.0.0.1", "carol", 1000);
+	fail("10.0.0.1", "carol", 1100);
+	ok(auth_allowed("10.0.0.1", 1200, &wait), "2 failures of 3: still allowed");
+	fail("10.0.0.1", "carol", 1300);
+	ok(!auth_allowed("10.0.0.1", 1400, &wait), "3 failures: throttled");
+	ok(wait == 10, "... and told to wait 10 s (window from the first failure): %d", wait);
+	ok(!auth_begin("10.0.0.1", 6000, &wait) && wait == 5,
+	    "auth_begin refuses it too, 5 s left: %d", wait);
+	ok(auth_allowed("10.0.0.2", 1400, &wait), "another address is not throttled");
+	ok(auth_allowed("10.0.0.1", 1000 + 10001, &wait), "after the window it may try again");
+
+	/* checks still in the worker count (issue 9, defect 2a) */
+	int began = 0;
+	for (int i = 0; i < 10; i++)
+		began += auth_begin("10.0.0.4", 20000, &wait);
+	ok(began == 3, "10 simultaneous tries: only 3 start (%d)", began);
+	for (int i = 0; i < began; i++)
+		auth_end("10.0.0.4", "bob", 0, 20100);
+	ok(!auth_allowed("10.0.0.4", 20200, &wait), "their failures then throttle");
+
+	/* a check that never ran counts nothing */
+	ok(auth_begin("10.0.0.5", 20000, &wait), "a try starts");
+	auth_end("10.0.0.5", "bob", -1, 20000);
+	ok(auth_begin("10.0.0.5", 20000, &wait) && auth_begin("10.0.0.5", 20000, &wait) &&
+	    auth_begin("10.0.0.5", 20000, &wait), "an unchecked try left all 3 tries");
+	for (int i = 0; i < 3; i++)
+		auth_end("10.0.0.5", "bob", 1, 20000);
+
+	/* a success clears only that account's failures (defect 2b) */
+	fail("10.0.0.3", "bob", 30000);
+	fail("10.0.0.3", "bob", 30000);
+	ok(auth_begin("10.0.0.3", 30000, &wait), "alice logs in from the same address");
+	auth_end("10.0.0.3", "alice", 1, 30000);
+	ok(auth_allowed("10.0.0.3", 30000, &wait), "one more try left");
+	fail("10.0.0.3", "bob", 30000);
+	ok(!auth_allowed("10.0.0.3", 30000, &wait),
+	    "alice's success did not clear bob's failures: throttled");
+	fail("10.0.0.6", "alice", 30000);
+	fail("10.0.0.6", "bob", 30000);
+	auth_succeeded("10.0.0.6", "alice", 30000);
+	fail("10.0.0.6", "bob", 30000);
+	ok(auth_allowed("10.0.0.6", 30000, &wait),
+	    "alice's success cleared her own failure (2 of 3 left: bob's)");
+	fail("10.0.0.6", "carol", 30000);
+	ok(!auth_allowed("10.0.0.6", 30000, &wait), "... and the third throttles");
+
+	/* a full table never forgets a throttled address (issue 15, item 3) */
+	auth_configure(1, 100);
+	fail("10.9.9.9", "bob", 40000);
 	for (int i = 0; i < 5000; i++) {
 		char a[32];
 
 		snprintf(a, sizeof(a), "192.168.%d.%d", i / 256, i % 256);
-		auth_failed(a, 2000 + i);
+		fail(a, "x", 41000 + i);
 	}
-	ok(auth_allowed("172.16.0.1", 9000), "a full table still answers (oldest evicted)");
+	ok(!auth_allowed("10.9.9.9", 50000, &wait),
+	    "after 5000 more throttled addresses the first is still throttled");
+	ok(!auth_begin("172.16.0.1", 50000, &wait) && wait >= 1 && wait <= 91,
+	    "a table full of throttled addresses refuses a new one (wait %d s)", wait);
+	ok(auth_begin("172.16.0.1", 141000, &wait),
+	    "once their windows pass, new addresses get in");
+	auth_end("172.16.0.1", "x", 1, 141000);
+
+	auth_configure(3, 100);
+	for (int i = 0; i < 2000; i++) {
+		char a[32];
+
+		snprintf(a, sizeof(a), "10.1.%d.%d", i / 256, i % 256);
+		fail(a, "x", 200000 + i);
+		if (i == 0) {
+			fail(a, "x", 200000);
+			fail(a, "x", 200000);
+		}
+	}
+	ok(!auth_allowed("10.1.0.0", 210000, &wait),
+	    "un-throttled addresses were evicted to make room, not the throttled one");
+	ok(auth_allowed("10.1.7.207", 210000, &wait) &&
+	    !auth_allowed("10.1.0.0", 210000, &wait),
+	    "the newest address is tracked and a fresh one may try");
 	return tap_done();
 }

@@ -243,12 +243,21 @@ main(void)
 	    "INSERT INTO messages VALUES (5, 1, 9, 'visitor', 'v', 'hello');"
 	    "INSERT INTO messages VALUES (4, 1, 8, 'visitor', 'v', 'other');"
 	    "CREATE TABLE visitors (id INTEGER PRIMARY KEY);"
+	    "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);"
+	    "CREATE TABLE user_keys (id INTEGER PRIMARY KEY, user TEXT);"
+	    "INSERT INTO users (name) VALUES ('alice');"
+	    "INSERT INTO user_keys (user) VALUES ('alice');"
+	    "INSERT INTO user_keys (user) VALUES ('bob');"
 	    "PRAGMA user_version=1;", NULL, NULL, NULL) == SQLITE_OK &&
 	    sqlite3_close(d) == SQLITE_OK, "make a schema-1 message table");
 	/* the rest of schema 1 is not needed by the later migrations */
 	ok(store_open(v1, err, sizeof(err)) == 0, "open migrates it: %s", err);
 	is_int(count("PRAGMA user_version"), store_schema_latest(),
 	    "now at the latest version");
+	is_int(count("SELECT count(*) FROM user_keys WHERE user='bob'"), 0,
+	    "migration 5 dropped the key of the deleted account bob");
+	is_int(count("SELECT count(*) FROM user_keys WHERE user='alice'"), 1,
+	    "and kept alice's");
 	g = transcript(5);
 	ok(g.n == 2 && g.ordered, "chat 5: both messages, in seq order");
 	is_str(g.first, "hello", "chat 5: seq 1 first");
