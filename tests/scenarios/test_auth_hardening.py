@@ -36,8 +36,21 @@ def start(extra=None, gateway=False):
     return s.start()
 
 
+def wait_for(cond, timeout=15):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = cond()
+        if v:
+            return v
+        time.sleep(0.05)
+    return None
+
+
 def gateway_client(s):
-    with open(s.config["ssh"]["secret_file"]) as f:
+    # kefud writes the secret just after it starts listening
+    path = s.config["ssh"]["secret_file"]
+    wait_for(lambda: os.path.exists(path) and os.path.getsize(path) > 0, 20)
+    with open(path) as f:
         secret = f.read().strip()
     g = s.client(unix=True)
     final, _ = g.cmd("GATEWAY :" + secret)
@@ -55,16 +68,6 @@ def authd_pids(s):
         except OSError:
             pass
     return out
-
-
-def wait_for(cond, timeout=15):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.05)
-    return None
 
 
 try:
