@@ -16,7 +16,7 @@ static const char *
 title_of(int kind)
 {
 	switch (kind) {
-	case DLG_HELP: return " kefu keys - Up/Down/PgUp/PgDn scroll, any other key closes ";
+	case DLG_HELP: return " Keys - Up/Down PgUp/PgDn scroll, other keys close ";
 	case DLG_CONFIRM: return " Please confirm ";
 	case DLG_INVITE: return " Invite a colleague into this chat ";
 	case DLG_TRANSFER: return " Transfer chat: pick agent or group, add a note ";
@@ -55,16 +55,21 @@ help_rows(void)
 static void
 draw_help(struct dialog *d, struct rect *b)
 {
-	int y = b->y + 1, rows = b->h - 2, n = help_rows();
-	int kw = b->w > 60 ? 22 : 16;
+	int y = b->y + 1, rows = b->h - 2, n = help_rows(), kw = 0;
+
+	for (int i = 0; i < n; i++)	/* the widest keys, then one space */
+		if ((int)strlen(keymap_help[i].keys) + 1 > kw)
+			kw = (int)strlen(keymap_help[i].keys) + 1;
+	if (kw > (b->w - 2) / 2)
+		kw = (b->w - 2) / 2;
 
 	if (d->top > n - rows)
 		d->top = n - rows > 0 ? n - rows : 0;
 	for (int i = d->top; i < n && y < b->y + b->h - 1; i++, y++) {
-		int x = draw_text(y, b->x + 1, kw, keymap_help[i].keys, ST_LABEL);
+		int x = draw_text_cut(y, b->x + 1, kw - 1, keymap_help[i].keys, ST_LABEL);
 
 		draw_fill(y, b->x + 1 + x, kw - x, ST_NORMAL);
-		draw_line(y, b->x + 1 + kw, b->w - 2 - kw, keymap_help[i].what, ST_NORMAL);
+		draw_line_cut(y, b->x + 1 + kw, b->w - 2 - kw, keymap_help[i].what, ST_NORMAL);
 	}
 	for (; y < b->y + b->h - 1; y++)
 		draw_fill(y, b->x + 1, b->w - 2, ST_NORMAL);

@@ -126,6 +126,44 @@ draw_line(int y, int x, int w, const char *s, int st)
 		draw_fill(y, x + used, w - used, st);
 }
 
+int
+draw_text_cut(int y, int x, int w, const char *s, int st)
+{
+	size_t n;
+	wchar_t *ws;
+	int used;
+
+	if (s == NULL || w <= 0)
+		return 0;
+	if ((ws = wrap_decode(s, strlen(s), &n, 0)) == NULL)
+		return 0;
+	if (wrap_width(ws, n) <= w || w < 2) {
+		used = draw_wtext(y, x, w, ws, n, st);
+	} else {
+		used = draw_wtext(y, x, w - 1, ws, n, st);
+		used += draw_wtext(y, x + used, 1, L"\x2026", 1, st);	/* … */
+	}
+	free(ws);
+	return used;
+}
+
+void
+draw_line_cut(int y, int x, int w, const char *s, int st)
+{
+	int used = draw_text_cut(y, x, w, s, st);
+
+	if (used < w)
+		draw_fill(y, x + used, w - used, st);
+}
+
+void
+draw_vline(int y, int x, int h)
+{
+	draw_style(ST_GREY);
+	if (h > 0)
+		mvvline(y, x, ACS_VLINE, h);
+}
+
 void
 draw_title(const struct rect *r, const char *title, int focused)
 {

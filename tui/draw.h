@@ -32,6 +32,11 @@ int draw_wtext(int y, int x, int w, const wchar_t *s, size_t n, int style);
 int draw_text(int y, int x, int w, const char *s, int style);
 /* Like draw_text, then pads with spaces up to w cells. */
 void draw_line(int y, int x, int w, const char *s, int style);
+/* Like draw_text / draw_line, but text that does not fit ends in "…". */
+int draw_text_cut(int y, int x, int w, const char *s, int style);
+void draw_line_cut(int y, int x, int w, const char *s, int style);
+/* A vertical separator line of h rows. */
+void draw_vline(int y, int x, int h);
 /* A pane's title bar: " Title " filling the width, focus-highlighted. */
 void draw_title(const struct rect *r, const char *title, int focused);
 

@@ -23,11 +23,11 @@ const struct keybar keymap_bar[] = {
 
 const struct keyhelp keymap_help[] = {
 	{ "F1  Alt-h", "this help (also ? in the queue)" },
-	{ "F2  Alt-n", "accept the highlighted visitor (the first in the queue)" },
+	{ "F2  Alt-n", "accept the highlighted visitor (first in queue)" },
 	{ "F3  Alt-a", "pick a visitor in the queue, then accept" },
 	{ "F4  Ctrl-R", "quick replies: type to search, Enter inserts" },
 	{ "F5  Alt-t", "transfer the chat to an agent or group, with a note" },
-	{ "F6  Alt-o", "internal note: the next line is hidden from the visitor" },
+	{ "F6  Alt-o", "internal note: next message hidden from visitor" },
 	{ "F7  Alt-e", "end the chat (asks); again: wrap up and close it" },
 	{ "Alt-i", "invite a colleague into the chat" },
 	{ "Alt-l", "leave a chat you were invited to (also F7)" },

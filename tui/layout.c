@@ -57,6 +57,8 @@ wide(struct layout *l, int rows, int cols)
 	l->queue = mk(1, 0, avail, qw);
 	l->visitor = mk(1, vx, vh, vw);
 	l->replies = mk(1 + vh, vx, avail - vh, vw);
+	l->sep[0] = qw;
+	l->sep[1] = vx - 1;
 	l->tabs = mk(1, cx, 1, cw);
 	l->chat = mk(2, cx, avail - 3, cw);
 	l->typing = mk(rows - 3, cx, 1, cw);
@@ -111,18 +113,41 @@ render_status(const struct layout *l, struct model *m, time_t now,
 		draw_fill(0, x, l->cols - x, ST_STATUS);
 }
 
+/* Cells the key bar needs from entry i on. */
+static int
+bar_width(size_t i)
+{
+	int w = 0;
+
+	for (; keymap_bar[i].key != NULL; i++)
+		w += (int)strlen(keymap_bar[i].key) + (int)strlen(keymap_bar[i].what);
+	return w;
+}
+
 static void
 render_help(const struct layout *l, struct model *m)
 {
-	int x = 0;
+	static const char more[] = "F1:more";
+	int x = 0, room = l->cols;
 
 	if (m->flash != NULL) {
 		draw_line(l->help.y, 0, l->cols, m->flash, ST_LABEL);
 		return;
 	}
-	for (size_t i = 0; keymap_bar[i].key != NULL && x < l->cols; i++) {
+	if (bar_width(0) > l->cols)	/* keys that do not fit: say where they are */
+		room = l->cols - (int)sizeof(more);
+	for (size_t i = 0; keymap_bar[i].key != NULL; i++) {
+		int w = (int)strlen(keymap_bar[i].key) + (int)strlen(keymap_bar[i].what);
+
+		if (x + w > room)
+			break;
 		x += draw_text(l->help.y, x, l->cols - x, keymap_bar[i].key, ST_KEY);
 		x += draw_text(l->help.y, x, l->cols - x, keymap_bar[i].what, ST_NORMAL);
+	}
+	if (room < l->cols) {
+		draw_fill(l->help.y, x, l->cols - (int)sizeof(more) + 1 - x, ST_NORMAL);
+		x = l->cols - (int)sizeof(more) + 1;
+		x += draw_text(l->help.y, x, l->cols - x, more, ST_KEY);
 	}
 	if (x < l->cols)
 		draw_fill(l->help.y, x, l->cols - x, ST_NORMAL);
@@ -153,6 +178,10 @@ layout_render(const struct layout *l, struct model *m, time_t now,
 	pane_chat_draw(l, m, now, &cy, &cx);
 	pane_replies_draw(&l->replies, m, &cy, &cx);
 	render_help(l, m);
+	if (l->wide) {
+		draw_vline(1, l->sep[0], l->rows - 2);
+		draw_vline(1, l->sep[1], l->rows - 2);
+	}
 	if (m->dlg.kind != DLG_NONE)
 		dialog_draw(l, m, &cy, &cx);
 	if (cy >= 0) {

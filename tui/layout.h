@@ -22,6 +22,7 @@ struct layout {
 	int rows, cols;
 	struct rect status, help, queue, visitor, tabs, chat, typing, input,
 	    replies;
+	int sep[2];		/* wide layout: columns of the two separators */
 };
 
 void layout_compute(struct layout *l, int rows, int cols);

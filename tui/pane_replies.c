@@ -48,7 +48,7 @@ pane_replies_draw(const struct rect *r, struct model *m, int *cy, int *cx)
 		snprintf(buf, sizeof(buf), "%c%s: ", k == m->rsel ? '>' : ' ',
 		    m->replies[k].title);
 		used = draw_text(y, r->x, r->w, buf, s == ST_SEL ? s : ST_LABEL);
-		used += draw_text(y, r->x + used, r->w - used, m->replies[k].text, s);
+		used += draw_text_cut(y, r->x + used, r->w - used, m->replies[k].text, s);
 		if (used < r->w)
 			draw_fill(y, r->x + used, r->w - used, s);
 	}

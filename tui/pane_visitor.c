@@ -34,14 +34,16 @@ put(struct out *o, const char *label, const char *val)
 		return;
 	y = o->r->y + 1 + o->row++;
 	x = draw_text(y, o->r->x, o->r->w, label, ST_LABEL);
-	draw_line(y, o->r->x + x, o->r->w - x, val, ST_NORMAL);
+	draw_line_cut(y, o->r->x + x, o->r->w - x, val, ST_NORMAL);
 }
 
 static int
 known(const char *k)
 {
+	/* last_*: the newest chat, shown from HISTORY as "Last wrap-up" */
 	static const char *const keys[] = { "name", "email", "addr", "lang",
-	    "referrer", "first", "last", "visits", "chats", "tags", NULL };
+	    "referrer", "first", "last", "visits", "chats", "tags", "ua",
+	    "last_chat", "last_category", "last_summary", NULL };
 
 	for (int i = 0; keys[i] != NULL; i++)
 		if (strcmp(keys[i], k) == 0)
@@ -117,6 +119,7 @@ body(struct out *o, const struct chat *c)
 	put(o, "Tags: ", kv(v, "tags"));
 	put(o, "Address: ", kv(v, "addr"));
 	put(o, "Referrer: ", kv(v, "referrer"));
+	put(o, "Browser: ", kv(v, "ua"));
 	trail(o, v);
 	put(o, "Visits: ", kv(v, "visits"));
 	put(o, "First seen: ", date(who, sizeof(who), kv(v, "first")));

@@ -239,7 +239,11 @@ wrap_lines(const wchar_t *s, size_t n, int width, struct wrap_seg *out,
 
 			while (b > 0 && s[pos + b - 1] != L' ')
 				b--;
-			if (b > 0 && s[pos + fit] != L' ')
+			/* between CJK characters a line may break anywhere, so
+			 * only a break inside a word of narrow letters backs up */
+			if (b > 0 && s[pos + fit] != L' ' &&
+			    wrap_cwidth(s[pos + fit]) < 2 &&
+			    wrap_cwidth(s[pos + fit - 1]) < 2)
 				len = b;
 			if (len == 0)
 				len = 1;	/* a char wider than the pane */

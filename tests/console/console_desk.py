@@ -11,54 +11,12 @@ Every wait is a bounded poll of the screen or of a socket.
 """
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kefuscreen as ks  # noqa: E402
 
 T = ks.Tap()
 ok = T.ok
-
-
-class Desk:
-    """One kefud, one console and the protocol clients of a scenario."""
-
-    def __init__(self, kefud, kefu, cols=80, rows=24, **cfg):
-        self.dir = ks.tmpdir()
-        self.cols, self.rows = cols, rows
-        self.srv = ks.Server(kefud, self.dir, **cfg)
-        self.kefu = kefu
-        self.clients = []
-        self.con = None
-        self.srv.start()
-        self.con = ks.Console.agent(kefu, self.srv.port, cols=cols, rows=rows)
-
-    def client(self, login=None):
-        c = ks.Client(self.srv.port)
-        self.clients.append(c)
-        if login:
-            c.cmd("LOGIN %s :%s123" % (login, login))
-        return c
-
-    def visitor(self, args):
-        v = self.client()
-        final, _ = v.cmd("HELLO " + args)
-        return v, dict(w.split("=", 1) for w in final.split()[1:] if "=" in w)
-
-    def close(self):
-        if self.con:
-            self.con.close()
-        for c in self.clients:
-            c.close()
-        self.srv.stop()
-        ks.rmtree(self.dir)
-
-
-def event(client, prefix, timeout=8):
-    try:
-        return client.expect_event(prefix, timeout)
-    except (TimeoutError, EOFError, OSError):
-        return None
 
 
 def quit_asks(d, con, tag):
@@ -82,7 +40,7 @@ def quit_asks(d, con, tag):
     con.keys("y")
     ok(con.wait_text("kefu-exit=0") is not None, tag + " y quits",
        con.screen())
-    ev = event(adm, "* STATUS alice status=away")
+    ev = ks.event(adm, "* STATUS alice status=away")
     ok(ev is not None, tag + " the agent was set away before leaving")
 
 
@@ -212,7 +170,7 @@ def invited(d, con, tag):
     scr = con.wait(lambda s: "Invite a colleague" in s and "bob" in s)
     ok(scr is not None, tag + " Alt-i lists the colleagues online", con.screen())
     con.keys("Enter")
-    ev = event(bob, "* ASSIGN %s" % info2["chat"])
+    ev = ks.event(bob, "* ASSIGN %s" % info2["chat"])
     ok(ev is not None and "by=invite" in ev, tag + " Enter invites bob")
 
 
@@ -245,7 +203,7 @@ def countdown(d, con, tag):
     scr = con.wait(lambda s: "1:Ann" not in s and "Not answered in time" in s, 15)
     ok(scr is not None, tag + " when it runs out the chat goes and the agent is told why",
        con.screen())
-    ok(event(bob, "* ASSIGN") is not None, tag + " (it went to bob)")
+    ok(ks.event(bob, "* ASSIGN") is not None, tag + " (it went to bob)")
     # answered in time: the countdown stops
     bob.cmd("STATUS away")
     d.visitor("name=Cat group=sales :auto two")
@@ -286,7 +244,7 @@ def two_step_end(d, con, tag):
     con.keys("y")
     scr = con.wait(lambda s: "1:Ann(ended)" in s and "chats 0/5" in s)
     ok(scr is not None, tag + " y ends; the chat stays listed", con.screen())
-    ok(event(v, "* ENDED") is not None, tag + " the visitor was told")
+    ok(ks.event(v, "* ENDED") is not None, tag + " the visitor was told")
     v.cmd("RATE 5 :谢谢")
     scr = con.wait(lambda s: "visitor rated 5: 谢谢" in s and "(ended, rated)" in s)
     ok(scr is not None, tag + " a rating after the end is shown", con.screen())
@@ -314,18 +272,7 @@ SCENARIOS = [     # (function, label, cols, rows, server settings)
 
 
 def main():
-    """All scenarios, or those whose function names are given."""
-    kefud, kefu = ks.binaries()
-    for sc in SCENARIOS:
-        fn, label, cols, rows = sc[:4]
-        if len(sys.argv) > 1 and fn.__name__ not in sys.argv[1:]:
-            continue
-        d = Desk(kefud, kefu, cols, rows, **(sc[4] if len(sc) > 4 else {}))
-        try:
-            fn(d, d.con, "%dx%d %s:" % (cols, rows, label))
-        finally:
-            d.close()
-    return T.done()
+    return ks.run_scenarios(SCENARIOS, T)
 
 
 if __name__ == "__main__":

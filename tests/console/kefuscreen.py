@@ -286,6 +286,64 @@ def line_with(screen, needle):
     return ""
 
 
+class Desk:
+    """One kefud, one console and the protocol clients of a scenario."""
+
+    def __init__(self, kefud, kefu, cols=80, rows=24, **cfg):
+        self.dir = tmpdir()
+        self.cols, self.rows = cols, rows
+        self.srv = Server(kefud, self.dir, **cfg)
+        self.kefu = kefu
+        self.clients = []
+        self.con = None
+        self.srv.start()
+        self.con = Console.agent(kefu, self.srv.port, cols=cols, rows=rows)
+
+    def client(self, login=None):
+        c = Client(self.srv.port)
+        self.clients.append(c)
+        if login:
+            c.cmd("LOGIN %s :%s123" % (login, login))
+        return c
+
+    def visitor(self, args):
+        v = self.client()
+        final, _ = v.cmd("HELLO " + args)
+        return v, dict(w.split("=", 1) for w in final.split()[1:] if "=" in w)
+
+    def close(self):
+        if self.con:
+            self.con.close()
+        for c in self.clients:
+            c.close()
+        self.srv.stop()
+        rmtree(self.dir)
+
+
+def event(client, prefix, timeout=8):
+    try:
+        return client.expect_event(prefix, timeout)
+    except (TimeoutError, EOFError, OSError):
+        return None
+
+
+def run_scenarios(scenarios, tap):
+    """Run (function, label, cols, rows[, server settings]) scenarios, each
+    with its own kefud and console; only those named on the command line
+    if any are. Returns the exit status."""
+    kefud, kefu = binaries()
+    for sc in scenarios:
+        fn, label, cols, rows = sc[:4]
+        if len(sys.argv) > 1 and fn.__name__ not in sys.argv[1:]:
+            continue
+        d = Desk(kefud, kefu, cols, rows, **(sc[4] if len(sc) > 4 else {}))
+        try:
+            fn(d, d.con, "%dx%d %s:" % (cols, rows, label))
+        finally:
+            d.close()
+    return tap.done()
+
+
 def tmpdir():
     return tempfile.mkdtemp(prefix="kefu-console-")
 

@@ -58,6 +58,18 @@ test_wrap(void)
 	is_int(seg[0].width, 4, "wrap: CJK line width 4 <= 5");
 	free(w);
 
+	/* after "name: " a long Chinese message starts on the same line,
+	 * as a long English one does */
+	w = dec("张三: 我的订单还没有到请帮忙查一下", &n);
+	k = wrap_lines(w, n, 20, seg, 16);
+	is_int(seg[0].len > 4, 1, "wrap: CJK after a space fills the first line");
+	is_int(seg[0].width, 20, "wrap: the first line is full (20 cells)");
+	free(w);
+	w = dec("Ann: pleasecheckmyorder now", &n);
+	k = wrap_lines(w, n, 20, seg, 16);
+	is_int(seg[0].len, 4, "wrap: a long narrow word still moves to the next line");
+	free(w);
+
 	w = dec("a\nb", &n);
 	is_int(wrap_lines(w, n, 20, seg, 16), 2, "wrap: newline breaks");
 	free(w);
