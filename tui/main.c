@@ -284,6 +284,13 @@ run(struct loop *L)
 				break;
 			continue;	/* a stop signal: the loop ends */
 		}
+		if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			/* the terminal is gone (SSH channel closed, pane
+			 * killed) and no SIGHUP came: nobody can see or type
+			 * here any more, so leave rather than spin on it */
+			m->quit = 1;
+			break;
+		}
 		if (c->fd >= 0 && p[1].revents)
 			connection_events(L, p[1].revents);
 		if (L->esc && !(p[0].revents & POLLIN)) {
