@@ -21,6 +21,7 @@
 #include "access.h"
 #include "chat.h"
 #include "log.h"
+#include "presence.h"
 #include "server.h"
 #include "store.h"
 
@@ -62,8 +63,10 @@ ev_to_visitor(struct chat *c)
 void
 agent_notify_status(struct agent *a)
 {
-	struct pbuf *b = ev_begin();
+	struct pbuf *b;
 
+	presence_note(a);
+	b = ev_begin();
 	proto_put_word(b, "STATUS");
 	proto_put_word(b, a->name);
 	proto_put_kv(b, "status", agent_status_name(a->status));
@@ -402,7 +405,8 @@ chat_assign(struct chat *c, struct agent *a, const char *by, const char *from,
 	}
 
 	if (store_chat_set_state(c->id, "assigned", a->name, NULL) < 0 ||
-	    store_chat_assigned(c->id, time(NULL)) < 0)
+	    store_chat_assigned(c->id, time(NULL)) < 0 ||
+	    (transfer && store_chat_transferred(c->id) < 0))
 		return -1;
 	if (c->state == CS_QUEUED) {
 		queue_remove(c);
@@ -465,7 +469,9 @@ chat_requeue(struct chat *c, const char *reason, int at_head)
 
 	if (c->state != CS_ASSIGNED)
 		return;
-	if (store_chat_set_state(c->id, "queued", NULL, c->group->name) < 0)
+	if (store_chat_set_state(c->id, "queued", NULL, c->group->name) < 0 ||
+	    (strcmp(reason, "transfer") == 0 &&
+	    store_chat_transferred(c->id) < 0))
 		log_error("chat %lld: could not store the requeue: %s",
 		    (long long)c->id, store_errmsg());
 	chat_release(c, reason);
@@ -546,7 +552,8 @@ chat_end(struct chat *c, const char *by)
 
 	if (c->state == CS_ENDED)
 		return;
-	if (store_chat_end(c->id, by, c->seq) < 0)
+	if (store_chat_end(c->id, by, c->seq) < 0 ||
+	    (c->state == CS_QUEUED && store_chat_missed(c->id) < 0))
 		log_error("chat %lld: could not store its end: %s",
 		    (long long)c->id, store_errmsg());
 	if (c->state == CS_QUEUED)

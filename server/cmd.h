@@ -36,6 +36,8 @@ cmd_fn cmd_leavemsg, cmd_cases, cmd_case, cmd_caseset, cmd_casenote,
 void case_deliver(struct conn *c);
 /* The contact fields a LEAVEMSG to g needs ("name,phone|email"). */
 const char *case_requirement(const struct group *g);
+/* cmd_report.c */
+cmd_fn cmd_report;
 /* cmd_admin.c */
 cmd_fn cmd_useradd, cmd_userdel, cmd_userset, cmd_passwd, cmd_groupadd,
     cmd_replyadd, cmd_keyadd, cmd_keydel, cmd_keys, cmd_announce, cmd_audit;

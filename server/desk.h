@@ -44,6 +44,9 @@ struct agent {
 	int max_chats;
 	uint64_t groups;		/* bit i: member of group id i */
 	enum agent_status status;
+	enum agent_status logged;	/* as last written to the status log
+					 * (presence.c): status, or offline
+					 * while not connected */
 	struct conn *conn;		/* its connections, oldest first, linked
 					 * by anext (account.c); NULL: none */
 	int nchats;			/* chats owned (not ended) */

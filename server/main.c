@@ -28,6 +28,8 @@
 #include "auth.h"
 #include "authd.h"
 #include "boot.h"
+#include "presence.h"
+#include "report_out.h"
 #include "chat.h"
 #include "log.h"
 #include "server.h"
@@ -48,6 +50,8 @@ usage(FILE *f)
 	    "       kefud [-c FILE] key add NAME 'ssh-ed25519 AAAA... comment'\n"
 	    "       kefud [-c FILE] key del NAME ID | key list NAME\n"
 	    "       kefud [-c FILE] backup DEST.db\n"
+	    "       kefud [-c FILE] report --from YYYY-MM-DD --to YYYY-MM-DD [--group G]\n"
+	    "                [--agent A] [--by day|agent|group|hour] [--format table|csv|json]\n"
 	    "       kefud [-c FILE] check-config\n"
 	    "options:\n"
 	    "  -c, --config FILE     configuration file (kefu.yml(5))\n"
@@ -317,7 +321,8 @@ run_server(void)
 		log_error("out of memory");
 		return 1;
 	}
-	if (boot_accounts_refresh() < 0 || boot_restore() < 0) {
+	if (boot_accounts_refresh() < 0 || boot_restore() < 0 ||
+	    presence_boot() < 0) {
 		log_error("restoring open chats: %s", store_errmsg());
 		return 1;
 	}
@@ -344,6 +349,7 @@ run_server(void)
 	ae_run(srv.loop);
 
 	/* shutting down: flush what we told people, then close */
+	presence_shutdown();
 	before_sleep(srv.loop, NULL);
 	for (int i = 0; i < 20 && srv.nconns > 0; i++) {
 		if (store_commit() < 0 || conn_flush_every() == 0)
@@ -463,6 +469,13 @@ main(int argc, char **argv)
 
 		if (strcmp(argv[optind], "check-config") == 0)
 			return check_config(cfgpath);
+		/* read-only: opens no database for writing, creates none */
+		if (strcmp(argv[optind], "report") == 0) {
+			r = report_main(argc - optind, argv + optind,
+			    srv.cfg.database);
+			config_free(&srv.cfg);
+			return r;
+		}
 		for (int i = 0; subs[i]; i++)
 			if (strcmp(argv[optind], subs[i]) == 0)
 				known = 1;

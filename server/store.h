@@ -203,6 +203,17 @@ int store_case_undelivered(int64_t visitor, store_case_event_cb *cb,
 int store_case_delivered(int64_t event);
 int store_case_open_count(int64_t visitor, int64_t *n);
 
+/* what reports read besides the chat timestamps (store_report.c) */
+struct sqlite3 *store_handle(void);	/* the connection, for report.c */
+int store_chat_transferred(int64_t id);	/* one more transfer */
+int store_chat_missed(int64_t id);	/* it ended while queued */
+/* a change of an agent's effective status (online/away/busy/offline) */
+int store_status_log(const char *agent, const char *status, time_t ts);
+/* an offline row at ts for each agent whose latest row is not offline */
+int store_status_close_open(time_t ts);
+/* the time of the newest message or status row, 0 if none */
+int store_last_activity(time_t *ts);
+
 /* audit trail */
 int store_audit(const char *actor, const char *action, const char *detail);
 int store_audit_foreach(int limit, store_audit_cb *cb, void *arg);

@@ -7,7 +7,9 @@
  * backup), store_schema.c (migrations), store_account.c (users, SSH keys),
  * store_chat.c (visitors, pages, chats), store_admin.c (groups, quick
  * replies, audit), store_case.c (cases), store_msg.c (messages and their
- * index), store_ckpt.c (WAL checkpoints in a helper process).
+ * index), store_ckpt.c (WAL checkpoints in a helper process),
+ * store_report.c (transfers, missed chats and the status log that reports
+ * read).
  */
 #ifndef KEFU_STORE_INT_H
 #define KEFU_STORE_INT_H

@@ -95,6 +95,18 @@ static const char *migrations[] = {
 	/* 5: keys of deleted accounts go with them only from here on; drop
 	 * the ones left behind, which a re-created account would inherit */
 	"DELETE FROM user_keys WHERE user NOT IN (SELECT name FROM users);",
+	/* 6: what reports need (report.c): transfers and chats that ended in
+	 * the queue (old rows: never assigned), the status-change log, and
+	 * chats found by when they were offered */
+	"ALTER TABLE chats ADD COLUMN transfers INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE chats ADD COLUMN missed INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE chats SET missed=1 WHERE state='ended' AND assigned_at IS NULL;"
+	"CREATE INDEX chats_queued_at ON chats(queued_at);"
+	"CREATE TABLE agent_status_log ("
+	"  id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, agent TEXT NOT NULL,"
+	"  status TEXT NOT NULL);"
+	"CREATE INDEX agent_status_log_agent ON agent_status_log(agent, ts);"
+	"CREATE INDEX agent_status_log_ts ON agent_status_log(ts);",
 };
 
 int

@@ -23,7 +23,8 @@ try:
     for cmd in ("STATUS", "QUEUE", "ACCEPT " + chat, "CHATS", "MSG %s :x" % chat,
                 "TRANSCRIPT " + chat, "AGENTS", "MONITOR " + chat, "USERDEL bob", "AUDIT",
                 "CASES", "CASE 1", "CASESET 1 state=closed", "CASENOTE 1 :x",
-                "CASEREPLY 1 :x", "CASEFROM " + chat):
+                "CASEREPLY 1 :x", "CASEFROM " + chat,
+                "REPORT from=2026-01-01 to=2026-01-31"):
         final, _ = v.cmd(cmd)
         t.ok(final is not None and final.startswith("ERR DENIED"),
              "visitor: %s -> ERR DENIED" % cmd.split()[0], final)
@@ -34,7 +35,8 @@ try:
                 "USERDEL bob", "USERSET bob max=2", "GROUPADD x", "REPLYADD t :x",
                 "KEYADD alice :" + KEY, "KEYS alice", "KEYDEL alice 1",
                 "ANNOUNCE :hi", "AUDIT", "AUTHPASS bob :bob123", "MKTICKET bob",
-                "LEAVEMSG phone=12345678 :call me"):
+                "LEAVEMSG phone=12345678 :call me",
+                "REPORT from=2026-01-01 to=2026-01-31"):
         final, _ = a.cmd(cmd)
         t.ok(final is not None and final.startswith("ERR DENIED"),
              "agent: %s -> ERR DENIED" % cmd.split()[0], final)
@@ -57,6 +59,10 @@ try:
     t.eq(final, "OK", "supervisor may TAKEOVER")
     un = a.expect_event("UNASSIGNED " + chat)
     t.ok(un is not None and "reason=takeover" in un, "the agent gets UNASSIGNED reason=takeover", un)
+    final, rows = sup.cmd("REPORT from=2026-01-01 to=2026-01-31")
+    t.ok(final == "OK 1" and rows[0].startswith("total offered="), "supervisor may REPORT", final)
+    final, rows = adm.cmd("REPORT from=2026-01-01 to=2026-01-31 by=agent")
+    t.ok(final is not None and final.startswith("OK "), "admin may REPORT", final)
     final, _ = sup.cmd("USERDEL bob")
     t.ok(final.startswith("ERR DENIED"), "supervisor: USERDEL -> ERR DENIED", final)
     final, _ = sup.cmd("AUDIT")

@@ -12,6 +12,7 @@
 #include "store.h"
 #include "store_int.h"
 #include "../tap.h"
+#include "sqlcount.h"
 
 struct got {
 	int n, ordered;
@@ -42,20 +43,6 @@ transcript(int64_t chat)
 	if (store_msg_foreach(chat, collect, &g) < 0)
 		g.n = -1;
 	return g;
-}
-
-static long long
-count(const char *sql)
-{
-	sqlite3_stmt *s;
-	long long v = -1;
-
-	if (sqlite3_prepare_v2(store_db, sql, -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
 }
 
 static int
@@ -248,6 +235,11 @@ main(void)
 	    "INSERT INTO users (name) VALUES ('alice');"
 	    "INSERT INTO user_keys (user) VALUES ('alice');"
 	    "INSERT INTO user_keys (user) VALUES ('bob');"
+	    "CREATE TABLE chats (id INTEGER PRIMARY KEY, state TEXT NOT NULL,"
+	    " queued_at INTEGER NOT NULL, assigned_at INTEGER);"
+	    "INSERT INTO chats VALUES (4, 'ended', 7, NULL);"
+	    "INSERT INTO chats VALUES (5, 'ended', 8, 9);"
+	    "INSERT INTO chats VALUES (6, 'queued', 9, NULL);"
 	    "PRAGMA user_version=1;", NULL, NULL, NULL) == SQLITE_OK &&
 	    sqlite3_close(d) == SQLITE_OK, "make a schema-1 message table");
 	/* the rest of schema 1 is not needed by the later migrations */
@@ -258,6 +250,8 @@ main(void)
 	    "migration 5 dropped the key of the deleted account bob");
 	is_int(count("SELECT count(*) FROM user_keys WHERE user='alice'"), 1,
 	    "and kept alice's");
+	is_int(count("SELECT group_concat(id) FROM chats WHERE missed=1"), 4,
+	    "migration 6: the ended chat never assigned counts as missed");
 	g = transcript(5);
 	ok(g.n == 2 && g.ordered, "chat 5: both messages, in seq order");
 	is_str(g.first, "hello", "chat 5: seq 1 first");
