@@ -9,12 +9,16 @@
  * iteration. WAL with synchronous=NORMAL keeps a committed transaction
  * across a process crash (kill -9), which is what "OK means stored" needs.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "store.h"
@@ -270,10 +274,63 @@ store_col_text(sqlite3_stmt *s, int i)
 	return t ? (const char *)t : "";
 }
 
+/*
+ * The database, its -wal and -shm, and a backup hold password hashes and
+ * every conversation: only kefud's user may read them, whatever the umask.
+ * SQLite gives the -wal, -shm and -journal files it creates the mode of the
+ * database file, so the database is created 0600 (or tightened, if an
+ * older kefud made it 0644), and companions left from before are tightened
+ * too. With create 0, a missing file is fine.
+ */
+static int
+private_file(const char *path, int create, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+	struct stat st;
+
+	if (fd < 0) {
+		if (!create && errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == 0 && (st.st_mode & 077) != 0) {
+		if (fchmod(fd, 0600) < 0)
+			log_warn("%s is readable by others and cannot be made "
+			    "0600: %s", path, strerror(errno));
+		else
+			log_info("%s: mode tightened to 0600", path);
+	}
+	close(fd);
+	return 0;
+}
+
+static int
+private_db_files(const char *path, char *err, size_t errlen)
+{
+	static const char *const sfx[] = { "-wal", "-shm", "-journal" };
+	char p[4096];
+
+	if (private_file(path, 1, err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		if ((size_t)snprintf(p, sizeof(p), "%s%s", path, sfx[i]) >= sizeof(p)) {
+			snprintf(err, errlen, "%s: path too long", path);
+			return -1;
+		}
+		if (private_file(p, 0, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 store_open(const char *path, char *err, size_t errlen)
 {
 	char *msg = NULL;
+
+	if (private_db_files(path, err, errlen) < 0)
+		return -1;
 
 	/* NOMUTEX: kefud has one thread, so SQLite need not lock around
 	 * every call on this connection. */
@@ -326,6 +383,8 @@ store_backup(const char *dest, char *err, size_t errlen)
 	sqlite3_backup *b;
 	int rc;
 
+	if (private_db_files(dest, err, errlen) < 0)
+		return -1;
 	if (sqlite3_open(dest, &out) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", dest, sqlite3_errmsg(out));
 		sqlite3_close(out);

@@ -40,6 +40,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -213,6 +214,8 @@ store_ckpt_main(const char *fdarg, const char *path)
 		fprintf(stderr, "kefud --checkpointer: bad descriptor '%s'\n", fdarg);
 		return 2;
 	}
+	/* it creates no files; should SQLite ever make one, it is private */
+	umask(077);
 	/* background work: where it shares a core with the loop, the loop
 	 * goes first (CFS weight 110 against 1024) */
 	if (setpriority(PRIO_PROCESS, 0, 10) < 0)
