@@ -200,14 +200,16 @@ cmd_passwd(struct conn *c, struct proto_req *r)
 }
 
 void
-cmd_passwd_checked(struct conn *c, struct agent *a)
+cmd_passwd_checked(struct conn *c, struct agent *a, int result)
 {
-	if (a != NULL && c->newpw != NULL && c->agent == a)
-		passwd_set(c, a, c->newpw);
-	else if (a != NULL)
-		reply_err(c, "STATE", "you are no longer logged in as %s", a->name);
-	else if (c->newpw != NULL)
+	if (result < 0)
+		reply_err(c, "INTERNAL", "the password check was interrupted; try again");
+	else if (result == 0)
 		reply_err(c, "AUTH", "wrong current password");
+	else if (c->newpw == NULL || c->agent != a)
+		reply_err(c, "STATE", "you are no longer logged in as %s", a->name);
+	else
+		passwd_set(c, a, c->newpw);
 	newpw_forget(c);
 }
 

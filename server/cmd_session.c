@@ -195,28 +195,23 @@ session_auth_done(struct conn *c, int result, int kind, const char *name,
 	auth_end(addr, name, result, srv.now_ms);
 	if (c == NULL)
 		return;
+	if (result == 0)
+		log_failed(kind == CHECK_PASSWD ? "password change" : "login", name,
+		    addr);
+	if (kind == CHECK_PASSWD) {
+		cmd_passwd_checked(c, a, result);
+		return;
+	}
 	if (result < 0) {
-		if (kind == CHECK_PASSWD)
-			cmd_passwd_checked(c, NULL);	/* wipes the new one */
 		reply_err(c, "INTERNAL", "the password check was interrupted; try again");
 		return;
 	}
 	if (result == 0) {
-		log_failed(kind == CHECK_PASSWD ? "password change" : "login", name,
-		    addr);
-		if (kind == CHECK_PASSWD) {
-			cmd_passwd_checked(c, NULL);
-			return;
-		}
 		reply_err(c, "AUTH", "wrong user name or password");
 		return;
 	}
 	if (kind == CHECK_GATEWAY) {
 		reply_ok(c, "role=%s", proto_role_name(a->role));
-		return;
-	}
-	if (kind == CHECK_PASSWD) {
-		cmd_passwd_checked(c, a);
 		return;
 	}
 	if (c->role != ROLE_ANON) {

@@ -141,8 +141,9 @@ void session_tickets_revoke(const char *name);
  * connections except keep, telling them why (* KICKED). */
 void session_end_others(struct agent *a, struct conn *keep, const char *why);
 /* Check c's own old password in the worker; cmd_passwd_checked gets the
- * answer (a: the account if right, NULL if wrong or not checked). */
+ * answer for account a (result as authd's: 1 right, 0 wrong, -1 not
+ * checked) and sends the one reply. */
 void session_check_old_password(struct conn *c, const char *old);
-void cmd_passwd_checked(struct conn *c, struct agent *a);
+void cmd_passwd_checked(struct conn *c, struct agent *a, int result);
 
 #endif
