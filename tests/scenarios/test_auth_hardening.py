@@ -251,6 +251,32 @@ try:
     final, _ = s2.client().cmd("LOGIN alice :alice123")
     t.ok(final.startswith("OK name=alice"), "a later login still works", final)
     t.ok("password worker restarted" in s2.log(), "the restart is logged")
+    # killed with checks in flight: each LOGIN still gets exactly one reply
+    # (OK if it was checked or ran inline, ERR INTERNAL if its check was
+    # lost), and the connection goes on
+    # (over TCP, with one failure there so far and max 3: two may run)
+    who = ["alice", "admin"]
+    pw = {"alice": "alice123", "admin": "admin123"}
+    cs = [s2.client() for _ in who]
+    for c, n in zip(cs, who):
+        c.send_raw("@w LOGIN %s :%s\n@p PING after\n" % (n, pw[n]))
+    os.kill(newp[0], signal.SIGKILL)
+    got = []
+    for c in cs:
+        lines = []
+        while len(lines) < 2:
+            l = c.readline(20)
+            if l is None:
+                break
+            if not l.startswith("* "):
+                lines.append(l)
+        got.append(lines)
+    t.ok(all(len(g) == 2 and (g[0].startswith("@w OK name=") or
+                              g[0] == "@w ERR INTERNAL the password check was interrupted; try again")
+             and g[1] == "@p OK PONG after" for g in got),
+         "a worker killed mid-check: one reply per LOGIN, then the next line is served", got)
+    t.ok(wait_for(lambda: [p for p in authd_pids(s2) if p not in (pids[0], newp[0])], 30),
+         "and another worker is started after the back-off")
     t.ok(s1.alive() and s2.alive(), "both servers are still running")
 finally:
     for s in servers:
