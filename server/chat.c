@@ -21,6 +21,7 @@
 #include "access.h"
 #include "chat.h"
 #include "log.h"
+#include "offhours.h"
 #include "presence.h"
 #include "server.h"
 #include "store.h"
@@ -398,6 +399,7 @@ chat_assign(struct chat *c, struct agent *a, const char *by, const char *from,
 	struct pbuf *b;
 	int transfer = strcmp(by, "transfer") == 0 ||
 	    (strcmp(by, "takeover") == 0 && c->state == CS_ASSIGNED);
+	int first = c->assigned_ms == 0;
 
 	if (from == NULL && note == NULL && c->xfer_note) {
 		from = c->xfer_from;	/* the transfer note travels on */
@@ -428,6 +430,8 @@ chat_assign(struct chat *c, struct agent *a, const char *by, const char *from,
 	proto_put_kv(b, "agent", a->display);
 	ev_to_visitor(c);
 	agent_notify_status(a);
+	if (first)
+		offhours_greet(c);	/* the group's greeting, once */
 	return 0;
 }
 

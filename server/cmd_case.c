@@ -279,7 +279,8 @@ leave_fields_ok(struct conn *c, struct proto_req *r, const char *phone,
 }
 
 /* The group of a LEAVEMSG: group=, else the chat's, else the one asked
- * for at HELLO, else the default; NULL after ERR NOTFOUND. */
+ * for at a HELLO while it was closed, else the default; NULL after ERR
+ * NOTFOUND. */
 static struct group *
 leave_group(struct conn *c, struct proto_req *r)
 {
@@ -290,6 +291,8 @@ leave_group(struct conn *c, struct proto_req *r)
 	if (want == NULL || *want == '\0') {
 		if (v->chat)
 			return v->chat->group;
+		if (v->asked)
+			return v->asked;
 		want = srv.cfg.default_group;
 	}
 	if ((g = group_find(want)) == NULL)

@@ -22,6 +22,7 @@
 #include "cmd.h"
 #include "http.h"
 #include "log.h"
+#include "offhours.h"
 #include "store.h"
 
 #define FIELD_MAX 256
@@ -671,6 +672,7 @@ hello_started(struct conn *c, struct visitor *v, struct chat *ch,
 			b = ev_begin();
 			pbuf_printf(b, " CLOSED %lld", (long long)ch->id);
 			proto_put_kv(b, "group", g->name);
+			proto_put_kv(b, "reason", "nobody");
 			proto_put_kv(b, "need", case_requirement(g));
 			proto_put_text(b, msg, sizeof(msg) - 1);
 			ev_send(c);
@@ -737,6 +739,8 @@ hello_again(struct conn *c, struct proto_req *r, struct group *g)
 		old->visitor = NULL;	/* the ended chat lets go of us */
 		v->chat = NULL;
 	}
+	if (offhours_hello(c, v, g))
+		return;		/* closed: no chat, LEAVEMSG is offered */
 	ch = chat_open(v, g, r->text ? r->text : "");
 	if (ch == NULL) {
 		cmd_store_failed(c);
@@ -844,6 +848,11 @@ cmd_hello(struct conn *c, struct proto_req *r)
 		goto fail;
 	if (page && *page && store_page_add(v->id, page, NULL) < 0)
 		goto fail;
+	if (offhours_hello(c, v, g)) {	/* closed: no chat, LEAVEMSG */
+		if (known)
+			case_deliver(c);
+		return;
+	}
 	ch = chat_open(v, g, r->text ? r->text : "");
 	if (ch == NULL)
 		goto fail;

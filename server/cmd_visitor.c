@@ -34,6 +34,10 @@ visitor_chat(struct conn *c, int allow_ended)
 {
 	struct chat *ch = c->visitor ? c->visitor->chat : NULL;
 
+	if (ch == NULL && c->visitor && c->visitor->asked) {
+		reply_err(c, "CLOSED", "we are closed; leave a message with LEAVEMSG");
+		return NULL;
+	}
 	if (ch == NULL || (!allow_ended && ch->state == CS_ENDED)) {
 		reply_err(c, "STATE", "your chat has ended");
 		return NULL;

@@ -95,6 +95,9 @@ free_group(struct config_group *g)
 	free(g->mode);
 	free(g->description);
 	free(g->leave_require);
+	free(g->closed_message);
+	free(g->greeting);
+	free(g->wait_reply);
 }
 
 static void
@@ -259,6 +262,14 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 	INT_KEY("routing.answer_timeout", answer_timeout, 0, 86400)
 	INT_KEY("routing.agent_grace", agent_grace, 0, 86400)
 	INT_KEY("visitor.resume_timeout", resume_timeout, 0, 7 * 86400)
+	if (strcmp(path, "testing.now") == 0) {
+		const char *v = scalar(val);
+
+		if (v == NULL || hours_parse_iso(v, &c->test_now) < 0)
+			return fail(x, val, "%s: expected YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM]",
+			    path);
+		return 0;
+	}
 	if (strcmp(path, "ssh.enabled") == 0)
 		return get_bool(x, val, path, &c->ssh_enabled);
 	STR_KEY("ssh.listen", ssh_listen)
@@ -322,6 +333,78 @@ walk_list(struct cfg_ctx *x, yaml_node_t *seq, const char *what, int *count,
 	return 0;
 }
 
+/* A scalar, or a list of scalars joined with ',', into buf. */
+static int
+get_joined(struct cfg_ctx *x, yaml_node_t *n, const char *key, char *buf,
+    size_t len)
+{
+	yaml_node_item_t *it;
+	size_t used = 0;
+
+	if (scalar(n)) {
+		if (strlen(scalar(n)) >= len)
+			return fail(x, n, "%s: too long", key);
+		memcpy(buf, scalar(n), strlen(scalar(n)) + 1);
+		return 0;
+	}
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(x, n, "%s: expected a string or a list", key);
+	buf[0] = '\0';
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+	    it++) {
+		const char *v = scalar(yaml_document_get_node(x->doc, *it));
+		int k;
+
+		if (v == NULL)
+			return fail(x, n, "%s: list items must be strings", key);
+		k = snprintf(buf + used, len - used, "%s%s", used ? "," : "", v);
+		if (k < 0 || (size_t)k >= len - used)
+			return fail(x, n, "%s: too long", key);
+		used += (size_t)k;
+	}
+	return 0;
+}
+
+/* The working-hours keys of a group (see hours.h); 1: not one of them. */
+static int
+group_hours_item(struct cfg_ctx *x, const char *k, yaml_node_t *v,
+    struct config_group *g)
+{
+	char buf[8192], err[160];
+	int r = 0;
+
+	if (!strcmp(k, "wait_reply_after")) {
+		long long n;
+
+		if (get_int(x, v, "groups.wait_reply_after", 1, 86400, &n) < 0)
+			return -1;
+		g->wait_reply_after = (int)n;
+		return 0;
+	}
+	if (strcmp(k, "timezone") && strcmp(k, "hours") &&
+	    strcmp(k, "holidays") && strcmp(k, "workdays"))
+		return 1;
+	if (get_joined(x, v, k, buf, sizeof(buf)) < 0)
+		return -1;
+	if (!strcmp(k, "timezone"))
+		r = hours_set_tz(&g->hours, buf, err, sizeof(err));
+	else if (!strcmp(k, "hours"))
+		r = hours_parse_week(&g->hours, buf, err, sizeof(err));
+	else if (!strcmp(k, "holidays"))
+		r = hours_parse_dates(g->hours.holidays, &g->hours.nholidays, buf,
+		    err, sizeof(err));
+	else
+		r = hours_parse_dates(g->hours.workdays, &g->hours.nworkdays, buf,
+		    err, sizeof(err));
+	if (r < 0) {
+		char what[200];
+
+		snprintf(what, sizeof(what), "groups.%s: %s", k, err);
+		return fail(x, v, "%s", what);
+	}
+	return 0;
+}
+
 static int
 group_item(struct cfg_ctx *x, const char *k, yaml_node_t *v, void *item)
 {
@@ -337,6 +420,12 @@ group_item(struct cfg_ctx *x, const char *k, yaml_node_t *v, void *item)
 	}
 	if (!strcmp(k, "description"))
 		return get_str(x, v, "groups.description", &g->description);
+	if (!strcmp(k, "closed_message"))
+		return get_str(x, v, "groups.closed_message", &g->closed_message);
+	if (!strcmp(k, "greeting"))
+		return get_str(x, v, "groups.greeting", &g->greeting);
+	if (!strcmp(k, "wait_reply"))
+		return get_str(x, v, "groups.wait_reply", &g->wait_reply);
 	if (!strcmp(k, "leave_message_require")) {
 		if (get_str(x, v, "groups.leave_message_require",
 		    &g->leave_require) < 0)
@@ -347,6 +436,10 @@ group_item(struct cfg_ctx *x, const char *k, yaml_node_t *v, void *item)
 			    "groups.leave_message_require");
 		return 0;
 	}
+	int r = group_hours_item(x, k, v, g);
+
+	if (r <= 0)
+		return r;
 	return fail(x, v, "groups: unknown key '%s'", k);
 }
 
@@ -596,6 +689,17 @@ config_list_has(const char *list, const char *word, size_t wordlen)
 		p += n;
 	}
 	return 0;
+}
+
+void
+config_take_groups(struct config *dst, struct config *src)
+{
+	for (int i = 0; i < dst->ngroups; i++)
+		free_group(&dst->groups[i]);
+	memcpy(dst->groups, src->groups, sizeof(src->groups[0]) *
+	    (size_t)src->ngroups);
+	dst->ngroups = src->ngroups;
+	src->ngroups = 0;
 }
 
 int

@@ -6,6 +6,9 @@
 #define KEFU_CONFIG_H
 
 #include <stddef.h>
+#include <time.h>
+
+#include "hours.h"
 
 #define CONFIG_MAX_GROUPS  64
 #define CONFIG_MAX_USERS   256
@@ -16,6 +19,11 @@ struct config_group {
 	char *mode;		/* "manual" or "auto" */
 	char *description;
 	char *leave_require;	/* LEAVEMSG contact fields: "name,phone|email" */
+	struct hours hours;	/* timezone, hours, holidays, workdays */
+	char *closed_message;	/* told to visitors outside the hours */
+	char *greeting;		/* system message when a chat is assigned */
+	char *wait_reply;	/* system message after wait_reply_after s */
+	int wait_reply_after;
 };
 
 struct config_user {		/* seed accounts, created if missing */
@@ -95,6 +103,8 @@ struct config {
 	int nusers;
 	struct config_reply replies[CONFIG_MAX_REPLIES];
 	int nreplies;
+
+	time_t test_now;	/* testing.now: a fake wall clock (tests only) */
 };
 
 /* Fill c with the built-in defaults. */
@@ -119,6 +129,8 @@ const struct config_group *config_group_find(const struct config *c,
     const char *name);
 /* Is s a valid groups.leave_message_require ("name,phone|email")? */
 int config_require_valid(const char *s);
+/* Replace dst's groups by src's (src keeps none): a reload's new hours. */
+void config_take_groups(struct config *dst, struct config *src);
 
 /* Split "host:port" ("[::1]:7707" too). 0 on success. */
 int config_split_hostport(const char *s, char *host, size_t hostlen, int *port);

@@ -63,6 +63,7 @@ struct visitor {
 	char *name, *email, *lang, *referrer, *addr;
 	struct conn *conn;		/* NULL while away */
 	struct chat *chat;		/* current chat, if any */
+	struct group *asked;		/* group of a HELLO while it was closed */
 	long long gone_since;		/* ms */
 	double tokens;			/* rate limit bucket */
 	long long tokens_at;
@@ -99,6 +100,7 @@ struct chat {
 					 * transfer): routing prefers others */
 	char *xfer_note;		/* note of the last transfer, if any */
 	char xfer_from[DESK_NAME_MAX];	/* who wrote it */
+	int wait_told;			/* the group's wait_reply was posted */
 };
 
 /* -- the desk -- */

@@ -32,6 +32,7 @@
 #include "report_out.h"
 #include "chat.h"
 #include "log.h"
+#include "offhours.h"
 #include "server.h"
 #include "store.h"
 #include "admin.h"
@@ -152,6 +153,7 @@ tick(struct ae_loop *l, void *data)
 {
 	srv.now_ms = ae_now_ms();
 	desk_tick();
+	offhours_tick();
 	http_tick();
 	connlim_tick();
 	authd_tick(srv.now_ms);
@@ -212,6 +214,11 @@ reload(void)
 		srv.cfg.auth_max_failures = nc.auth_max_failures;
 		srv.cfg.auth_window = nc.auth_window;
 		srv.cfg.auth_ticket_tcp = nc.auth_ticket_tcp;
+		/* a group's hours, texts and contact fields; the groups
+		 * themselves (names, modes) are made at start or by GROUPADD */
+		config_take_groups(&srv.cfg, &nc);
+		srv.cfg.test_now = nc.test_now;
+		offhours_clock_reset();
 		auth_configure(nc.auth_max_failures, nc.auth_window);
 		if (log_parse_level(nc.log_level, &lvl) == 0)
 			log_set_level(lvl);
@@ -321,6 +328,7 @@ run_server(void)
 		log_error("out of memory");
 		return 1;
 	}
+	offhours_clock_reset();
 	if (boot_accounts_refresh() < 0 || boot_restore() < 0 ||
 	    presence_boot() < 0) {
 		log_error("restoring open chats: %s", store_errmsg());

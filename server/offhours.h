@@ -1,0 +1,37 @@
+/*
+ * offhours.h - when a group takes no new chats (outside its working hours,
+ * on a holiday, during maintenance) and what visitors and agents are told:
+ * the closed answer to HELLO, the greeting on assignment, the auto-reply
+ * to a visitor waiting long, and the clock all of it reads.
+ */
+#ifndef KEFU_OFFHOURS_H
+#define KEFU_OFFHOURS_H
+
+#include <time.h>
+
+#include "server.h"
+
+/* The wall clock for working hours: time(NULL), or with testing.now
+ * (tests only) that instant plus the time since it was set. */
+time_t offhours_now(void);
+/* Start the clock again from srv.cfg.test_now (at start and on SIGHUP). */
+void offhours_clock_reset(void);
+
+/* Why g takes no new chats now ("hours", "holiday"), or NULL if it does;
+ * *opens: when it opens again (0: unknown). */
+const char *offhours_closed(const struct group *g, time_t *opens);
+
+/*
+ * HELLO for group g while it is closed: v becomes c's visitor without a
+ * chat, answered "OK visitor=V token=T closed=REASON" and told
+ * "* CLOSED 0 ..."; returns 1. Returns 0 (nothing done) while g is open.
+ */
+int offhours_hello(struct conn *c, struct visitor *v, struct group *g);
+
+/* The group's greeting as a system message (first assignment of ch). */
+void offhours_greet(struct chat *ch);
+
+/* Once a second: the wait auto-reply to visitors waiting long enough. */
+void offhours_tick(void);
+
+#endif
