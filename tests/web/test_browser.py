@@ -191,6 +191,45 @@ def main():
         t.ok(wait_for(lambda: d.find_element(By.ID, "kefu-button").is_displayed()) and
              not d.find_element(By.ID, "kefu-panel").is_displayed(),
              "a reload after the rated chat starts fresh (nothing to resume)")
+
+        # nobody on duty: leave a message
+        a.ok("STATUS away")
+        d.find_element(By.ID, "kefu-button").click()
+        wait_for(lambda: d.find_element(By.ID, "kefu-form").is_displayed())
+        d.find_element(By.ID, "kefu-name").send_keys("李四")
+        d.find_element(By.ID, "kefu-question").send_keys("晚上还有人吗")
+        d.find_element(By.ID, "kefu-start").click()
+        st = wait_for(lambda: "没有客服在线" in status(d) and status(d))
+        t.ok(st, "* CLOSED: the panel says nobody is on duty", status(d))
+        inp = d.find_element(By.ID, "kefu-input")
+        t.eq(inp.get_attribute("placeholder"), "留言", "and the input becomes a message box")
+        note = "请明天联系我:138 0000 0000"
+        d.execute_script("arguments[0].value = arguments[1];", inp, note)
+        d.find_element(By.ID, "kefu-send").click()
+        t.ok(wait_for(lambda: note in bubbles(d, "kefu-visitor")), "the message is taken (and shown)")
+        shot(d, "browser-closed.png")
+        a.ok("STATUS online")
+        final, rows = a.cmd("QUEUE sales")
+        chat2 = rows[0].split()[0] if rows else "0"
+        t.ok(len(rows) == 1 and "name=李四" in rows[0], "the agent finds the chat in the queue", rows)
+        a.ok("ACCEPT %s" % chat2)
+        final, rows = a.cmd("TRANSCRIPT %s" % chat2)
+        t.ok(any(note in r for r in rows), "with the message that was left", rows)
+        t.ok(wait_for(lambda: "Alice" in status(d)), "the visitor sees the agent take it", status(d))
+
+        # the server goes away and comes back: the widget reconnects
+        srv.stop()
+        st = wait_for(lambda: "重新连接" in status(d) and status(d))
+        t.ok(st, "kefud gone: the panel says it is reconnecting", status(d))
+        srv.start()
+        t.ok(wait_for(lambda: "Alice" in status(d), 60), "kefud back: the widget resumes the chat",
+             status(d))
+        a = srv.client()
+        a.login("alice")
+        a.ok("MSG %s :我们回来了" % chat2)
+        t.ok(wait_for(lambda: "我们回来了" in bubbles(d, "kefu-agent")),
+             "and messages flow again")
+        t.eq(bubbles(d, "kefu-visitor").count(note), 1, "nothing is shown twice after the resume")
     finally:
         if d is not None:
             d.quit()
