@@ -552,6 +552,16 @@ check(struct cfg_ctx *x)
 	    strcmp(c->agent_default_status, "offline"))
 		return fail(x, NULL, "%s: must be online, away, busy or offline",
 		    "agent.default_status");
+	for (const char *p = c->http_prechat_required; *p; ) {
+		size_t n;
+
+		p += strspn(p, " ,");
+		n = strcspn(p, " ,");
+		if (n > 0 && !config_list_has("name,email,question", p, n))
+			return fail(x, NULL, "%s: only name, email and question",
+			    "http.prechat_required");
+		p += n;
+	}
 	return 0;
 }
 

@@ -50,14 +50,14 @@ static uint64_t serial;
 static void conn_readable(struct ae_loop *l, int fd, void *data, int mask);
 
 static int
-listen_tcp(const char *what, const char *spec)
+listen_tcp(const char *kind, const char *spec)
 {
 	char host[256], port[16];
 	int p, fd = -1, one = 1;
 	struct addrinfo hints, *res, *ai;
 
 	if (config_split_hostport(spec, host, sizeof(host), &p) < 0) {
-		log_error("%s: bad address '%s' (want host:port)", what, spec);
+		log_error("listen.%s: bad address '%s' (want host:port)", kind, spec);
 		return -1;
 	}
 	snprintf(port, sizeof(port), "%d", p);
@@ -66,7 +66,7 @@ listen_tcp(const char *what, const char *spec)
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	if (getaddrinfo(host, port, &hints, &res) != 0) {
-		log_error("%s: cannot resolve '%s'", what, host);
+		log_error("listen.%s: cannot resolve '%s'", kind, host);
 		return -1;
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
@@ -83,9 +83,10 @@ listen_tcp(const char *what, const char *spec)
 	}
 	freeaddrinfo(res);
 	if (fd < 0)
-		log_error("%s: cannot listen on %s: %s", what, spec, strerror(errno));
+		log_error("listen.%s: cannot listen on %s: %s", kind, spec,
+		    strerror(errno));
 	else
-		log_info("%s: listening on %s", what, spec);
+		log_info("listening on %s %s", kind, spec);
 	return fd;
 }
 
@@ -238,7 +239,7 @@ conn_listen_all(void)
 {
 	srv.tcp_fd = srv.unix_fd = srv.http_fd = -1;
 	if (srv.cfg.listen_tcp && *srv.cfg.listen_tcp) {
-		if ((srv.tcp_fd = listen_tcp("listen.tcp", srv.cfg.listen_tcp)) < 0)
+		if ((srv.tcp_fd = listen_tcp("tcp", srv.cfg.listen_tcp)) < 0)
 			return -1;
 		if (ae_set(srv.loop, srv.tcp_fd, AE_READ, accept_handler, NULL) < 0)
 			return -1;
@@ -250,7 +251,7 @@ conn_listen_all(void)
 			return -1;
 	}
 	if (srv.cfg.listen_http && *srv.cfg.listen_http) {
-		if ((srv.http_fd = listen_tcp("listen.http", srv.cfg.listen_http)) < 0)
+		if ((srv.http_fd = listen_tcp("http", srv.cfg.listen_http)) < 0)
 			return -1;
 		if (ae_set(srv.loop, srv.http_fd, AE_READ, accept_handler, NULL) < 0)
 			return -1;
