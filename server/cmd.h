@@ -40,7 +40,8 @@ const char *case_requirement(const struct group *g);
 cmd_fn cmd_report;
 /* cmd_admin.c */
 cmd_fn cmd_useradd, cmd_userdel, cmd_userset, cmd_passwd, cmd_groupadd,
-    cmd_replyadd, cmd_keyadd, cmd_keydel, cmd_keys, cmd_announce, cmd_audit;
+    cmd_replyadd, cmd_keyadd, cmd_keydel, cmd_keys, cmd_announce, cmd_audit,
+    cmd_maint;
 
 /* helpers shared by handlers; those returning NULL or -1 have replied */
 /* arg as a number 1..INT64_MAX, else ERR ARGS "'arg' is not a <what>". */

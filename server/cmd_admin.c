@@ -4,7 +4,7 @@
  * written to the audit table with the acting admin's name (never a password).
  *
  * Verbs (rows of proto/cmdtab.def): USERADD USERDEL USERSET PASSWD GROUPADD
- * REPLYADD KEYADD KEYDEL KEYS ANNOUNCE AUDIT.
+ * REPLYADD KEYADD KEYDEL KEYS ANNOUNCE AUDIT MAINT.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +15,7 @@
 #include "chat.h"
 #include "cmd.h"
 #include "log.h"
+#include "offhours.h"
 #include "store.h"
 
 static void
@@ -382,4 +383,49 @@ cmd_audit(struct conn *c, struct proto_req *r)
 		return;
 	}
 	cmd_rows_done(&x, store_audit_foreach((int)n, audit_row, &x));
+}
+
+/* MAINT: ask, or turn maintenance on (until=, notice) or off. */
+void
+cmd_maint(struct conn *c, struct proto_req *r)
+{
+	static const char *const keys[] = { "until", NULL };
+	static const char dflt[] = "the service is under maintenance; please "
+	    "leave a message with LEAVEMSG and we will answer you";
+	const char *u = proto_opt(r, "until");
+	time_t until = 0;
+	int on;
+	struct pbuf *b;
+
+	if (r->argc == 0 && r->text == NULL)
+		goto answer;
+	if (r->argc == 0 || (strcmp(r->argv[0], "on") && strcmp(r->argv[0], "off"))) {
+		reply_err(c, "ARGS", "usage: MAINT [on|off] [until=ISO] [:notice]");
+		return;
+	}
+	if (cmd_opts_known(c, r, 1, keys) < 0)
+		return;
+	on = strcmp(r->argv[0], "on") == 0;
+	if (!on && (u || r->text)) {
+		reply_err(c, "ARGS", "MAINT off takes no until= and no notice");
+		return;
+	}
+	if (u && (hours_parse_iso(u, &until) < 0 || until <= offhours_now())) {
+		reply_err(c, "ARGS", "until= is a time to come, as 2026-12-01T08:00+08:00");
+		return;
+	}
+	if (r->textlen > 1024) {
+		reply_err(c, "ARGS", "a notice is at most 1024 bytes");
+		return;
+	}
+	if (offhours_maint_set(on, until, r->textlen ? r->text : dflt,
+	    cmd_actor(c)) < 0) {
+		reply_err(c, "INTERNAL", "out of memory");
+		return;
+	}
+answer:
+	b = conn_begin(c, c->tag);
+	pbuf_adds(b, "OK");
+	offhours_maint_put(b);
+	conn_end(c);
 }

@@ -160,6 +160,8 @@ login_agent(struct conn *c, struct agent *a, const char *how,
 			ev_assign(ch, "resume", NULL, NULL);
 			ev_send(c);
 		}
+	if (offhours_maint_event())	/* the maintenance banner */
+		ev_send(c);
 	agent_notify_status(a);
 	route_agent_groups(a);
 }

@@ -6,21 +6,33 @@
  * queue position to a visitor who waits longer than the group's
  * wait_reply_after.
  *
+ * Maintenance (MAINT, cmd_admin.c) closes every group the same way while
+ * it lasts; it is kept in memory (a restart ends it).
+ *
  * The calendar itself (hours, holidays, extra working days, time zones)
  * is hours.c; this file reads it with offhours_now(), which tests move
  * with the testing.now key instead of sleeping.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "chat.h"
 #include "cmd.h"
 #include "log.h"
 #include "offhours.h"
+#include "store.h"
 
 #define OFFHOURS_TEXT_MAX 2048
 
 static long long clock_set_ms;
+
+static struct {
+	int on;
+	time_t until, since;
+	char *notice;
+	char by[DESK_NAME_MAX];
+} maint;
 
 time_t
 offhours_now(void)
@@ -45,6 +57,10 @@ offhours_closed(const struct group *g, time_t *opens)
 	const struct config_group *cg = config_group_find(&srv.cfg, g->name);
 
 	*opens = 0;
+	if (maint.on) {
+		*opens = maint.until;
+		return "maint";
+	}
 	if (cg == NULL)
 		return NULL;
 	switch (hours_at(&cg->hours, offhours_now(), opens)) {
@@ -110,7 +126,7 @@ expand(char *out, size_t len, const char *tmpl, const char *const *keys,
 static void
 local_time(const struct config_group *cg, time_t t, char *buf, size_t len)
 {
-	time_t lt = t + hours_utc_offset(cg->hours.tz, t);
+	time_t lt = t + hours_utc_offset(cg ? cg->hours.tz : "", t);
 	struct tm tm;
 
 	buf[0] = '\0';
@@ -137,8 +153,8 @@ offhours_hello(struct conn *c, struct visitor *v, struct group *g)
 	local_time(cg, opens, opens_s, sizeof(opens_s));
 	vals[0] = g->name;
 	vals[1] = opens_s;
-	n = expand(text, sizeof(text), cg->closed_message ? cg->closed_message :
-	    dflt, keys, vals, 2);
+	n = expand(text, sizeof(text), maint.on ? maint.notice :
+	    cg && cg->closed_message ? cg->closed_message : dflt, keys, vals, 2);
 	v->conn = c;
 	v->asked = g;
 	c->visitor = v;
@@ -187,10 +203,65 @@ offhours_greet(struct chat *ch)
 	    vals, 2));
 }
 
+/* ---- maintenance ---- */
+
+void
+offhours_maint_put(struct pbuf *b)
+{
+	proto_put_word(b, maint.on ? "on" : "off");
+	if (maint.on && maint.until)
+		proto_put_kvi(b, "until", (long long)maint.until);
+	if (*maint.by)
+		proto_put_kv(b, "by", maint.by);
+	if (maint.on)
+		proto_put_text(b, maint.notice, strlen(maint.notice));
+}
+
+int
+offhours_maint_event(void)
+{
+	struct pbuf *b = ev_begin();
+
+	proto_put_word(b, "MAINT");
+	offhours_maint_put(b);
+	return maint.on;
+}
+
+int
+offhours_maint_set(int on, time_t until, const char *notice, const char *actor)
+{
+	char *n = NULL, detail[1200];
+
+	if (on && (n = strdup(notice)) == NULL)
+		return -1;
+	free(maint.notice);
+	maint.notice = n;
+	maint.on = on;
+	maint.until = on ? until : 0;
+	maint.since = on ? offhours_now() : 0;
+	snprintf(maint.by, sizeof(maint.by), "%s", actor);
+	if (on)
+		snprintf(detail, sizeof(detail), "on until=%lld: %.1024s",
+		    (long long)until, notice);
+	else
+		snprintf(detail, sizeof(detail), "off");
+	if (store_audit(actor, "maint", detail) < 0)
+		log_warn("audit: %s", store_errmsg());
+	log_info("maintenance %s by %s", on ? "on" : "off", actor);
+	offhours_maint_event();
+	for (struct agent *a = desk.agents; a; a = a->next)
+		ev_send_agent(a);
+	return 0;
+}
+
 void
 offhours_tick(void)
 {
 	static const char *const keys[] = { "pos", "wait", "group" };
+
+	if (maint.on && maint.until && offhours_now() >= maint.until &&
+	    offhours_maint_set(0, 0, "", "timer") < 0)
+		log_error("maintenance: out of memory");
 
 	for (int i = 0; i < desk.ngroups; i++) {
 		struct group *g = &desk.groups[i];

@@ -17,8 +17,8 @@ time_t offhours_now(void);
 /* Start the clock again from srv.cfg.test_now (at start and on SIGHUP). */
 void offhours_clock_reset(void);
 
-/* Why g takes no new chats now ("hours", "holiday"), or NULL if it does;
- * *opens: when it opens again (0: unknown). */
+/* Why g takes no new chats now ("maint", "hours", "holiday"), or NULL if
+ * it does; *opens: when it opens again (0: unknown). */
 const char *offhours_closed(const struct group *g, time_t *opens);
 
 /*
@@ -31,7 +31,21 @@ int offhours_hello(struct conn *c, struct visitor *v, struct group *g);
 /* The group's greeting as a system message (first assignment of ch). */
 void offhours_greet(struct chat *ch);
 
-/* Once a second: the wait auto-reply to visitors waiting long enough. */
+/* Once a second: the wait auto-reply to visitors waiting long enough,
+ * and the end of a maintenance whose until= has come. */
 void offhours_tick(void);
+
+/*
+ * Maintenance: while on, every group is closed to new visitors (reason
+ * maint, the notice as text); chats already open go on. until: 0 or when
+ * it ends by itself. Each change is audited under actor and sent to every
+ * agent as "* MAINT on|off ...". -1: out of memory.
+ */
+int offhours_maint_set(int on, time_t until, const char *notice,
+    const char *actor);
+/* Build "* MAINT ..." (the current state) in the event buffer; 0 if off. */
+int offhours_maint_event(void);
+/* " on [until=EPOCH] by=NAME :notice" or " off by=NAME" into b. */
+void offhours_maint_put(struct pbuf *b);
 
 #endif

@@ -35,7 +35,7 @@ try:
                 "USERDEL bob", "USERSET bob max=2", "GROUPADD x", "REPLYADD t :x",
                 "KEYADD alice :" + KEY, "KEYS alice", "KEYDEL alice 1",
                 "ANNOUNCE :hi", "AUDIT", "AUTHPASS bob :bob123", "MKTICKET bob",
-                "LEAVEMSG phone=12345678 :call me",
+                "LEAVEMSG phone=12345678 :call me", "MAINT", "MAINT on :x",
                 "REPORT from=2026-01-01 to=2026-01-31"):
         final, _ = a.cmd(cmd)
         t.ok(final is not None and final.startswith("ERR DENIED"),
