@@ -63,6 +63,10 @@ config_defaults(struct config *c)
 	c->commit_interval_us = 250;
 	c->checkpoint_frames = 4000;
 	c->wal_max_frames = 50000;
+	c->backup_interval = 0;
+	set_str(&c->backup_dir, "var/backups");
+	c->backup_keep = 7;
+	c->backup_step_pages = 64;
 	c->auth_max_failures = 5;
 	c->auth_window = 300;
 	set_str(&c->agent_default_status, "online");
@@ -119,7 +123,7 @@ config_free(struct config *c)
 	    &c->default_group, &c->ssh_listen, &c->ssh_host_key,
 	    &c->ssh_secret_file, &c->ssh_console, &c->ssh_gateway,
 	    &c->listen_http, &c->http_allowed_origins, &c->http_trust_proxy,
-	    &c->http_prechat_required };
+	    &c->http_prechat_required, &c->backup_dir };
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		free(*strs[i]);
@@ -251,6 +255,10 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 	INT_KEY("store.commit_interval_us", commit_interval_us, 0, 1000000)
 	INT_KEY("store.checkpoint_frames", checkpoint_frames, 100, 10000000)
 	INT_KEY("store.wal_max_frames", wal_max_frames, 100, 100000000)
+	INT_KEY("backup.interval", backup_interval, 0, 30 * 86400)
+	STR_KEY("backup.dir", backup_dir)
+	INT_KEY("backup.keep", backup_keep, 1, 10000)
+	INT_KEY("backup.step_pages", backup_step_pages, 1, 1000000)
 	INT_KEY("auth.max_failures", auth_max_failures, 1, 1000)
 	INT_KEY("auth.window", auth_window, 1, 86400)
 	if (strcmp(path, "auth.ticket_tcp") == 0)

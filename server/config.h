@@ -63,6 +63,11 @@ struct config {
 	int checkpoint_frames;	/* WAL size that starts a checkpoint */
 	int wal_max_frames;	/* WAL size at which the loop finishes one */
 
+	int backup_interval;	/* seconds between online backups, 0 = off */
+	char *backup_dir;	/* where they go */
+	int backup_keep;	/* how many are kept */
+	int backup_step_pages;	/* pages copied per 10 ms step */
+
 	int auth_max_failures;
 	int auth_window;
 	int auth_ticket_tcp;	/* TICKET accepted over TCP too */

@@ -27,6 +27,7 @@
 #include "account.h"
 #include "auth.h"
 #include "authd.h"
+#include "backup.h"
 #include "boot.h"
 #include "presence.h"
 #include "report_out.h"
@@ -53,6 +54,7 @@ usage(FILE *f)
 	    "       kefud [-c FILE] backup DEST.db\n"
 	    "       kefud [-c FILE] report --from YYYY-MM-DD --to YYYY-MM-DD [--group G]\n"
 	    "                [--agent A] [--by day|agent|group|hour] [--format table|csv|json]\n"
+	    "       kefud [-c FILE] restore BACKUP.db    (the server must be stopped)\n"
 	    "       kefud [-c FILE] check-config\n"
 	    "options:\n"
 	    "  -c, --config FILE     configuration file (kefu.yml(5))\n"
@@ -145,6 +147,7 @@ before_sleep(struct ae_loop *l, void *data)
 			break;
 	}
 	conn_reap();
+	backup_poll();
 	srv.now_ms = ae_now_ms();
 }
 
@@ -269,8 +272,10 @@ setup_signals(void)
 	return ae_set(srv.loop, srv.sig_fd, AE_READ, signal_handler, NULL);
 }
 
+/* server: this is the server (not a subcommand), which holds the
+ * database's lock (backup.c) for as long as it runs */
 static int
-open_everything(void)
+open_everything(int server)
 {
 	char err[512];
 	enum log_level lvl;
@@ -284,6 +289,10 @@ open_everything(void)
 	if (mkparents(srv.cfg.database) < 0) {
 		fprintf(stderr, "kefud: cannot create the directory of %s: %s\n",
 		    srv.cfg.database, strerror(errno));
+		return -1;
+	}
+	if (server && backup_lock(srv.cfg.database, err, sizeof(err)) != 0) {
+		fprintf(stderr, "kefud: %s\n", err);
 		return -1;
 	}
 	if (store_open(srv.cfg.database, err, sizeof(err)) < 0) {
@@ -304,7 +313,7 @@ run_server(void)
 	struct rlimit rl;
 
 	srv.now_ms = ae_now_ms();
-	if (open_everything() < 0)
+	if (open_everything(1) < 0)
 		return 1;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
@@ -357,6 +366,7 @@ run_server(void)
 	ae_run(srv.loop);
 
 	/* shutting down: flush what we told people, then close */
+	backup_stop();
 	presence_shutdown();
 	before_sleep(srv.loop, NULL);
 	for (int i = 0; i < 20 && srv.nconns > 0; i++) {
@@ -446,6 +456,9 @@ main(int argc, char **argv)
 	/* internal: the WAL checkpoint helper that kefud starts itself */
 	if (argc == 4 && strcmp(argv[1], "--checkpointer") == 0)
 		return store_ckpt_main(argv[2], argv[3]);
+	/* internal: the check of a new scheduled backup (backup_sched.c) */
+	if (argc == 3 && strcmp(argv[1], "--integrity-check") == 0)
+		return backup_check_main(argv[2]);
 	config_defaults(&srv.cfg);
 	/* '+': stop at the first non-option, so subcommands keep their flags */
 	while ((ch = getopt_long(argc, argv, "+c:l:s:d:L:hV", longopts, NULL)) != -1) {
@@ -484,6 +497,13 @@ main(int argc, char **argv)
 			config_free(&srv.cfg);
 			return r;
 		}
+		/* into a stopped server's database, under its lock */
+		if (strcmp(argv[optind], "restore") == 0) {
+			r = restore_main(argc - optind, argv + optind,
+			    srv.cfg.database);
+			config_free(&srv.cfg);
+			return r;
+		}
 		for (int i = 0; subs[i]; i++)
 			if (strcmp(argv[optind], subs[i]) == 0)
 				known = 1;
@@ -506,7 +526,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 		srv.now_ms = ae_now_ms();
-		if (open_everything() < 0)
+		if (open_everything(0) < 0)
 			return 1;
 		r = admin_main(argc - optind, argv + optind);
 		if (store_commit() < 0) {

@@ -10,13 +10,12 @@
  * a running kefud (WAL lets it read while kefud writes).
  */
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sqlite3.h>
-#include <sys/stat.h>
 #include <time.h>
 
+#include "backup.h"
 #include "report.h"
 #include "report_out.h"
 
@@ -225,46 +224,6 @@ usage(void)
 	return 2;
 }
 
-/*
- * The database, read-only; NULL (said why) if it is not there. With no
- * -wal file no kefud has it open, and it is opened immutable: a read-only
- * open of a WAL database would otherwise leave -wal and -shm files behind,
- * owned by whoever ran the report (root's would lock kefud out).
- */
-static sqlite3 *
-open_readonly(const char *path)
-{
-	char uri[PATH_MAX * 3 + 64], wal[PATH_MAX + 8];
-	struct stat st;
-	sqlite3 *db = NULL;
-	size_t n;
-
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "kefud: no database at %s\n", path);
-		return NULL;
-	}
-	n = (size_t)snprintf(uri, sizeof(uri), "file:");
-	for (const char *p = path; *p && n + 4 < sizeof(uri); p++)
-		if (strchr("?#%", *p) || (unsigned char)*p < 0x20)
-			n += (size_t)snprintf(uri + n, sizeof(uri) - n, "%%%02X",
-			    (unsigned char)*p);
-		else
-			uri[n++] = *p;
-	snprintf(uri + n, sizeof(uri) - n, "%s", "?mode=ro");
-	snprintf(wal, sizeof(wal), "%s-wal", path);
-	if (stat(wal, &st) < 0)
-		snprintf(uri + n, sizeof(uri) - n, "%s", "?mode=ro&immutable=1");
-	if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
-	    NULL) != SQLITE_OK) {
-		fprintf(stderr, "kefud: %s: %s\n", path, db ? sqlite3_errmsg(db) :
-		    "cannot open");
-		sqlite3_close(db);
-		return NULL;
-	}
-	sqlite3_busy_timeout(db, 5000);
-	return db;
-}
-
 int
 report_main(int argc, char **argv, const char *dbpath)
 {
@@ -314,7 +273,7 @@ report_main(int argc, char **argv, const char *dbpath)
 		fprintf(stderr, "kefud: %s\n", err);
 		return 2;
 	}
-	if ((db = open_readonly(dbpath)) == NULL)
+	if ((db = backup_open_readonly(dbpath)) == NULL)
 		return 1;
 	q.now = time(NULL);
 	rc = report_run(db, &q, &rep, err, sizeof(err));
