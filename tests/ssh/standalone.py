@@ -7,6 +7,7 @@ idle timeout and a clean SIGTERM. Needs no real kefud."""
 import os
 import pty
 import re
+import shutil
 import signal
 import struct
 import subprocess
@@ -60,6 +61,8 @@ def main():
         for g in gws:
             g.stop()
         fake.stop()
+        if not os.environ.get("KEFUTEST_KEEP"):
+            shutil.rmtree(tmp, ignore_errors=True)
     return t.done()
 
 
@@ -315,7 +318,6 @@ def killed_console(t, tmp, binary, sock, secret, gws):
     """Issue 13: when the session ends under a console that had to be
     killed, the gateway itself restores the terminal (normal screen, cursor)
     and prints one line saying why."""
-    import shutil
     if shutil.which("tmux") is None:
         print("ok %d # SKIP tmux is not installed" % (t.n + 1)); t.n += 1
         return
@@ -370,7 +372,6 @@ def huge_pty(t, port):
 
 
 def console_in_tmux(t, port):
-    import shutil
     if shutil.which("tmux") is None:
         print("ok %d # SKIP tmux is not installed" % (t.n + 1)); t.n += 1
         return
