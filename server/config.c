@@ -270,6 +270,7 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 	INT_KEY("routing.answer_timeout", answer_timeout, 0, 86400)
 	INT_KEY("routing.agent_grace", agent_grace, 0, 86400)
 	INT_KEY("visitor.resume_timeout", resume_timeout, 0, 7 * 86400)
+	INT_KEY("shutdown.drain_timeout", drain_timeout, 0, 86400)
 	if (strcmp(path, "testing.now") == 0) {
 		const char *v = scalar(val);
 

@@ -80,6 +80,7 @@ struct config {
 	int answer_timeout;
 	int agent_grace;
 	int resume_timeout;
+	int drain_timeout;	/* shutdown.drain_timeout, seconds */
 
 	char *http_allowed_origins;	/* comma-separated origins, "*" = any */
 	char *http_trust_proxy;		/* comma-separated proxy addresses */

@@ -151,12 +151,18 @@ before_sleep(struct ae_loop *l, void *data)
 	srv.now_ms = ae_now_ms();
 }
 
+static void shutdown_all(const char *why);
+static int chats_in_progress(void);
+
 static void
 tick(struct ae_loop *l, void *data)
 {
 	srv.now_ms = ae_now_ms();
 	desk_tick();
 	offhours_tick();
+	if (srv.drain_until_ms && !srv.shutting_down &&
+	    (chats_in_progress() == 0 || srv.now_ms >= srv.drain_until_ms))
+		shutdown_all("server is stopping");
 	http_tick();
 	connlim_tick();
 	authd_tick(srv.now_ms);
@@ -182,6 +188,42 @@ shutdown_all(const char *why)
 			srv.conns[fd]->closing = 1;
 		}
 	ae_stop(srv.loop);
+}
+
+/* Chats an agent is serving (queued ones wait in the store for the
+ * next start). */
+static int
+chats_in_progress(void)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < desk.chat_tab_size; i++)
+		for (struct chat *c = desk.chat_tab[i]; c; c = c->hnext)
+			n += c->state == CS_ASSIGNED;
+	return n;
+}
+
+/*
+ * SIGTERM: with shutdown.drain_timeout, first a drain: maintenance for new
+ * visitors (they may leave a message), chats in progress go on, and kefud
+ * stops when the last one ends or the timeout comes. A second SIGTERM, or
+ * nothing to wait for, stops at once.
+ */
+static void
+stop_or_drain(void)
+{
+	int n = chats_in_progress();
+
+	if (srv.drain_until_ms || srv.cfg.drain_timeout == 0 || n == 0) {
+		shutdown_all("server is stopping");
+		return;
+	}
+	srv.drain_until_ms = srv.now_ms + srv.cfg.drain_timeout * 1000LL;
+	log_info("draining: %d chats in progress, at most %ds", n,
+	    srv.cfg.drain_timeout);
+	if (offhours_maint_set(1, 0, "the service is about to restart; please "
+	    "leave a message with LEAVEMSG and we will answer you", "drain") < 0)
+		shutdown_all("server is stopping");
 }
 
 static void
@@ -214,6 +256,7 @@ reload(void)
 		srv.cfg.answer_timeout = nc.answer_timeout;
 		srv.cfg.agent_grace = nc.agent_grace;
 		srv.cfg.resume_timeout = nc.resume_timeout;
+		srv.cfg.drain_timeout = nc.drain_timeout;
 		srv.cfg.auth_max_failures = nc.auth_max_failures;
 		srv.cfg.auth_window = nc.auth_window;
 		srv.cfg.auth_ticket_tcp = nc.auth_ticket_tcp;
@@ -241,7 +284,7 @@ signal_handler(struct ae_loop *l, int fd, void *data, int mask)
 		switch (si.ssi_signo) {
 		case SIGTERM:
 		case SIGINT:
-			shutdown_all("server is stopping");
+			stop_or_drain();
 			break;
 		case SIGHUP:
 			reload();

@@ -64,6 +64,9 @@ struct server {
 	int ssh_pid;
 	long long ssh_restart_ms;
 	int shutting_down;
+	long long drain_until_ms;	/* SIGTERM with shutdown.drain_timeout:
+					 * stop when no chat is in progress or
+					 * at this time (0: not draining) */
 	long long now_ms;		/* monotonic, updated each iteration */
 	long long last_commit_us;	/* when the last commit ended */
 	uint64_t msgs_in, msgs_out;	/* counters for reports/bench */
