@@ -25,6 +25,7 @@
 #include "presence.h"
 #include "server.h"
 #include "store.h"
+#include "visitor_limit.h"
 
 /* ---- event fan-out ---- */
 
@@ -322,6 +323,7 @@ chat_open(struct visitor *v, struct group *g, const char *question)
 	c->group = g;
 	c->created = time(NULL);
 	c->question = strdup(question ? question : "");
+	c->lim = vlimit_open(v->addr);
 	v->chat = c;
 	chat_index(c);
 	if (question && *question &&
@@ -340,6 +342,7 @@ chat_restore(struct chat *c, const char *state, const char *agent)
 	struct agent *a = agent ? agent_find(agent) : NULL;
 
 	chat_index(c);
+	c->lim = vlimit_open(c->visitor ? c->visitor->addr : NULL);
 	if (strcmp(state, "assigned") == 0 && a != NULL) {
 		c->state = CS_ASSIGNED;
 		c->agent = a;
@@ -562,6 +565,8 @@ chat_end(struct chat *c, const char *by)
 		    (long long)c->id, store_errmsg());
 	if (c->state == CS_QUEUED)
 		queue_remove(c);
+	vlimit_close(c->lim);
+	c->lim = NULL;
 	b = ev_begin();
 	pbuf_printf(b, " ENDED %lld", (long long)c->id);
 	proto_put_kv(b, "by", by);
@@ -662,6 +667,7 @@ desk_tick(void)
 	}
 	free(all);
 positions:
+	vlimit_sweep();
 	for (int i = 0; i < desk.ngroups; i++) {
 		struct group *g = &desk.groups[i];
 		int pos = 0, online;

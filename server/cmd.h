@@ -62,16 +62,6 @@ int cmd_msg_text(struct conn *c, struct proto_req *r);
 /* Post r's text to ch as kind from sender; answer "OK seq=N". */
 void cmd_post(struct conn *c, struct chat *ch, const char *kind,
     const char *sender, struct proto_req *r);
-/* A list reply: rows "+ ..." counted, then "OK <count>". A row is
- * row_begin(x->c), put_*, then cmd_row_end(x) (which returns 0, so a store
- * row callback can end with it); cmd_rows_done(x, rc) sends the final OK,
- * or the store failure when rc < 0. */
-struct cmd_rows {
-	struct conn *c;
-	int n;
-};
-int cmd_row_end(struct cmd_rows *x);
-void cmd_rows_done(struct cmd_rows *x, int rc);
 /* Report a store failure and undo nothing (the transaction rolls back). */
 void cmd_store_failed(struct conn *c);
 const char *cmd_actor(struct conn *c);
@@ -79,5 +69,48 @@ const char *cmd_actor(struct conn *c);
  * ended), else ERR ARGS and -1. */
 int cmd_opts_known(struct conn *c, struct proto_req *r, int first,
     const char *const *keys);
+
+/* A list reply without pages (CASE, CASES page their own way): rows
+ * "+ ..." counted, then "OK <count>". A row is row_begin(x->c), put_*,
+ * then cmd_row_end(x) (which returns 0, so a store row callback can end
+ * with it); cmd_rows_done(x, rc) sends the final OK, or the store failure
+ * when rc < 0. */
+struct cmd_rows {
+	struct conn *c;
+	int n;
+};
+int cmd_row_end(struct cmd_rows *x);
+void cmd_rows_done(struct cmd_rows *x, int rc);
+
+/* cmd_list.c: list replies in pages (from=, limit=; see the file). */
+#define LIST_DEF 100		/* rows a page holds by default */
+#define LIST_MAX 500		/* ... and at most (limit=) */
+struct list_page {
+	struct conn *c;
+	long long from, limit;	/* the request's options */
+	long long index;	/* rows seen so far (list_take) */
+	long long n;		/* rows sent */
+	size_t budget, start;	/* bytes a page may take, where it began */
+	int more;		/* stopped early: next is set */
+	long long next;		/* from= of the next page */
+};
+/* Take from=/limit= out of r; between the verb's least and maxargs other
+ * arguments may remain. -1 after an ERR ARGS reply. A row is then
+ * list_take(), row_begin(p->c), put_*, list_row_end() (which returns 0, so
+ * a store row callback can end with it); list_done() ends the reply. */
+int list_init(struct list_page *p, struct conn *c, struct proto_req *r,
+    int maxargs, int def_limit, int max_limit);
+/* Before each row of a list paged by row count: 1 send it, 0 skip it
+ * (before from=), -1 stop (the page is full; next= is set). */
+int list_take(struct list_page *p);
+/* The same for a list paged by key (the query started at from=): -1
+ * when full, with next= set to key. */
+int list_take_key(struct list_page *p, long long key);
+/* How many rows a store query with a LIMIT must return for this page:
+ * those skipped, the page, and one to tell whether there is more. */
+int list_query_limit(const struct list_page *p);
+int list_row_end(struct list_page *p);
+/* "OK <rows> [next=<from>]", or the store failure when rc < 0. */
+void list_done(struct list_page *p, int rc);
 
 #endif

@@ -18,6 +18,8 @@
 #include "offhours.h"
 #include "store.h"
 
+#define AUDIT_MAX 1000		/* rows of an AUDIT page, at most */
+
 static void
 audit(struct conn *c, const char *action, const char *detail)
 {
@@ -321,23 +323,28 @@ cmd_keydel(struct conn *c, struct proto_req *r)
 static int
 key_row(void *arg, const struct store_key *k)
 {
-	struct cmd_rows *x = arg;
-	struct pbuf *b = row_begin(x->c);
+	struct list_page *pg = arg;
+	struct pbuf *b;
+	int take;
 
+	if ((take = list_take(pg)) <= 0)
+		return take;
+	b = row_begin(pg->c);
 	pbuf_printf(b, " %lld", (long long)k->id);
 	proto_put_kv(b, "type", k->type);
 	proto_put_text(b, k->comment, strlen(k->comment));
-	return cmd_row_end(x);
+	return list_row_end(pg);
 }
 
 void
 cmd_keys(struct conn *c, struct proto_req *r)
 {
-	struct cmd_rows x = { c, 0 };
+	struct list_page pg;
 
-	if (user_arg(c, r->argv[0]) == NULL)
+	if (list_init(&pg, c, r, 1, LIST_DEF, LIST_MAX) < 0 ||
+	    user_arg(c, r->argv[0]) == NULL)
 		return;
-	cmd_rows_done(&x, store_key_foreach(r->argv[0], key_row, &x));
+	list_done(&pg, store_key_foreach(r->argv[0], key_row, &pg));
 }
 
 void
@@ -361,28 +368,39 @@ cmd_announce(struct conn *c, struct proto_req *r)
 static int
 audit_row(void *arg, const struct store_audit *a)
 {
-	struct cmd_rows *x = arg;
-	struct pbuf *b = row_begin(x->c);
+	struct list_page *pg = arg;
+	struct pbuf *b;
+	int take;
 
+	if ((take = list_take(pg)) <= 0)
+		return take;
+	b = row_begin(pg->c);
 	pbuf_printf(b, " %lld", (long long)a->id);
 	proto_put_kvi(b, "ts", (long long)a->ts);
 	proto_put_kv(b, "actor", a->actor);
 	proto_put_kv(b, "action", a->action);
 	proto_put_text(b, a->detail, strlen(a->detail));
-	return cmd_row_end(x);
+	return list_row_end(pg);
 }
 
+/* AUDIT [n]: n is the older spelling of limit=. */
 void
 cmd_audit(struct conn *c, struct proto_req *r)
 {
-	struct cmd_rows x = { c, 0 };
-	long long n = 50;
+	struct list_page pg;
+	long long n;
 
-	if (r->argc == 1 && proto_parse_int(r->argv[0], 1, 1000, &n) < 0) {
-		reply_err(c, "ARGS", "n is 1-1000");
+	if (list_init(&pg, c, r, 1, 50, AUDIT_MAX) < 0)
 		return;
+	if (r->argc == 1) {
+		if (proto_parse_int(r->argv[0], 1, AUDIT_MAX, &n) < 0) {
+			reply_err(c, "ARGS", "n is 1-%d", AUDIT_MAX);
+			return;
+		}
+		pg.limit = n;
 	}
-	cmd_rows_done(&x, store_audit_foreach((int)n, audit_row, &x));
+	list_done(&pg, store_audit_foreach(list_query_limit(&pg), audit_row,
+	    &pg));
 }
 
 /* MAINT: ask, or turn maintenance on (until=, notice) or off. */

@@ -45,8 +45,11 @@ cmd_queue(struct conn *c, struct proto_req *r)
 {
 	struct group *only = NULL;
 	time_t now = time(NULL);
-	int rows = 0;
+	struct list_page pg;
+	int take = 1;
 
+	if (list_init(&pg, c, r, 1, LIST_DEF, LIST_MAX) < 0)
+		return;
 	if (r->argc == 1 && (only = group_find(r->argv[0])) == NULL) {
 		reply_err(c, "NOTFOUND", "no such group '%s'", r->argv[0]);
 		return;
@@ -55,20 +58,26 @@ cmd_queue(struct conn *c, struct proto_req *r)
 		reply_err(c, "DENIED", "you are not in group %s", only->name);
 		return;
 	}
-	for (int i = 0; i < desk.ngroups; i++) {
+	for (int i = 0; i < desk.ngroups && take >= 0; i++) {
 		struct group *g = &desk.groups[i];
 		int pos = 0;
 
 		if ((only && g != only) || !access_group(c->agent, g))
 			continue;
 		for (struct chat *ch = g->qhead; ch; ch = ch->qnext) {
-			struct pbuf *b = row_begin(c);
+			struct pbuf *b;
 			const char *q = ch->question ? ch->question : "";
 
+			pos++;
+			if ((take = list_take(&pg)) == 0)
+				continue;
+			if (take < 0)
+				break;
+			b = row_begin(c);
 			pbuf_printf(b, " %lld", (long long)ch->id);
 			proto_put_kv(b, "group", g->name);
 			proto_put_kvi(b, "wait", (long long)(now - ch->queued_at));
-			proto_put_kvi(b, "pos", ++pos);
+			proto_put_kvi(b, "pos", pos);
 			proto_put_kvi(b, "visitor", ch->visitor ? ch->visitor->id : 0);
 			proto_put_kv(b, "name", ch->visitor && ch->visitor->name ?
 			    ch->visitor->name : "");
@@ -76,10 +85,9 @@ cmd_queue(struct conn *c, struct proto_req *r)
 				proto_put_kvi(b, "left", 1);
 			proto_put_text(b, q, strlen(q));
 			conn_end(c);
-			rows++;
 		}
 	}
-	reply_ok(c, "%d", rows);
+	list_done(&pg, 0);
 }
 
 void
@@ -127,16 +135,22 @@ cmd_accept(struct conn *c, struct proto_req *r)
 void
 cmd_chats(struct conn *c, struct proto_req *r)
 {
-	int rows = 0;
+	struct list_page pg;
+	int take = 1;
 
-	for (size_t i = 0; i < desk.chat_tab_size; i++)
+	if (list_init(&pg, c, r, 0, LIST_DEF, LIST_MAX) < 0)
+		return;
+	for (size_t i = 0; i < desk.chat_tab_size && take >= 0; i++)
 		for (struct chat *ch = desk.chat_tab[i]; ch; ch = ch->hnext) {
 			struct pbuf *b;
 			const char *q = ch->question ? ch->question : "";
 
 			if (!agent_in_chat(c->agent, ch) ||
-			    (ch->state == CS_ENDED && ch->wrapped))
+			    (ch->state == CS_ENDED && ch->wrapped) ||
+			    (take = list_take(&pg)) == 0)
 				continue;
+			if (take < 0)
+				break;
 			b = row_begin(c);
 			pbuf_printf(b, " %lld", (long long)ch->id);
 			proto_put_kvi(b, "visitor", ch->visitor ? ch->visitor->id : 0);
@@ -151,9 +165,8 @@ cmd_chats(struct conn *c, struct proto_req *r)
 				proto_put_kvi(b, "left", 1);
 			proto_put_text(b, q, strlen(q));
 			conn_end(c);
-			rows++;
 		}
-	reply_ok(c, "%d", rows);
+	list_done(&pg, 0);
 }
 
 /* Post r's text as kind to ch (NULL: its lookup has replied) and answer

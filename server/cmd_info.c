@@ -1,7 +1,8 @@
 /*
  * cmd_info.c - read-only lookups for staff: transcripts, a visitor's card
  * and history, quick replies, agents, groups, and chat history search.
- * All of them answer with rows ("+ ...") and a final "OK <count>".
+ * All of them answer with rows ("+ ...") and a final "OK <count>", one
+ * page at a time (from=, limit=; see cmd_list.c).
  *
  * Verbs (rows of proto/cmdtab.def): TRANSCRIPT HISTORY VISITOR REPLIES
  * AGENTS GROUPS SEARCH.
@@ -15,7 +16,10 @@
 #include "log.h"
 #include "store.h"
 
-#define SEARCH_MAX 50
+#define TRANSCRIPT_DEF 200	/* messages a page holds by default */
+#define TRANSCRIPT_MAX 1000	/* ... and at most */
+#define SEARCH_DEF 50		/* SEARCH and REPLIES rows, by default */
+#define SEARCH_MAX 200		/* ... and at most */
 
 /* May the caller read chat id? 1 yes; 0 after answering NOTFOUND/DENIED. */
 static int
@@ -42,47 +46,55 @@ chat_readable(struct conn *c, long long id)
 
 /* The end of a message row, after what identifies the message. */
 static int
-msg_row_end(struct cmd_rows *x, struct pbuf *b, const struct store_msg *m)
+msg_row_end(struct list_page *pg, struct pbuf *b, const struct store_msg *m)
 {
 	proto_put_kvi(b, "ts", (long long)m->ts);
 	proto_put_kv(b, "kind", m->kind);
 	proto_put_kv(b, "from", m->sender);
 	proto_put_text(b, m->body, strlen(m->body));
-	return cmd_row_end(x);
+	return list_row_end(pg);
 }
 
 /* TRANSCRIPT: "+ <seq> ts= kind= from= :body" */
 static int
 msg_row(void *arg, const struct store_msg *m)
 {
-	struct cmd_rows *x = arg;
-	struct pbuf *b = row_begin(x->c);
+	struct list_page *pg = arg;
+	struct pbuf *b;
 
+	if (list_take_key(pg, m->seq) < 0)
+		return -1;
+	b = row_begin(pg->c);
 	pbuf_printf(b, " %lld", (long long)m->seq);
-	return msg_row_end(x, b, m);
+	return msg_row_end(pg, b, m);
 }
 
+/* TRANSCRIPT pages by message number: from=SEQ is the first one sent. */
 void
 cmd_transcript(struct conn *c, struct proto_req *r)
 {
-	struct cmd_rows x = { c, 0 };
+	struct list_page pg;
 	long long id;
 
-	if (cmd_id_arg(c, r->argv[0], "chat number", &id) < 0 ||
+	if (list_init(&pg, c, r, 1, TRANSCRIPT_DEF, TRANSCRIPT_MAX) < 0 ||
+	    cmd_id_arg(c, r->argv[0], "chat number", &id) < 0 ||
 	    !chat_readable(c, id))
 		return;
-	cmd_rows_done(&x, store_msg_foreach(id, msg_row, &x));
+	list_done(&pg, store_msg_foreach(id, pg.from, msg_row, &pg));
 }
 
 static int
 chat_row(void *arg, const struct store_chat *h)
 {
-	struct cmd_rows *x = arg;
+	struct list_page *pg = arg;
 	struct pbuf *b;
+	int take;
 
-	if (!access_chat(x->c->agent, h->id, h->group, h->agent))
+	if (!access_chat(pg->c->agent, h->id, h->group, h->agent))
 		return 0;	/* HISTORY lists only what the caller may read */
-	b = row_begin(x->c);
+	if ((take = list_take(pg)) <= 0)
+		return take;
+	b = row_begin(pg->c);
 	pbuf_printf(b, " %lld", (long long)h->id);
 	proto_put_kv(b, "group", h->group);
 	proto_put_kv(b, "state", h->state);
@@ -93,22 +105,23 @@ chat_row(void *arg, const struct store_chat *h)
 	proto_put_kv(b, "category", h->category ? h->category : "");
 	proto_put_text(b, h->summary ? h->summary : "",
 	    h->summary ? strlen(h->summary) : 0);
-	return cmd_row_end(x);
+	return list_row_end(pg);
 }
 
 void
 cmd_history(struct conn *c, struct proto_req *r)
 {
-	struct cmd_rows x = { c, 0 };
+	struct list_page pg;
 	long long id;
 
-	if (cmd_id_arg(c, r->argv[0], "visitor number", &id) < 0)
+	if (list_init(&pg, c, r, 1, LIST_DEF, LIST_MAX) < 0 ||
+	    cmd_id_arg(c, r->argv[0], "visitor number", &id) < 0)
 		return;
-	cmd_rows_done(&x, store_chat_foreach_visitor(id, chat_row, &x));
+	list_done(&pg, store_chat_foreach_visitor(id, chat_row, &pg));
 }
 
 struct cardctx {
-	struct cmd_rows rows;
+	struct list_page rows;
 	int chats;
 	int hidden;		/* chats the caller may not see */
 	time_t last;
@@ -137,15 +150,19 @@ count_chat(void *arg, const struct store_chat *h)
 static void
 card_kv(struct cardctx *x, const char *k, const char *v)
 {
+	if (list_take(&x->rows) <= 0)
+		return;
 	proto_put_kv(row_begin(x->rows.c), k, v ? v : "");
-	cmd_row_end(&x->rows);
+	list_row_end(&x->rows);
 }
 
 static void
 card_kvi(struct cardctx *x, const char *k, long long v)
 {
+	if (list_take(&x->rows) <= 0)
+		return;
 	proto_put_kvi(row_begin(x->rows.c), k, v);
-	cmd_row_end(&x->rows);
+	list_row_end(&x->rows);
 }
 
 static int
@@ -169,15 +186,20 @@ static int
 card_page(void *arg, const struct store_page *p)
 {
 	struct cardctx *x = arg;
-	struct pbuf *b = row_begin(x->rows.c);
+	struct pbuf *b;
+	int take;
 
+	if ((take = list_take(&x->rows)) <= 0)
+		return take;
+	b = row_begin(x->rows.c);
 	proto_put_word(b, "page");
 	proto_put_kvi(b, "ts", (long long)p->ts);
 	proto_put_kv(b, "url", p->url);
 	proto_put_text(b, p->title, strlen(p->title));
-	return cmd_row_end(&x->rows);
+	return list_row_end(&x->rows);
 }
 
+/* VISITOR pages by row: the card's key=value rows, then the page trail. */
 void
 cmd_visitor(struct conn *c, struct proto_req *r)
 {
@@ -186,8 +208,8 @@ cmd_visitor(struct conn *c, struct proto_req *r)
 	int rc;
 
 	memset(&x, 0, sizeof(x));
-	x.rows.c = c;
-	if (cmd_id_arg(c, r->argv[0], "visitor number", &id) < 0)
+	if (list_init(&x.rows, c, r, 1, LIST_DEF, LIST_MAX) < 0 ||
+	    cmd_id_arg(c, r->argv[0], "visitor number", &id) < 0)
 		return;
 	if (store_chat_foreach_visitor(id, count_chat, &x) < 0) {
 		cmd_store_failed(c);
@@ -211,46 +233,58 @@ cmd_visitor(struct conn *c, struct proto_req *r)
 	card_kvi(&x, "last_chat", (long long)x.last);
 	card_kv(&x, "last_category", x.cat);
 	card_kv(&x, "last_summary", x.sum);
-	cmd_rows_done(&x.rows, store_page_foreach(id, card_page, &x));
+	list_done(&x.rows, x.rows.more ? 0 :
+	    store_page_foreach(id, card_page, &x));
 }
 
 static int
 reply_row(void *arg, const struct store_reply *rp)
 {
-	struct cmd_rows *x = arg;
-	struct pbuf *b = row_begin(x->c);
+	struct list_page *pg = arg;
+	struct pbuf *b;
+	int take;
 
+	if ((take = list_take(pg)) <= 0)
+		return take;
+	b = row_begin(pg->c);
 	pbuf_printf(b, " %lld", (long long)rp->id);
 	proto_put_kv(b, "group", rp->group ? rp->group : "");
 	proto_put_kv(b, "title", rp->title);
 	proto_put_text(b, rp->body, strlen(rp->body));
-	return cmd_row_end(x);
+	return list_row_end(pg);
 }
 
 void
 cmd_replies(struct conn *c, struct proto_req *r)
 {
-	struct cmd_rows x = { c, 0 };
+	struct list_page pg;
 
+	if (list_init(&pg, c, r, 0, SEARCH_DEF, SEARCH_MAX) < 0)
+		return;
 	if (r->textlen > 256) {
 		reply_err(c, "ARGS", "query longer than 256 bytes");
 		return;
 	}
-	cmd_rows_done(&x, store_reply_search(r->text ? r->text : "", 50,
-	    reply_row, &x));
+	list_done(&pg, store_reply_search(r->text ? r->text : "",
+	    list_query_limit(&pg), reply_row, &pg));
 }
 
 void
 cmd_agents(struct conn *c, struct proto_req *r)
 {
-	int n = 0;
+	struct list_page pg;
 
+	if (list_init(&pg, c, r, 0, LIST_DEF, LIST_MAX) < 0)
+		return;
 	for (struct agent *a = desk.agents; a; a = a->next) {
 		struct pbuf *b;
 		char groups[512];
+		int take;
 
-		if (a->deleted)
+		if (a->deleted || (take = list_take(&pg)) == 0)
 			continue;
+		if (take < 0)
+			break;
 		group_mask_format(a->groups, groups, sizeof(groups));
 		b = row_begin(c);
 		proto_put_word(b, a->name);
@@ -261,53 +295,66 @@ cmd_agents(struct conn *c, struct proto_req *r)
 		proto_put_kvi(b, "max", a->max_chats);
 		proto_put_kv(b, "groups", groups);
 		proto_put_kv(b, "display", a->display);
-		conn_end(c);
-		n++;
+		list_row_end(&pg);
 	}
-	reply_ok(c, "%d", n);
+	list_done(&pg, 0);
 }
 
 void
 cmd_groups(struct conn *c, struct proto_req *r)
 {
+	struct list_page pg;
+
+	if (list_init(&pg, c, r, 0, LIST_DEF, LIST_MAX) < 0)
+		return;
 	for (int i = 0; i < desk.ngroups; i++) {
 		struct group *g = &desk.groups[i];
-		struct pbuf *b = row_begin(c);
+		struct pbuf *b;
+		int take = list_take(&pg);
 
+		if (take == 0)
+			continue;
+		if (take < 0)
+			break;
+		b = row_begin(c);
 		proto_put_word(b, g->name);
 		proto_put_kv(b, "mode", g->auto_route ? "auto" : "manual");
 		proto_put_kvi(b, "waiting", g->qlen);
 		proto_put_kvi(b, "online", group_online(g));
 		proto_put_text(b, g->description, strlen(g->description));
-		conn_end(c);
+		list_row_end(&pg);
 	}
-	reply_ok(c, "%d", desk.ngroups);
+	list_done(&pg, 0);
 }
 
-/* SEARCH: "+ <chat> seq= ts= kind= from= :body", SEARCH_MAX at most */
+/* SEARCH: "+ <chat> seq= ts= kind= from= :body", newest first */
 static int
 search_row(void *arg, const struct store_msg *m)
 {
-	struct cmd_rows *x = arg;
+	struct list_page *pg = arg;
 	struct pbuf *b;
+	int take;
 
-	if (!access_chat(x->c->agent, m->chat, m->group, m->owner))
+	if (!access_chat(pg->c->agent, m->chat, m->group, m->owner))
 		return 0;
-	b = row_begin(x->c);
+	if ((take = list_take(pg)) <= 0)
+		return take;
+	b = row_begin(pg->c);
 	pbuf_printf(b, " %lld", (long long)m->chat);
 	proto_put_kvi(b, "seq", m->seq);
-	msg_row_end(x, b, m);
-	return x->n < SEARCH_MAX ? 0 : -1;
+	return msg_row_end(pg, b, m);
 }
 
 void
 cmd_search(struct conn *c, struct proto_req *r)
 {
-	struct cmd_rows x = { c, 0 };
+	struct list_page pg;
 
+	if (list_init(&pg, c, r, 0, SEARCH_DEF, SEARCH_MAX) < 0)
+		return;
 	if (r->textlen == 0 || r->textlen > 256) {
 		reply_err(c, "ARGS", "a query is 1-256 bytes");
 		return;
 	}
-	cmd_rows_done(&x, store_msg_search(r->text, search_row, &x));
+	list_done(&pg, store_msg_search(r->text, search_row, &pg));
 }

@@ -24,8 +24,7 @@
 #include "log.h"
 #include "offhours.h"
 #include "store.h"
-
-#define FIELD_MAX 256
+#include "visitor_limit.h"
 
 struct ticket {
 	char token[65];
@@ -579,7 +578,7 @@ visitor_resume(struct conn *c, struct visitor *v)
 	pbuf_printf(b, "OK visitor=%lld chat=%lld token=%s resumed=1",
 	    (long long)v->id, (long long)ch->id, v->token);
 	conn_end(c);
-	if (store_msg_foreach(ch->id, replay_msg, c) < 0)
+	if (store_msg_foreach(ch->id, 0, replay_msg, c) < 0)
 		log_warn("resume: transcript of chat %lld: %s", (long long)ch->id,
 		    store_errmsg());
 	if (ch->state == CS_QUEUED)
@@ -598,11 +597,21 @@ visitor_resume(struct conn *c, struct visitor *v)
 	chat_visitor_back(ch);
 }
 
+/* May c's address start one more chat? If not, says why. */
 static int
-field_ok(struct conn *c, const char *k, const char *v)
+hello_allowed(struct conn *c)
 {
-	if (v && strlen(v) > FIELD_MAX) {
-		reply_err(c, "ARGS", "%s is longer than %d bytes", k, FIELD_MAX);
+	int wait_s;
+
+	switch (vlimit_new_chat(c->addr, &wait_s)) {
+	case VLIMIT_OPEN:
+		reply_err(c, "LIMIT", "too many open chats from your address "
+		    "(at most %d); end one or try again later",
+		    srv.cfg.visitor_per_addr_max);
+		return 0;
+	case VLIMIT_RATE:
+		reply_err(c, "FLOOD", "too many new chats from your address; "
+		    "try again in %d s", wait_s);
 		return 0;
 	}
 	return 1;
@@ -726,8 +735,13 @@ hello_again(struct conn *c, struct proto_req *r, struct group *g)
 		    "this one is yours already");
 		return;
 	}
-	if (replace_field(&v->name, proto_opt(r, "name")) < 0 ||
-	    replace_field(&v->email, proto_opt(r, "email")) < 0 ||
+	if (!hello_allowed(c))
+		return;
+	if (proto_opt(r, "name")) {
+		free(v->name);
+		v->name = vlimit_clean_name(proto_opt(r, "name"));
+	}
+	if (replace_field(&v->email, proto_opt(r, "email")) < 0 ||
 	    replace_field(&v->lang, proto_opt(r, "lang")) < 0 ||
 	    replace_field(&v->referrer, proto_opt(r, "referrer")) < 0) {
 		reply_err(c, "INTERNAL", "out of memory");
@@ -769,34 +783,24 @@ known_fields(void *arg, const struct store_visitor *sv)
 void
 cmd_hello(struct conn *c, struct proto_req *r)
 {
-	static const char *keys[] = { "name", "email", "page", "referrer",
-	    "lang", "group", "token" };
 	static char joined[PROTO_LINE_MAX];
 	const char *name, *gname, *token, *page;
 	struct visitor *v;
 	struct group *g;
 	struct chat *ch;
 	int64_t known = 0;
+	char err[128];
 
 	if (hello_join_words(c, r, joined, sizeof(joined)) < 0)
 		return;
-	for (int i = 0; i < r->argc; i++) {
-		size_t kl = strcspn(r->argv[i], "=");
-		int ok = 0;
-
-		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-			if (strlen(keys[k]) == kl && !strncmp(keys[k], r->argv[i], kl)
-			    && r->argv[i][kl] == '=')
-				ok = 1;
-		if (!ok) {
-			reply_err(c, "ARGS", "unknown HELLO field '%.40s'", r->argv[i]);
+	for (int i = 0; i < r->argc; i++)
+		if (vlimit_hello_field(r->argv[i], err, sizeof(err)) < 0) {
+			reply_err(c, "ARGS", "%s", err);
 			return;
 		}
-		if (!field_ok(c, r->argv[i], r->argv[i] + kl))
-			return;
-	}
-	if (r->text && r->textlen > 1024) {
-		reply_err(c, "ARGS", "question longer than 1024 bytes");
+	if (r->text && r->textlen > VLIMIT_QUESTION_MAX) {
+		reply_err(c, "ARGS", "question longer than %d bytes",
+		    VLIMIT_QUESTION_MAX);
 		return;
 	}
 	name = proto_opt(r, "name");
@@ -822,12 +826,14 @@ cmd_hello(struct conn *c, struct proto_req *r)
 	}
 	if ((g = hello_group(c, gname)) == NULL)
 		return;
+	if (!hello_allowed(c))
+		return;
 	v = calloc(1, sizeof(*v));
 	if (v == NULL) {
 		reply_err(c, "INTERNAL", "out of memory");
 		return;
 	}
-	v->name = dup_or_null(name);
+	v->name = vlimit_clean_name(name);
 	v->email = dup_or_null(proto_opt(r, "email"));
 	v->lang = dup_or_null(proto_opt(r, "lang"));
 	v->referrer = dup_or_null(proto_opt(r, "referrer"));

@@ -76,6 +76,8 @@ config_defaults(struct config *c)
 	c->answer_timeout = 120;
 	c->agent_grace = 60;
 	c->resume_timeout = 300;
+	c->hello_rate = 30;
+	c->visitor_per_addr_max = 20;
 	c->ssh_enabled = 0;
 	set_str(&c->ssh_listen, "127.0.0.1:2222");
 	set_str(&c->ssh_host_key, "var/ssh_host_ed25519_key");
@@ -279,6 +281,8 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 			    path);
 		return 0;
 	}
+	INT_KEY("visitor.hello_rate", hello_rate, 0, 1000000)
+	INT_KEY("visitor.per_addr_max", visitor_per_addr_max, 0, 1000000)
 	if (strcmp(path, "ssh.enabled") == 0)
 		return get_bool(x, val, path, &c->ssh_enabled);
 	STR_KEY("ssh.listen", ssh_listen)

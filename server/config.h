@@ -81,6 +81,8 @@ struct config {
 	int agent_grace;
 	int resume_timeout;
 	int drain_timeout;	/* shutdown.drain_timeout, seconds */
+	int hello_rate;		/* chats a minute one address may start */
+	int visitor_per_addr_max; /* open chats of one address at once */
 
 	char *http_allowed_origins;	/* comma-separated origins, "*" = any */
 	char *http_trust_proxy;		/* comma-separated proxy addresses */

@@ -101,6 +101,7 @@ struct chat {
 	char *xfer_note;		/* note of the last transfer, if any */
 	char xfer_from[DESK_NAME_MAX];	/* who wrote it */
 	int wait_told;			/* the group's wait_reply was posted */
+	struct vlimit_addr *lim;	/* counts against its address until ended */
 };
 
 /* -- the desk -- */

@@ -39,6 +39,7 @@
 #include "admin.h"
 #include "gateway.h"
 #include "http.h"
+#include "visitor_limit.h"
 
 struct server srv;
 
@@ -257,6 +258,8 @@ reload(void)
 		srv.cfg.agent_grace = nc.agent_grace;
 		srv.cfg.resume_timeout = nc.resume_timeout;
 		srv.cfg.drain_timeout = nc.drain_timeout;
+		srv.cfg.hello_rate = nc.hello_rate;
+		srv.cfg.visitor_per_addr_max = nc.visitor_per_addr_max;
 		srv.cfg.auth_max_failures = nc.auth_max_failures;
 		srv.cfg.auth_window = nc.auth_window;
 		srv.cfg.auth_ticket_tcp = nc.auth_ticket_tcp;
@@ -429,6 +432,7 @@ run_server(void)
 	store_close();
 	desk_free();
 	http_free();
+	vlimit_free_all();
 	ae_free(srv.loop);
 	free(srv.conns);
 	config_free(&srv.cfg);

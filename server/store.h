@@ -177,7 +177,9 @@ void store_ckpt_stop(void);
 int store_ckpt_main(const char *fdarg, const char *path);
 int store_msg_append(int64_t chat, int64_t seq, time_t ts, const char *kind,
     const char *sender, const char *body, size_t len);
-int store_msg_foreach(int64_t chat, store_msg_cb *cb, void *arg);
+/* Messages of a chat from seq from_seq on, in order; cb < 0 stops. */
+int store_msg_foreach(int64_t chat, int64_t from_seq, store_msg_cb *cb,
+    void *arg);
 /* Newest first, every match: the callback filters and returns -1 to stop. */
 int store_msg_search(const char *q, store_msg_cb *cb, void *arg);
 /* The chat's stored group and owner ("" if none): 0, 1 no such chat, -1. */

@@ -63,7 +63,7 @@ static struct store_sql msql[M__COUNT] = {
 	[M_INS] = { "INSERT INTO messages (chat, seq, ts, kind, sender, body) VALUES (?,?,?,?,?,?)", NULL },
 	[M_IDX] = { "INSERT OR IGNORE INTO msg_index (chat, seq, id) VALUES (?,?,?)", NULL },
 	[M_ALL] = { "SELECT i.chat, i.seq, m.ts, m.kind, m.sender, m.body FROM msg_index i "
-	    "JOIN messages m ON m.id = i.id WHERE i.chat=? ORDER BY i.seq", NULL },
+	    "JOIN messages m ON m.id = i.id WHERE i.chat=? AND i.seq>=? ORDER BY i.seq", NULL },
 	[M_SEARCH] = { "SELECT m.chat, m.seq, m.ts, m.kind, m.sender, m.body, c.grp, c.agent "
 	    "FROM messages m LEFT JOIN chats c ON c.id = m.chat "
 	    "WHERE instr(lower(m.body), lower(?)) > 0 ORDER BY m.id DESC", NULL },
@@ -325,13 +325,13 @@ msg_row(sqlite3_stmt *s, store_any_fn *cb, void *arg)
 }
 
 int
-store_msg_foreach(int64_t chat, store_msg_cb *cb, void *arg)
+store_msg_foreach(int64_t chat, int64_t from_seq, store_msg_cb *cb, void *arg)
 {
 	if (need_recover && recover() < 0)
 		return -1;	/* the transcript would miss messages */
 	if (store_msg_flush_chat(chat) < 0)
 		return -1;
-	return store_rows(store_bind(store_stmt(&msql[M_ALL]), "I", chat),
+	return store_rows(store_bind(store_stmt(&msql[M_ALL]), "II", chat, from_seq),
 	    msg_row, (store_any_fn *)cb, arg);
 }
 

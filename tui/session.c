@@ -502,7 +502,8 @@ on_row(struct session *s, struct client_pending *p, struct proto_req *r)
 	s->m->dirty = 1;
 	switch (p->kind) {
 	case RQ_QUEUE:
-		if (p->rows == 1)
+	case RQ_QUEUE_MORE:
+		if (p->kind == RQ_QUEUE && p->rows == 1)
 			model_queue_clear(s->m);
 		if (argl(r, 0) >= 0 && queue_row(s, argl(r, 0), r) >= 0) {
 			struct qitem *q = model_queue_find(s->m, argl(r, 0));
@@ -515,9 +516,10 @@ on_row(struct session *s, struct client_pending *p, struct proto_req *r)
 		row_chats(s, r);
 		break;
 	case RQ_TRANSCRIPT:
+	case RQ_TRANSCRIPT_MORE:
 		if (ch == NULL)
 			break;
-		if (p->rows == 1)
+		if (p->kind == RQ_TRANSCRIPT && p->rows == 1)
 			model_chat_clear(ch);
 		(void)model_chat_line(ch, argl(r, 0), (time_t)optl(r, "ts"),
 		    model_line_kind(opt(r, "kind")), opt(r, "from"), r->text);
@@ -544,6 +546,26 @@ on_row(struct session *s, struct client_pending *p, struct proto_req *r)
 	}
 }
 
+/* A list reply that ends "OK <rows> next=<from>" has more: ask for the
+ * next page (kind more appends to what the first page started). With
+ * chat set (""), the request names the chat p->arg. */
+static void
+next_page(struct session *s, struct client_pending *p, struct proto_req *r,
+    int more, const char *verb, const char *chat)
+{
+	const char *next = proto_opt(r, "next");
+	char from[48], id[32];
+
+	if (next == NULL || *next == '\0')
+		return;
+	snprintf(from, sizeof(from), "from=%s", next);
+	snprintf(id, sizeof(id), "%ld", p->arg);
+	if (chat != NULL)
+		client_req(s->c, more, p->arg, NULL, verb, id, from, (char *)NULL);
+	else
+		client_req(s->c, more, p->arg, NULL, verb, from, (char *)NULL);
+}
+
 static void
 on_ok(struct session *s, struct client_pending *p, struct proto_req *r)
 {
@@ -562,6 +584,9 @@ on_ok(struct session *s, struct client_pending *p, struct proto_req *r)
 	case RQ_QUEUE:
 		if (p->rows == 0)
 			model_queue_clear(m);
+		/* FALLTHROUGH */
+	case RQ_QUEUE_MORE:
+		next_page(s, p, r, RQ_QUEUE_MORE, "QUEUE", NULL);
 		break;
 	case RQ_CHATS:
 		chats_done(s);
@@ -592,6 +617,10 @@ on_ok(struct session *s, struct client_pending *p, struct proto_req *r)
 	case RQ_TRANSCRIPT:
 		if (p->rows == 0 && ch != NULL)
 			model_chat_clear(ch);
+		/* FALLTHROUGH */
+	case RQ_TRANSCRIPT_MORE:
+		if (ch != NULL)
+			next_page(s, p, r, RQ_TRANSCRIPT_MORE, "TRANSCRIPT", "");
 		break;
 	case RQ_REPLIES:
 		if (p->rows == 0 && p->seq == s->replies_seq)

@@ -100,6 +100,9 @@ start_kefud() {
 			echo "store:"
 			echo "  commit_interval_us: $BENCH_COMMIT_US"
 		fi
+		echo "visitor:"		# every bench visitor is 127.0.0.1
+		echo "  hello_rate: 0"
+		echo "  per_addr_max: 0"
 		echo "routing:"
 		echo "  default_group: sales"
 		echo "  answer_timeout: 3600"

@@ -342,6 +342,19 @@ class Client:
             else:
                 self.events.append("?" + l)
 
+    def cmd_all(self, line, timeout=None):
+        """A list command followed page by page (from=<next>) to its end:
+        (final line of the last page, all rows)."""
+        final, rows = self.cmd(line, timeout)
+        for _ in range(100000):
+            nxt = kv(final).get("next") if final and final.startswith("OK") else None
+            if nxt is None:
+                break
+            head, sep, tail = line.partition(" :")
+            final, more = self.cmd("%s from=%s%s%s" % (head, nxt, sep, tail), timeout)
+            rows += more
+        return final, rows
+
     def ok(self, line, timeout=None):
         final, rows = self.cmd(line, timeout)
         if final is None or not final.startswith("OK"):

@@ -23,7 +23,7 @@ try:
     a.ok("END " + h1["chat"])
     v1.ok("RATE 4 :ok")
     a.ok("WRAPUP %s billing :refunded" % h1["chat"])
-    _, tr1 = a.cmd("TRANSCRIPT " + h1["chat"])
+    _, tr1 = a.cmd_all("TRANSCRIPT " + h1["chat"])
     # a chat still waiting in the queue
     v2 = srv.client()
     h2 = v2.hello("name=Waiting group=tech :still waiting")
@@ -33,7 +33,7 @@ try:
     a.ok("ACCEPT " + h3["chat"])
     a.ok("MSG %s :我来帮您" % h3["chat"])
     v3.ok("SAY :谢谢")
-    _, tr3 = a.cmd("TRANSCRIPT " + h3["chat"])
+    _, tr3 = a.cmd_all("TRANSCRIPT " + h3["chat"])
 
     # -- clean stop
     os.kill(srv.proc.pid, signal.SIGTERM)
@@ -56,9 +56,9 @@ try:
     _, q = a.cmd("QUEUE")
     t.eq([r.split()[0] for r in q], [h2["chat"]], "the waiting chat is still queued")
     t.ok(q and text(q[0]) == "still waiting", "with its question", q)
-    _, rows = a.cmd("TRANSCRIPT " + h1["chat"])
+    _, rows = a.cmd_all("TRANSCRIPT " + h1["chat"])
     t.eq(rows, tr1, "the finished chat's transcript is unchanged")
-    _, rows = a.cmd("TRANSCRIPT " + h3["chat"])
+    _, rows = a.cmd_all("TRANSCRIPT " + h3["chat"])
     t.eq(rows, tr3, "the active chat's transcript is unchanged")
     _, rows = a.cmd("HISTORY " + h1["visitor"])
     t.ok(len(rows) == 1 and "category=billing" in rows[0] and "rating=4" in rows[0] and text(rows[0]) == "refunded",
@@ -110,7 +110,7 @@ try:
          "kill -9 mid-stream: %d messages sent, %d got OK" % (sent[0], len(acked)))
     srv.start()
     a = srv.client(); a.login("alice")
-    _, rows = a.cmd("TRANSCRIPT " + chat)
+    _, rows = a.cmd_all("TRANSCRIPT " + chat)
     stored = {text(r): int(r.split()[0]) for r in rows}
     missing = [i for i in acked if stored.get("burst %d" % i) != acked[i]]
     t.ok(not missing, "every acknowledged message is in the transcript with its seq (%d stored)" % len(rows),

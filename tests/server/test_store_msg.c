@@ -40,7 +40,7 @@ transcript(int64_t chat)
 {
 	struct got g = { 0, 1, 0, "", "" };
 
-	if (store_msg_foreach(chat, collect, &g) < 0)
+	if (store_msg_foreach(chat, 0, collect, &g) < 0)
 		g.n = -1;
 	return g;
 }
