@@ -124,7 +124,7 @@ def main():
         agent = srv.client()
         agent.login("alice")
         for i, (tok, chat) in enumerate(visitors):
-            final, rows = agent.cmd("TRANSCRIPT %d" % chat)
+            final, rows = agent.cmd_all("TRANSCRIPT %d" % chat)
             stored = {}
             order = []
             for r in rows:

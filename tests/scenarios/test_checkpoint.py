@@ -90,7 +90,7 @@ try:
 
     a = srv.client()
     a.login("admin")
-    final, rows = a.cmd("TRANSCRIPT " + h["chat"], 30)
+    final, rows = a.cmd_all("TRANSCRIPT " + h["chat"], 30)
     got = [r.split(" :", 1)[1] for r in rows if " :" in r]
     want = ["a %d" % i for i in range(6000)] + ["s %d" % i for i in range(3000)] + \
         ["b %d" % i for i in range(4000)]

@@ -44,7 +44,7 @@ try:
         if l.startswith("@s") and " OK seq=" in l:
             oks += 1
     t.eq(oks, N, "and every one of the visitor's SAYs was answered")
-    final, rows = a.cmd("TRANSCRIPT " + chat, 60)
+    final, rows = a.cmd_all("TRANSCRIPT " + chat, 60)
     t.eq(len([r for r in rows if ":line " in r]), N, "all of them are stored")
 finally:
     srv.cleanup()

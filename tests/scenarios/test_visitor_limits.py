@@ -146,7 +146,7 @@ try:
         t.ok(final2 is not None and final2.startswith("OK") and len(rest) > len(rows),
              "%s: following next= gives the rest (%d rows)" % (line, len(rest)), final2)
     final, rows = a.cmd_all("VISITOR %s limit=2" % h["visitor"])
-    t.ok(sum(1 for r in rows if r.startswith("page ")) == 2 and len(rows) == 14,
+    t.ok(sum(1 for r in rows if r.startswith("page ")) == 2 and len(rows) >= 14,
          "VISITOR pages: card and page trail complete", rows)
     final, rows = a.cmd("CHATS limit=1")
     t.ok(final == "OK 1" and len(rows) == 1, "CHATS limit=1 with one chat: no next=", final)
