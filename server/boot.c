@@ -44,6 +44,14 @@ fill_visitor(void *arg, const struct store_visitor *sv)
 	return 0;
 }
 
+/* Sum the text of a chat's messages (limits.chat_bytes counts it). */
+static int
+add_bytes(void *arg, const struct store_msg *m)
+{
+	*(size_t *)arg += strlen(m->body);
+	return 0;
+}
+
 static int
 restore_chat(void *arg, const struct store_chat *sc)
 {
@@ -78,6 +86,9 @@ restore_chat(void *arg, const struct store_chat *sc)
 	c->queued_ms = srv.now_ms - (long long)(time(NULL) - sc->queued_at) * 1000;
 	c->question = strdup(sc->question);
 	c->seq = sc->last_seq;
+	if (store_msg_foreach(c->id, 0, add_bytes, &c->bytes) < 0)
+		log_warn("chat %lld: could not measure its transcript: %s",
+		    (long long)c->id, store_errmsg());
 	chat_restore(c, sc->state, sc->agent);
 	(*count)++;
 	return 0;

@@ -508,6 +508,7 @@ chat_post(struct chat *c, const char *kind, const char *from, const char *text,
 	if (store_msg_append(c->id, seq, now, kind, from, text, len) < 0)
 		return -1;
 	c->seq = seq;
+	c->bytes += len;
 	srv.msgs_in++;
 	if (!strcmp(kind, "agent") && !c->answered) {
 		c->answered = 1;
@@ -526,6 +527,16 @@ chat_post(struct chat *c, const char *kind, const char *from, const char *text,
 	if (to_visitor)
 		ev_to_visitor(c);
 	return seq;
+}
+
+int
+chat_room(const struct chat *c, size_t len)
+{
+	if (srv.cfg.chat_messages > 0 && c->seq >= srv.cfg.chat_messages)
+		return 0;
+	if (srv.cfg.chat_bytes > 0 && c->bytes + len > srv.cfg.chat_bytes)
+		return 0;
+	return 1;
 }
 
 void

@@ -22,6 +22,8 @@ int chat_set_transfer_note(struct chat *c, const struct agent *from,
 int64_t chat_post(struct chat *c, const char *kind, const char *from,
     const char *text, size_t len);
 void chat_end(struct chat *c, const char *by);
+/* May one more message of len bytes go into c (limits.chat_*)? */
+int chat_room(const struct chat *c, size_t len);
 void chat_typing(struct chat *c, const char *draft, size_t len);
 void chat_agent_typing(struct chat *c, const struct agent *a, int on);
 void chat_visitor_left(struct chat *c);

@@ -68,9 +68,14 @@ cmd_dispatch(struct conn *c, char *line, size_t len)
 		reply_err(c, "ARGS", "usage: %s", pc->usage);
 		return;
 	}
+	/* A client is never dropped for the size of its own reply: each is
+	 * bounded (list pages), and conn.c holds its next request back until
+	 * the output has drained. */
+	c->replying = 1;
 	conn_hold_events(c);
 	handlers[pc->id](c, &r);
 	conn_release_events();
+	c->replying = 0;
 	c->tag = NULL;
 }
 
@@ -135,9 +140,15 @@ void
 cmd_post(struct conn *c, struct chat *ch, const char *kind,
     const char *sender, struct proto_req *r)
 {
-	int64_t seq = chat_post(ch, kind, sender, r->text, r->textlen);
+	int64_t seq;
 
-	if (seq < 0) {
+	if (!chat_room(ch, r->textlen)) {
+		reply_err(c, "LIMIT", "chat is too long (at most %d messages, "
+		    "%zu bytes of text); end it and start a new one",
+		    srv.cfg.chat_messages, srv.cfg.chat_bytes);
+		return;
+	}
+	if ((seq = chat_post(ch, kind, sender, r->text, r->textlen)) < 0) {
 		cmd_store_failed(c);
 		return;
 	}

@@ -537,6 +537,9 @@ visitor_by_token(const char *token)
 	return NULL;
 }
 
+/* The transcript replayed to a resuming visitor: "* MSG" lines written
+ * straight after the OK, as part of the reply (not held as events of the
+ * request, whose total is capped), so a long chat comes back whole. */
 static int
 replay_msg(void *arg, const struct store_msg *m)
 {
@@ -545,13 +548,13 @@ replay_msg(void *arg, const struct store_msg *m)
 
 	if (!strcmp(m->kind, "note") || !strcmp(m->kind, "whisper"))
 		return 0;
-	b = ev_begin();
-	pbuf_printf(b, " MSG %lld %lld %s ", (long long)m->chat,
+	b = conn_begin(c, NULL);
+	pbuf_printf(b, "* MSG %lld %lld %s ", (long long)m->chat,
 	    (long long)m->seq, m->kind);
 	proto_escape(b, m->sender, strlen(m->sender), 1);
 	proto_put_kvi(b, "ts", (long long)m->ts);
 	proto_put_text(b, m->body, strlen(m->body));
-	ev_send(c);
+	conn_end(c);
 	return 0;
 }
 

@@ -60,6 +60,8 @@ config_defaults(struct config *c)
 	c->unix_reserved = 16;
 	c->msg_rate = 10;
 	c->msg_burst = 30;
+	c->chat_messages = 10000;
+	c->chat_bytes = 1024 * 1024;
 	c->commit_interval_us = 250;
 	c->checkpoint_frames = 4000;
 	c->wal_max_frames = 50000;
@@ -240,6 +242,8 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 	INT_KEY("limits.per_addr_max", per_addr_max, 0, 1000000)
 	INT_KEY("limits.unix_reserved", unix_reserved, 0, 1000000)
 	INT_KEY("limits.msg_burst", msg_burst, 1, 100000)
+	INT_KEY("limits.chat_messages", chat_messages, 0, 100000000)
+	INT_KEY("limits.chat_bytes", chat_bytes, 0, 1LL << 40)
 	if (strcmp(path, "limits.msg_rate") == 0) {
 		const char *s = scalar(val);
 		char *end;

@@ -59,6 +59,8 @@ struct config {
 	int unix_reserved;	/* of max_clients, kept for the unix socket */
 	double msg_rate;	/* messages per second per connection */
 	int msg_burst;
+	int chat_messages;	/* messages one chat may hold (0: no limit) */
+	size_t chat_bytes;	/* bytes of message text one chat may hold */
 	int commit_interval_us;	/* group commit: least time between commits */
 	int checkpoint_frames;	/* WAL size that starts a checkpoint */
 	int wal_max_frames;	/* WAL size at which the loop finishes one */

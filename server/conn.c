@@ -283,10 +283,14 @@ conn_begin(struct conn *c, const char *tag)
 	return &c->out;
 }
 
+/* Drop a client that leaves more than outbuf_max unread, unless the
+ * output is the answer to its own request (c->replying): that one is
+ * bounded, and the client's input waits until it drains. */
 static void
 check_cap(struct conn *c)
 {
-	if (c->out.len - c->outoff > srv.cfg.outbuf_max && !c->dead) {
+	if (c->out.len - c->outoff > srv.cfg.outbuf_max && !c->dead &&
+	    !c->replying) {
 		log_warn("dropping %s client fd %d: %zu bytes unread (limit %zu)",
 		    proto_role_name(c->role), c->fd, c->out.len - c->outoff,
 		    srv.cfg.outbuf_max);

@@ -82,6 +82,7 @@ struct chat {
 	struct agent *invited[CHAT_MAX_WATCH];	/* extra agents in the chat */
 	struct agent *monitors[CHAT_MAX_WATCH];	/* supervisors watching */
 	int64_t seq;			/* last message seq */
+	size_t bytes;			/* message text stored, all kinds */
 	time_t created;
 	long long queued_ms;		/* monotonic ms when the visitor first asked */
 	time_t queued_at;		/* wall clock of the same, for QUEUE wait */

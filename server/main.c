@@ -253,6 +253,8 @@ reload(void)
 		srv.cfg.unix_reserved = nc.unix_reserved;
 		srv.cfg.msg_rate = nc.msg_rate;
 		srv.cfg.msg_burst = nc.msg_burst;
+		srv.cfg.chat_messages = nc.chat_messages;
+		srv.cfg.chat_bytes = nc.chat_bytes;
 		srv.cfg.commit_interval_us = nc.commit_interval_us;
 		srv.cfg.answer_timeout = nc.answer_timeout;
 		srv.cfg.agent_grace = nc.agent_grace;

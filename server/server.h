@@ -23,6 +23,7 @@ struct conn {
 	uint64_t serial;		/* unique per connection */
 	int paused;			/* input held while a check runs */
 	int backlogged;			/* input held until output drains */
+	int replying;			/* its own request is being answered */
 	int yielded;			/* input held until the others had a turn */
 	int ylisted;			/* on the yield list */
 	struct conn *ynext;		/* yield list */

@@ -35,7 +35,7 @@ def wal_frames(path):
 
 
 t = Tap()
-srv = Server({"limits": {"msg_rate": 100000, "msg_burst": 100000},
+srv = Server({"limits": {"msg_rate": 100000, "msg_burst": 100000, "chat_messages": 0},
               "store": {"commit_interval_us": 0, "checkpoint_frames": CKPT,
                         "wal_max_frames": WAL_MAX}}).start()
 try:
