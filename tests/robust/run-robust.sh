@@ -28,6 +28,8 @@ for seed in 1 2 3; do
 done
 sub "hostile clients" python3 "$top_srcdir/tests/robust/test_hostile.py"
 sub "idle-connection flood" python3 "$top_srcdir/tests/robust/test_idle_flood.py"
+sub "HELLO flood from one address" python3 "$top_srcdir/tests/robust/test_hello_flood.py"
+sub "poison transcript" python3 "$top_srcdir/tests/robust/test_poison.py"
 sub "pre-auth SSH flood" env KEFUD_SSH="${KEFUD_SSH:-$top_srcdir/server/kefud-ssh}" \
     python3 "$top_srcdir/tests/robust/test_ssh_flood.py"
 echo "1..$n"
