@@ -43,7 +43,7 @@ finally:
     srv.cleanup()
 
 # ---- HELLO fields, pages
-srv = Server(extra={"limits": {"outbuf_max": 65536},
+srv = Server(extra={"limits": {"outbuf_max": 65536, "per_addr_max": 0},
                     "visitor": {"hello_rate": 0, "per_addr_max": 0}}).start()
 try:
     a = srv.client(); a.login("alice")
