@@ -82,7 +82,8 @@ class Streamer(threading.Thread):
 
 def main():
     t = Tap()
-    srv = Server(extra={"limits": {"msg_rate": 100000, "msg_burst": 100000},
+    srv = Server(extra={"limits": {"msg_rate": 100000, "msg_burst": 100000,
+                                   "chat_messages": 0, "chat_bytes": 0},
                         "log_level": "warn"})
     try:
         srv.start()

@@ -156,7 +156,7 @@ try:
     srv.start()
     adm = srv.client(); adm.login("admin")
     chat = visitors[0][1]
-    final, rows = adm.cmd("TRANSCRIPT " + chat)
+    final, rows = adm.cmd_all("TRANSCRIPT " + chat)
     t.ok(final is not None and final.startswith("OK ") and len(rows) >= before[chat],
          "kefud serves the restored database", final)
 finally:
