@@ -544,12 +544,21 @@ status_pass(struct sqlite3 *db, struct build *b)
 
 /* ---- finishing ---- */
 
+/* qsort(NULL, 0, ...) is undefined (UBSan stops on it): an empty list
+ * has nothing to sort */
+static void
+sort_longs(long *v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof(long), cmp_long);
+}
+
 static void
 figs_sort(struct report_figs *f)
 {
-	qsort(f->wait.v, f->wait.n, sizeof(long), cmp_long);
-	qsort(f->frt.v, f->frt.n, sizeof(long), cmp_long);
-	qsort(f->dur.v, f->dur.n, sizeof(long), cmp_long);
+	sort_longs(f->wait.v, f->wait.n);
+	sort_longs(f->frt.v, f->frt.n);
+	sort_longs(f->dur.v, f->dur.n);
 }
 
 static int
@@ -575,7 +584,8 @@ finish(struct build *b)
 	t->f = b->total;
 	memset(&b->total, 0, sizeof(b->total));
 	figs_sort(&t->f);
-	qsort(b->cats.rows, b->cats.n, sizeof(*b->cats.rows), cmp_category);
+	if (b->cats.n > 1)	/* (rows is NULL when there are none) */
+		qsort(b->cats.rows, b->cats.n, sizeof(*b->cats.rows), cmp_category);
 	for (size_t i = 0; i < b->cats.n && i < REPORT_MAX_CATEGORIES; i++)
 		if ((t = row_insert(b->r, b->r->n, RK_CATEGORY,
 		    b->cats.rows[i].key)) == NULL)

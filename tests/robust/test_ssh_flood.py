@@ -28,7 +28,9 @@ from kefutest import (Server, Tap, PASSWORDS, child_pids, free_port,  # noqa: E4
                       latency_probe)
 from sshtest import ssh_cmd, run, wait_for, idle_conns, closed  # noqa: E402
 
-LAT_MAX = float(os.environ.get("HOSTILE_LAT_MAX", "0.1"))
+# 1 s as in test_hostile.py: a blocked loop shows as seconds or a lost
+# message; a busy 2-core machine's scheduling delays stay well below it
+LAT_MAX = float(os.environ.get("HOSTILE_LAT_MAX", "1.0"))
 FLOOD = 210
 GRACE = 5
 
