@@ -387,9 +387,13 @@ account_seed_from_config(void)
 	if (store_reply_count(&n) < 0)
 		return -1;
 	if (n == 0)
-		for (int i = 0; i < cfg->nreplies; i++)
-			if (store_reply_insert(cfg->replies[i].group,
-			    cfg->replies[i].title, cfg->replies[i].text, &id) < 0)
+		for (int i = 0; i < cfg->nreplies; i++) {
+			struct store_reply r = { 0, cfg->replies[i].group, NULL,
+			    "", "", cfg->replies[i].title, cfg->replies[i].text,
+			    -1 };
+
+			if (store_reply_insert(&r, &id) < 0)
 				return -1;
+		}
 	return store_commit();
 }

@@ -27,8 +27,10 @@ cmd_fn cmd_status, cmd_queue, cmd_accept, cmd_chats, cmd_msg, cmd_note,
     cmd_transfer, cmd_invite, cmd_leave, cmd_wrapup, cmd_monitor,
     cmd_unmonitor, cmd_whisper, cmd_takeover;
 /* cmd_info.c */
-cmd_fn cmd_transcript, cmd_history, cmd_visitor, cmd_replies, cmd_agents,
-    cmd_groups, cmd_search;
+cmd_fn cmd_transcript, cmd_history, cmd_visitor, cmd_agents, cmd_groups,
+    cmd_search;
+/* cmd_reply.c */
+cmd_fn cmd_replies, cmd_replyadd, cmd_replyset, cmd_replydel;
 /* cmd_case.c */
 cmd_fn cmd_leavemsg, cmd_cases, cmd_case, cmd_caseset, cmd_casenote,
     cmd_casereply, cmd_casefrom;
@@ -40,8 +42,7 @@ const char *case_requirement(const struct group *g);
 cmd_fn cmd_report;
 /* cmd_admin.c */
 cmd_fn cmd_useradd, cmd_userdel, cmd_userset, cmd_passwd, cmd_groupadd,
-    cmd_replyadd, cmd_keyadd, cmd_keydel, cmd_keys, cmd_announce, cmd_audit,
-    cmd_maint;
+    cmd_keyadd, cmd_keydel, cmd_keys, cmd_announce, cmd_audit, cmd_maint;
 
 /* helpers shared by handlers; those returning NULL or -1 have replied */
 /* arg as a number 1..INT64_MAX, else ERR ARGS "'arg' is not a <what>". */

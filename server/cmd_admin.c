@@ -1,10 +1,10 @@
 /*
- * cmd_admin.c - administration over the protocol: accounts, groups, quick
- * replies, SSH keys, announcements, the audit trail. Every change here is
+ * cmd_admin.c - administration over the protocol: accounts, groups,
+ * SSH keys, announcements, the audit trail. Every change here is
  * written to the audit table with the acting admin's name (never a password).
  *
  * Verbs (rows of proto/cmdtab.def): USERADD USERDEL USERSET PASSWD GROUPADD
- * REPLYADD KEYADD KEYDEL KEYS ANNOUNCE AUDIT MAINT.
+ * KEYADD KEYDEL KEYS ANNOUNCE AUDIT MAINT.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -249,31 +249,6 @@ cmd_groupadd(struct conn *c, struct proto_req *r)
 	group_add(r->argv[0], strcmp(mode, "auto") == 0, r->text);
 	audit(c, "groupadd", r->argv[0]);
 	reply_ok(c, NULL);
-}
-
-void
-cmd_replyadd(struct conn *c, struct proto_req *r)
-{
-	static const char *const keys[] = { "group", NULL };
-	const char *g = proto_opt(r, "group");
-	int64_t id;
-
-	if (r->argc == 2 && cmd_opts_known(c, r, 1, keys) < 0)
-		return;
-	if (g && *g && group_find(g) == NULL) {
-		reply_err(c, "NOTFOUND", "no such group '%s'", g);
-		return;
-	}
-	if (strlen(r->argv[0]) > 128 || r->textlen == 0 || r->textlen > 4096) {
-		reply_err(c, "ARGS", "title at most 128 bytes, text 1-4096 bytes");
-		return;
-	}
-	if (store_reply_insert(g && *g ? g : NULL, r->argv[0], r->text, &id) < 0) {
-		cmd_store_failed(c);
-		return;
-	}
-	audit(c, "replyadd", r->argv[0]);
-	reply_ok(c, "id=%lld", (long long)id);
 }
 
 void

@@ -1,11 +1,11 @@
 /*
  * cmd_info.c - read-only lookups for staff: transcripts, a visitor's card
- * and history, quick replies, agents, groups, and chat history search.
+ * and history, agents, groups, and chat history search.
  * All of them answer with rows ("+ ...") and a final "OK <count>", one
  * page at a time (from=, limit=; see cmd_list.c).
  *
- * Verbs (rows of proto/cmdtab.def): TRANSCRIPT HISTORY VISITOR REPLIES
- * AGENTS GROUPS SEARCH.
+ * Verbs (rows of proto/cmdtab.def): TRANSCRIPT HISTORY VISITOR AGENTS
+ * GROUPS SEARCH.
  */
 #include <stdio.h>
 #include <string.h>
@@ -18,7 +18,7 @@
 
 #define TRANSCRIPT_DEF 200	/* messages a page holds by default */
 #define TRANSCRIPT_MAX 1000	/* ... and at most */
-#define SEARCH_DEF 50		/* SEARCH and REPLIES rows, by default */
+#define SEARCH_DEF 50		/* SEARCH rows, by default */
 #define SEARCH_MAX 200		/* ... and at most */
 
 /* May the caller read chat id? 1 yes; 0 after answering NOTFOUND/DENIED. */
@@ -235,38 +235,6 @@ cmd_visitor(struct conn *c, struct proto_req *r)
 	card_kv(&x, "last_summary", x.sum);
 	list_done(&x.rows, x.rows.more ? 0 :
 	    store_page_foreach(id, card_page, &x));
-}
-
-static int
-reply_row(void *arg, const struct store_reply *rp)
-{
-	struct list_page *pg = arg;
-	struct pbuf *b;
-	int take;
-
-	if ((take = list_take(pg)) <= 0)
-		return take;
-	b = row_begin(pg->c);
-	pbuf_printf(b, " %lld", (long long)rp->id);
-	proto_put_kv(b, "group", rp->group ? rp->group : "");
-	proto_put_kv(b, "title", rp->title);
-	proto_put_text(b, rp->body, strlen(rp->body));
-	return list_row_end(pg);
-}
-
-void
-cmd_replies(struct conn *c, struct proto_req *r)
-{
-	struct list_page pg;
-
-	if (list_init(&pg, c, r, 0, SEARCH_DEF, SEARCH_MAX) < 0)
-		return;
-	if (r->textlen > 256) {
-		reply_err(c, "ARGS", "query longer than 256 bytes");
-		return;
-	}
-	list_done(&pg, store_reply_search(r->text ? r->text : "",
-	    list_query_limit(&pg), reply_row, &pg));
 }
 
 void

@@ -50,7 +50,10 @@ struct store_page {
 
 struct store_reply {
 	int64_t id;
-	const char *group, *title, *body;
+	const char *group;		/* shared: a group or NULL (everyone) */
+	const char *owner;		/* personal: the agent, else NULL */
+	const char *cat, *code, *title, *body;
+	int pos;			/* order in its category; -1: next / unchanged */
 };
 
 struct store_key {
@@ -129,10 +132,26 @@ int store_key_foreach(const char *user, store_key_cb *cb, void *arg);
 /* groups and quick replies */
 int store_group_foreach(store_group_cb *cb, void *arg);
 int store_group_insert(const char *name, const char *mode, const char *desc);
-int store_reply_insert(const char *group, const char *title, const char *body,
-    int64_t *id);
+
+/* quick replies (store_reply.c) */
+int store_reply_insert(const struct store_reply *r, int64_t *id);
+/* Fields left NULL (pos -1) stay; group and owner never change.
+ * 0 ok, 1 no such reply, -1 error (as store_reply_delete). */
+int store_reply_update(const struct store_reply *r);
+int store_reply_delete(int64_t id);
+int store_reply_delete_owner(const char *owner);
 int store_reply_count(int64_t *n);
-int store_reply_search(const char *q, int limit, store_reply_cb *cb, void *arg);
+int store_reply_count_owner(const char *owner, int64_t *n);	/* NULL: shared */
+/* *n = replies of that scope (group, owner) other than except with code. */
+int store_reply_code_taken(const char *code, const char *group,
+    const char *owner, int64_t except, int64_t *n);
+int store_reply_get(int64_t id, store_reply_cb *cb, void *arg);
+/* q: '' all, "/code" the replies with that code, else a substring of title,
+ * text or category, or the code. agent's own first, then group's, then
+ * those of groups ("a,b"), everyone's, other groups'. */
+int store_reply_search(const char *q, const char *agent, const char *group,
+    const char *groups, int limit, store_reply_cb *cb, void *arg);
+int store_reply_foreach(store_reply_cb *cb, void *arg);	/* all, for export */
 
 /* visitors */
 int store_visitor_insert(const char *token, const char *name,

@@ -73,8 +73,10 @@ store_user_set_password(const char *name, const char *pwhash)
 int
 store_user_delete(const char *name)
 {
-	/* the account's SSH keys go in the same transaction */
-	if (store_exec(store_wstmt(&sql[S_KEY_DEL_USER]), "t", name) < 0)
+	/* the account's SSH keys and personal quick replies go in the same
+	 * transaction */
+	if (store_exec(store_wstmt(&sql[S_KEY_DEL_USER]), "t", name) < 0 ||
+	    store_reply_delete_owner(name) < 0)
 		return -1;
 	return store_exec(store_wstmt(&sql[S_USER_DEL]), "t", name);
 }

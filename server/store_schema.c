@@ -107,6 +107,14 @@ static const char *migrations[] = {
 	"  status TEXT NOT NULL);"
 	"CREATE INDEX agent_status_log_agent ON agent_status_log(agent, ts);"
 	"CREATE INDEX agent_status_log_ts ON agent_status_log(ts);",
+	/* 7: quick replies get an owner (personal ones; NULL: shared), a
+	 * category, a short code and a position (store_reply.c) */
+	"ALTER TABLE replies ADD COLUMN owner TEXT;"
+	"ALTER TABLE replies ADD COLUMN cat TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE replies ADD COLUMN code TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE replies ADD COLUMN pos INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE replies SET pos = id;"
+	"CREATE INDEX replies_owner ON replies(owner);",
 };
 
 int

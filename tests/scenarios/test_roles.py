@@ -24,6 +24,7 @@ try:
                 "TRANSCRIPT " + chat, "AGENTS", "MONITOR " + chat, "USERDEL bob", "AUDIT",
                 "CASES", "CASE 1", "CASESET 1 state=closed", "CASENOTE 1 :x",
                 "CASEREPLY 1 :x", "CASEFROM " + chat,
+                "REPLIES", "REPLYADD t mine=1 :x", "REPLYSET 1 title=x", "REPLYDEL 1",
                 "REPORT from=2026-01-01 to=2026-01-31"):
         final, _ = v.cmd(cmd)
         t.ok(final is not None and final.startswith("ERR DENIED"),
@@ -33,6 +34,7 @@ try:
     for cmd in ("SAY :hello", "RATE 5", "MONITOR " + chat, "WHISPER %s :psst" % chat,
                 "TAKEOVER " + chat, "UNMONITOR " + chat, "USERADD eve agent :secret99",
                 "USERDEL bob", "USERSET bob max=2", "GROUPADD x", "REPLYADD t :x",
+                "REPLYSET 1 title=x", "REPLYDEL 1",
                 "KEYADD alice :" + KEY, "KEYS alice", "KEYDEL alice 1",
                 "ANNOUNCE :hi", "AUDIT", "AUTHPASS bob :bob123", "MKTICKET bob",
                 "LEAVEMSG phone=12345678 :call me", "MAINT", "MAINT on :x",
@@ -67,6 +69,9 @@ try:
     t.ok(final.startswith("ERR DENIED"), "supervisor: USERDEL -> ERR DENIED", final)
     final, _ = sup.cmd("AUDIT")
     t.ok(final.startswith("ERR DENIED"), "supervisor: AUDIT -> ERR DENIED", final)
+    for cmd in ("REPLYADD t :x", "REPLYSET 1 title=x", "REPLYDEL 1"):
+        final, _ = sup.cmd(cmd)
+        t.ok(final.startswith("ERR DENIED"), "supervisor: shared %s -> ERR DENIED" % cmd.split()[0], final)
 
     # -- admin: accounts
     final, _ = adm.cmd("USERADD eve agent max=2 groups=tech display=Eve\\sE :evesecret1")
@@ -104,6 +109,13 @@ try:
     t.ok(final.startswith("OK id="), "admin REPLYADD", final)
     final, rows = a.cmd("REPLIES :refund")
     t.ok(len(rows) == 1 and "title=refund" in rows[0], "the new quick reply is found by agents", rows)
+    rid = rows[0].split()[0]
+    final, _ = adm.cmd("REPLYSET %s cat=money code=rf :Refunds take 3 days." % rid)
+    t.eq(final, "OK", "admin REPLYSET")
+    final, rows = a.cmd("REPLIES :/rf")
+    t.ok(len(rows) == 1 and "cat=money" in rows[0], "agents see the change", rows)
+    final, _ = adm.cmd("REPLYDEL " + rid)
+    t.eq(final, "OK", "admin REPLYDEL")
     final, _ = adm.cmd("KEYADD alice :" + KEY)
     t.ok(final.startswith("OK id="), "admin KEYADD", final)
     kid = kv(final).get("id")
