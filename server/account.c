@@ -384,9 +384,12 @@ account_seed_from_config(void)
 		}
 		log_info("created %s account %s from the config", u->role, u->name);
 	}
+	/* Quick replies likewise: only with the first accounts, so deleting
+	 * them all does not bring the config's back at the next start (or at
+	 * the next `kefud replies import`). */
 	if (store_reply_count(&n) < 0)
 		return -1;
-	if (n == 0)
+	if (fresh && n == 0)
 		for (int i = 0; i < cfg->nreplies; i++) {
 			struct store_reply r = { 0, cfg->replies[i].group, NULL,
 			    "", "", cfg->replies[i].title, cfg->replies[i].text,

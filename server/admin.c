@@ -5,6 +5,8 @@
  *   kefud user passwd NAME | user del NAME | user list
  *   kefud key add NAME 'ssh-ed25519 AAAA... comment' | key del NAME ID | key list NAME
  *   kefud backup DEST
+ *   kefud replies import FILE (export FILE is read-only: main.c calls
+ *   admin_replies_export() without opening the store)
  *
  * They work on the database directly (SQLite lets them run beside a live
  * server); a running kefud notices the commit (boot_accounts_refresh) and
@@ -210,6 +212,13 @@ admin_main(int argc, char **argv)
 		return user_cmd(argc, argv);
 	if (strcmp(argv[0], "key") == 0)
 		return key_cmd(argc, argv);
+	if (strcmp(argv[0], "replies") == 0 && argc == 3 &&
+	    strcmp(argv[1], "import") == 0)
+		return admin_replies_import(argv[2]);
+	if (strcmp(argv[0], "replies") == 0) {
+		fprintf(stderr, "usage: kefud replies import FILE | replies export FILE\n");
+		return 2;
+	}
 	if (strcmp(argv[0], "backup") == 0 && argc == 2) {
 		if (store_commit() < 0 || store_backup(argv[1], err, sizeof(err)) < 0) {
 			fprintf(stderr, "kefud: %s\n", err);

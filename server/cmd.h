@@ -31,6 +31,9 @@ cmd_fn cmd_transcript, cmd_history, cmd_visitor, cmd_agents, cmd_groups,
     cmd_search;
 /* cmd_reply.c */
 cmd_fn cmd_replies, cmd_replyadd, cmd_replyset, cmd_replydel;
+/* Why r's set fields (non-NULL; pos when >= 0) are not acceptable, or NULL. */
+struct store_reply;
+const char *cmd_reply_invalid(const struct store_reply *r);
 /* cmd_case.c */
 cmd_fn cmd_leavemsg, cmd_cases, cmd_case, cmd_caseset, cmd_casenote,
     cmd_casereply, cmd_casefrom;

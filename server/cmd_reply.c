@@ -55,25 +55,30 @@ code_ok(const char *s, int empty_ok)
 	    "0123456789_-.") == n;
 }
 
+const char *
+cmd_reply_invalid(const struct store_reply *r)
+{
+	if (r->title && (r->title[0] == '\0' || strlen(r->title) > REPLY_TITLE_MAX))
+		return "a title is 1-128 bytes";
+	if (r->body && (r->body[0] == '\0' || strlen(r->body) > REPLY_TEXT_MAX))
+		return "a reply's text is 1-4096 bytes";
+	if (r->cat && strlen(r->cat) > REPLY_CAT_MAX)
+		return "a category is at most 32 bytes";
+	if (r->code && !code_ok(r->code, 1))
+		return "a code is 1-16 of A-Z a-z 0-9 _ - .";
+	if (r->pos > REPLY_POS_MAX)
+		return "pos is 0-100000";
+	return NULL;
+}
+
 /* Check the fields a REPLYADD/REPLYSET sets; ERR ARGS and -1 if bad. */
 static int
 fields_ok(struct conn *c, const struct store_reply *r)
 {
-	if (r->title && (r->title[0] == '\0' || strlen(r->title) > REPLY_TITLE_MAX)) {
-		reply_err(c, "ARGS", "a title is 1-%d bytes", REPLY_TITLE_MAX);
-		return -1;
-	}
-	if (r->body && (r->body[0] == '\0' || strlen(r->body) > REPLY_TEXT_MAX)) {
-		reply_err(c, "ARGS", "a reply's text is 1-%d bytes", REPLY_TEXT_MAX);
-		return -1;
-	}
-	if (r->cat && strlen(r->cat) > REPLY_CAT_MAX) {
-		reply_err(c, "ARGS", "a category is at most %d bytes", REPLY_CAT_MAX);
-		return -1;
-	}
-	if (r->code && !code_ok(r->code, 1)) {
-		reply_err(c, "ARGS", "a code is 1-%d of A-Z a-z 0-9 _ - .",
-		    REPLY_CODE_MAX);
+	const char *why = cmd_reply_invalid(r);
+
+	if (why) {
+		reply_err(c, "ARGS", "%s", why);
 		return -1;
 	}
 	return 0;

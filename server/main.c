@@ -53,6 +53,7 @@ usage(FILE *f)
 	    "       kefud [-c FILE] key add NAME 'ssh-ed25519 AAAA... comment'\n"
 	    "       kefud [-c FILE] key del NAME ID | key list NAME\n"
 	    "       kefud [-c FILE] backup DEST.db\n"
+	    "       kefud [-c FILE] replies import|export FILE (.csv: CSV, else YAML)\n"
 	    "       kefud [-c FILE] report --from YYYY-MM-DD --to YYYY-MM-DD [--group G]\n"
 	    "                [--agent A] [--by day|agent|group|hour] [--format table|csv|json]\n"
 	    "       kefud [-c FILE] restore BACKUP.db    (the server must be stopped)\n"
@@ -534,7 +535,8 @@ main(int argc, char **argv)
 	if (optind < argc) {
 		int r;
 
-		static const char *subs[] = { "user", "key", "backup", NULL };
+		static const char *subs[] = { "user", "key", "backup", "replies",
+		    NULL };
 		int known = 0;
 
 		if (strcmp(argv[optind], "check-config") == 0)
@@ -549,6 +551,13 @@ main(int argc, char **argv)
 		/* into a stopped server's database, under its lock */
 		if (strcmp(argv[optind], "restore") == 0) {
 			r = restore_main(argc - optind, argv + optind,
+			    srv.cfg.database);
+			config_free(&srv.cfg);
+			return r;
+		}
+		if (strcmp(argv[optind], "replies") == 0 && argc - optind == 3 &&
+		    strcmp(argv[optind + 1], "export") == 0) {
+			r = admin_replies_export(argv[optind + 2],
 			    srv.cfg.database);
 			config_free(&srv.cfg);
 			return r;

@@ -18,6 +18,7 @@
 #include "backup.h"
 #include "report.h"
 #include "report_out.h"
+#include "cliutil.h"
 
 enum format { F_TABLE, F_CSV, F_JSON };
 
@@ -84,22 +85,6 @@ table_print(FILE *out, const struct report *r)
 
 /* ---- CSV (RFC 4180) ---- */
 
-static void
-csv_cell(FILE *out, const char *s)
-{
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 /* One table: kind,key,<figures>,chats; a category row fills only chats. */
 static void
 csv_print(FILE *out, const struct report *r)
@@ -117,7 +102,7 @@ csv_print(FILE *out, const struct report *r)
 
 		fprintf(out, "%s,", report_kind_name(row->kind));
 		if (row->kind != RK_TOTAL)
-			csv_cell(out, row->key);
+			cliutil_csv_cell(out, row->key);
 		if (row->kind == RK_CATEGORY) {
 			for (int j = 0; j < n; j++)
 				fputc(',', out);

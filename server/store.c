@@ -175,6 +175,16 @@ store_commit(void)
 	return 0;
 }
 
+void
+store_rollback(void)
+{
+	if (!in_tx)
+		return;
+	in_tx = 0;
+	(void)store_exec(store_stmt(&tx_sql[T_ROLLBACK]), "");
+	store_msg_rolled_back();
+}
+
 static sqlite3_stmt *
 bind_va(sqlite3_stmt *s, const char *spec, va_list ap)
 {

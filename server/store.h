@@ -111,6 +111,7 @@ int store_open(const char *path, char *err, size_t errlen);
 void store_close(void);
 const char *store_errmsg(void);
 int store_commit(void);		/* commit the open transaction, if any */
+void store_rollback(void);	/* undo the open transaction, if any */
 int store_in_tx(void);
 int store_backup(const char *dest, char *err, size_t errlen);
 
