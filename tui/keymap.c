@@ -9,6 +9,7 @@
 #include <curses.h>
 
 #include "dialog.h"
+#include "expand.h"
 #include "keymap.h"
 #include "pane_chat.h"
 
@@ -35,6 +36,7 @@ const struct keyhelp keymap_help[] = {
 	{ "F9  Alt-f", "search the chat history" },
 	{ "F10 Alt-q Ctrl-C", "quit (asks while you have open chats)" },
 	{ "Tab Shift-Tab", "move between input, queue and quick replies" },
+	{ "/code Tab", "put the quick reply with that code in its place" },
 	{ "Ctrl-N Ctrl-P", "next / previous chat (also Alt-1 .. Alt-9)" },
 	{ "PgUp PgDn", "scroll the transcript back / forward" },
 	{ "Enter", "send / accept (queue) / insert reply (replies)" },
@@ -132,7 +134,11 @@ static int
 control_key(struct app *a, wint_t wc)
 {
 	switch (wc) {
-	case '\t': act_focus_cycle(a, 1); return 1;
+	case '\t':
+		/* in the input line, /code then Tab expands a quick reply */
+		if (a->m->focus_pane != FOCUS_CHAT || !expand_start(a->s))
+			act_focus_cycle(a, 1);
+		return 1;
 	case CTRL('n'): act_chat_step(a, 1); return 1;
 	case CTRL('p'): act_chat_step(a, -1); return 1;
 	case CTRL('r'): act_replies_focus(a); return 1;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expand.h"
 #include "session.h"
 
 void
@@ -699,6 +700,10 @@ session_msg(void *ctx, struct client_msg *msg)
 {
 	struct session *s = ctx;
 
+	if (msg->p != NULL && msg->p->kind == RQ_CODE) {
+		expand_msg(s, msg);
+		return;
+	}
 	switch (msg->type) {
 	case MSG_EVENT:
 		on_event(s, &msg->req);

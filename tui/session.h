@@ -13,6 +13,8 @@ struct session {
 	struct model *m;
 	struct client *c;
 	unsigned long replies_seq;	/* newest REPLIES search */
+	unsigned long code_seq;		/* pending /code expansion (expand.c) */
+	char code[20];
 	unsigned gen;
 	int login_result;	/* first login: 0 waiting, 1 ok, -1 failed */
 	char login_err[256];
