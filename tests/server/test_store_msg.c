@@ -240,6 +240,10 @@ main(void)
 	    "INSERT INTO chats VALUES (4, 'ended', 7, NULL);"
 	    "INSERT INTO chats VALUES (5, 'ended', 8, 9);"
 	    "INSERT INTO chats VALUES (6, 'queued', 9, NULL);"
+	    "CREATE TABLE replies (id INTEGER PRIMARY KEY, grp TEXT,"
+	    " title TEXT NOT NULL, body TEXT NOT NULL);"
+	    "INSERT INTO replies (grp, title, body) VALUES (NULL, '问候', '您好');"
+	    "INSERT INTO replies (grp, title, body) VALUES ('sales', 'b', 'x');"
 	    "PRAGMA user_version=1;", NULL, NULL, NULL) == SQLITE_OK &&
 	    sqlite3_close(d) == SQLITE_OK, "make a schema-1 message table");
 	/* the rest of schema 1 is not needed by the later migrations */
@@ -252,6 +256,9 @@ main(void)
 	    "and kept alice's");
 	is_int(count("SELECT group_concat(id) FROM chats WHERE missed=1"), 4,
 	    "migration 6: the ended chat never assigned counts as missed");
+	is_int(count("SELECT count(*) FROM replies WHERE owner IS NULL AND "
+	    "cat='' AND code='' AND pos=id"), 2,
+	    "migration 7: the old quick replies are shared, in their old order");
 	g = transcript(5);
 	ok(g.n == 2 && g.ordered, "chat 5: both messages, in seq order");
 	is_str(g.first, "hello", "chat 5: seq 1 first");
