@@ -43,6 +43,10 @@ void case_deliver(struct conn *c);
 const char *case_requirement(const struct group *g);
 /* cmd_report.c */
 cmd_fn cmd_report;
+/* cmd_ban.c */
+cmd_fn cmd_ban, cmd_unban, cmd_bans;
+/* A banned visitor (or address): ERR DENIED without the reason, 1. */
+int ban_refused(struct conn *c, int64_t visitor);
 /* cmd_admin.c */
 cmd_fn cmd_useradd, cmd_userdel, cmd_userset, cmd_passwd, cmd_groupadd,
     cmd_keyadd, cmd_keydel, cmd_keys, cmd_announce, cmd_audit, cmd_maint;

@@ -312,8 +312,8 @@ cmd_leavemsg(struct conn *c, struct proto_req *r)
 	struct group *g;
 	int64_t id, open;
 
-	if (v == NULL || !leave_fields_ok(c, r, phone, email) ||
-	    (g = leave_group(c, r)) == NULL)
+	if (v == NULL || ban_refused(c, v->id) ||
+	    !leave_fields_ok(c, r, phone, email) || (g = leave_group(c, r)) == NULL)
 		return;
 	if (ch && ch->state == CS_ASSIGNED) {
 		reply_err(c, "STATE", "an agent is with you in chat %lld; tell them here",

@@ -738,7 +738,7 @@ hello_again(struct conn *c, struct proto_req *r, struct group *g)
 		    "this one is yours already");
 		return;
 	}
-	if (!hello_allowed(c))
+	if (!hello_allowed(c) || ban_refused(c, v->id))
 		return;
 	if (proto_opt(r, "name")) {
 		free(v->name);
@@ -827,7 +827,7 @@ cmd_hello(struct conn *c, struct proto_req *r)
 			return;
 		}
 	}
-	if ((g = hello_group(c, gname)) == NULL)
+	if ((g = hello_group(c, gname)) == NULL || ban_refused(c, known))
 		return;
 	if (!hello_allowed(c))
 		return;

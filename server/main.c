@@ -32,6 +32,7 @@
 #include "presence.h"
 #include "report_out.h"
 #include "chat.h"
+#include "ban.h"
 #include "log.h"
 #include "offhours.h"
 #include "server.h"
@@ -388,7 +389,7 @@ run_server(void)
 	}
 	offhours_clock_reset();
 	if (boot_accounts_refresh() < 0 || boot_restore() < 0 ||
-	    presence_boot() < 0) {
+	    presence_boot() < 0 || ban_load() < 0) {
 		log_error("restoring open chats: %s", store_errmsg());
 		return 1;
 	}

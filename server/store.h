@@ -95,6 +95,13 @@ struct store_case_filter {
 	int limit;
 };
 
+struct store_ban {
+	int64_t id;
+	const char *kind, *value, *reason, *actor;
+	time_t created, until;		/* until 0: no end */
+};
+
+typedef int store_ban_cb(void *arg, const struct store_ban *b);
 typedef int store_case_cb(void *arg, const struct store_case *k);
 typedef int store_case_event_cb(void *arg, const struct store_case_event *e);
 typedef int store_user_cb(void *arg, const struct store_user *u);
@@ -235,6 +242,13 @@ int store_status_log(const char *agent, const char *status, time_t ts);
 int store_status_close_open(time_t ts);
 /* the time of the newest message or status row, 0 if none */
 int store_last_activity(time_t *ts);
+
+/* the blacklist (store_admin.c): bans not lifted, newest first, at most
+ * 1000; lift: 0, 1 no such ban in force, -1 */
+int store_ban_insert(const char *kind, const char *value, const char *reason,
+    const char *actor, time_t until, int64_t *id);
+int store_ban_lift(int64_t id, const char *actor);
+int store_ban_foreach(store_ban_cb *cb, void *arg);
 
 /* audit trail */
 int store_audit(const char *actor, const char *action, const char *detail);

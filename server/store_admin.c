@@ -11,6 +11,7 @@
 enum {
 	S_GROUP_ALL, S_GROUP_INS,
 	S_AUDIT_INS, S_AUDIT_ALL,
+	S_BAN_INS, S_BAN_LIFT, S_BAN_ALL,
 	S__COUNT
 };
 
@@ -18,6 +19,9 @@ static struct store_sql sql[S__COUNT] = {
 	[S_GROUP_ALL] = { "SELECT name, mode, description FROM groups ORDER BY id", NULL },
 	[S_GROUP_INS] = { "INSERT INTO groups (name, mode, description) VALUES (?,?,?)", NULL },
 	[S_AUDIT_INS] = { "INSERT INTO audit (ts, actor, action, detail) VALUES (?,?,?,?)", NULL },
+	[S_BAN_INS] = { "INSERT INTO bans (kind, value, reason, actor, created, until) VALUES (?,?,?,?,?,nullif(?, 0))", NULL },
+	[S_BAN_LIFT] = { "UPDATE bans SET lifted=?, lifted_by=? WHERE id=? AND lifted IS NULL", NULL },
+	[S_BAN_ALL] = { "SELECT id, kind, value, reason, actor, created, coalesce(until, 0) FROM bans WHERE lifted IS NULL ORDER BY id DESC LIMIT 1000", NULL },
 	[S_AUDIT_ALL] = { "SELECT id, ts, actor, action, detail FROM audit ORDER BY id DESC LIMIT ?", NULL },
 };
 
@@ -68,4 +72,39 @@ store_audit_foreach(int limit, store_audit_cb *cb, void *arg)
 {
 	return store_rows(store_bind(store_stmt(&sql[S_AUDIT_ALL]), "i",
 	    limit), audit_row, (store_any_fn *)cb, arg);
+}
+
+/* ---- blacklist ---- */
+
+int
+store_ban_insert(const char *kind, const char *value, const char *reason,
+    const char *actor, time_t until, int64_t *id)
+{
+	return store_insert(store_wstmt(&sql[S_BAN_INS]), id, "ttetnI", kind,
+	    value, reason, actor, (int64_t)until);
+}
+
+int
+store_ban_lift(int64_t id, const char *actor)
+{
+	if (store_exec(store_wstmt(&sql[S_BAN_LIFT]), "ntI", actor, id) < 0)
+		return -1;
+	return sqlite3_changes(store_db) ? 0 : 1;
+}
+
+static int
+ban_row(sqlite3_stmt *s, store_any_fn *cb, void *arg)
+{
+	struct store_ban b = { sqlite3_column_int64(s, 0), store_col_text(s, 1),
+	    store_col_text(s, 2), store_col_text(s, 3), store_col_text(s, 4),
+	    (time_t)sqlite3_column_int64(s, 5), (time_t)sqlite3_column_int64(s, 6) };
+
+	return ((store_ban_cb *)cb)(arg, &b);
+}
+
+int
+store_ban_foreach(store_ban_cb *cb, void *arg)
+{
+	return store_rows(store_stmt(&sql[S_BAN_ALL]), ban_row,
+	    (store_any_fn *)cb, arg);
 }

@@ -115,6 +115,13 @@ static const char *migrations[] = {
 	"ALTER TABLE replies ADD COLUMN pos INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE replies SET pos = id;"
 	"CREATE INDEX replies_owner ON replies(owner);",
+	/* 8: the blacklist (ban.c): who banned what, why, until when, and
+	 * who lifted it */
+	"CREATE TABLE bans ("
+	"  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, value TEXT NOT NULL,"
+	"  reason TEXT NOT NULL DEFAULT '', actor TEXT NOT NULL,"
+	"  created INTEGER NOT NULL, until INTEGER, lifted INTEGER,"
+	"  lifted_by TEXT);",
 };
 
 int

@@ -23,7 +23,7 @@ try:
     for cmd in ("STATUS", "QUEUE", "ACCEPT " + chat, "CHATS", "MSG %s :x" % chat,
                 "TRANSCRIPT " + chat, "AGENTS", "MONITOR " + chat, "USERDEL bob", "AUDIT",
                 "CASES", "CASE 1", "CASESET 1 state=closed", "CASENOTE 1 :x",
-                "CASEREPLY 1 :x", "CASEFROM " + chat,
+                "CASEREPLY 1 :x", "CASEFROM " + chat, "BAN visitor 1 :x", "UNBAN 1", "BANS",
                 "REPLIES", "REPLYADD t mine=1 :x", "REPLYSET 1 title=x", "REPLYDEL 1",
                 "REPORT from=2026-01-01 to=2026-01-31"):
         final, _ = v.cmd(cmd)
