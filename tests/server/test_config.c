@@ -102,6 +102,23 @@ main(void)
 	config_free(&c);
 	expect_error("limits:\n  anon_timeout: -1\n", "limits.anon_timeout",
 	    "negative pre-login timeout");
+	ok(load(&c, "", err, sizeof(err)) == 0 && c.backup_interval == 0 &&
+	    strcmp(c.backup_dir, "var/backups") == 0 && c.backup_keep == 7 &&
+	    c.backup_step_pages == 64, "backup.* defaults: off, var/backups, 7, 64");
+	config_free(&c);
+	ok(load(&c, "backup:\n  interval: 3600\n  dir: /srv/kefu/bk\n  keep: 30\n"
+	    "  step_pages: 8\n", err, sizeof(err)) == 0 &&
+	    c.backup_interval == 3600 && strcmp(c.backup_dir, "/srv/kefu/bk") == 0 &&
+	    c.backup_keep == 30 && c.backup_step_pages == 8,
+	    "backup.* read (%s)", err);
+	config_free(&c);
+	expect_error("backup:\n  keep: 0\n", "backup.keep", "keeping no backup");
+	expect_error("backup:\n  interval: -5\n", "backup.interval",
+	    "a negative backup interval");
+	expect_error("backup:\n  step_pages: 0\n", "backup.step_pages",
+	    "a step of no pages");
+	expect_error("backup:\n  every: 5\n", "unknown key 'backup.every'",
+	    "an unknown backup key");
 	expect_error("store:\n  commit_interval_us: 1000001\n", "store.commit_interval_us",
 	    "commit interval above 1 s");
 	expect_error("store:\n  checkpoint_frames: 60000\n", "store.wal_max_frames",
