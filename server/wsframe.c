@@ -20,8 +20,12 @@ struct wsf {
 	struct wsf_io io;
 	size_t max_msg;
 	int gone;		/* rd() reported the end or an error */
-	char *scratch;		/* max_msg + 2 bytes for one line */
 };
+
+/* One line at a time for every context: io.line() consumes it before the
+ * next message is read (a buffer each would cost line_max per visitor). */
+static char *scratch;
+static size_t scratch_cap;
 
 static ssize_t
 recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len, int flags,
@@ -71,14 +75,14 @@ msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg *m,
 	if (len > w->max_msg)	/* wslay enforces it; never trust twice */
 		return;
 	if (len > 0)		/* an empty message has no buffer */
-		memcpy(w->scratch, m->msg, len);
-	if (len > 0 && w->scratch[len - 1] == '\n')
+		memcpy(scratch, m->msg, len);
+	if (len > 0 && scratch[len - 1] == '\n')
 		len--;
 	for (size_t i = 0; i < len; i++)
-		if (w->scratch[i] == '\n')
-			w->scratch[i] = '\001';
-	w->scratch[len++] = '\n';
-	w->io.line(w->io.arg, w->scratch, len);
+		if (scratch[i] == '\n')
+			scratch[i] = '\001';
+	scratch[len++] = '\n';
+	w->io.line(w->io.arg, scratch, len);
 }
 
 struct wsf *
@@ -93,12 +97,19 @@ wsf_new(const struct wsf_io *io, size_t max_msg)
 
 	if (w == NULL)
 		return NULL;
+	if (scratch_cap < max_msg + 2) {
+		char *n = realloc(scratch, max_msg + 2);
+
+		if (n == NULL) {
+			free(w);
+			return NULL;
+		}
+		scratch = n;
+		scratch_cap = max_msg + 2;
+	}
 	w->io = *io;
 	w->max_msg = max_msg;
-	w->scratch = malloc(max_msg + 2);
-	if (w->scratch == NULL ||
-	    wslay_event_context_server_init(&w->ctx, &cbs, w) != 0) {
-		free(w->scratch);
+	if (wslay_event_context_server_init(&w->ctx, &cbs, w) != 0) {
 		free(w);
 		return NULL;
 	}
@@ -112,7 +123,6 @@ wsf_free(struct wsf *w)
 	if (w == NULL)
 		return;
 	wslay_event_context_free(w->ctx);
-	free(w->scratch);
 	free(w);
 }
 

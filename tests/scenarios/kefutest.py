@@ -220,6 +220,9 @@ class Server:
                     self.proc.returncode, self.log()))
             try:
                 socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                if self.config["listen"].get("http"):   # the web door too
+                    socket.create_connection(("127.0.0.1", self.http_port),
+                                             0.2).close()
                 return self
             except OSError:
                 time.sleep(0.05)
