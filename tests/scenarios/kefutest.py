@@ -295,6 +295,21 @@ class Client:
             except OSError:
                 pass
 
+    def quit(self, timeout=None):
+        """QUIT and wait until kefud closes the connection: once this
+        returns, kefud has let go of it (a plain close() races with the
+        next request on another connection)."""
+        end = time.time() + (timeout or self.timeout)
+        try:
+            self.send("QUIT")
+            while time.time() < end:
+                self.s.settimeout(max(0.05, end - time.time()))
+                if not self.s.recv(65536):
+                    break
+        except OSError:
+            pass
+        self.close()
+
     def send_raw(self, data):
         if isinstance(data, str):
             data = data.encode()

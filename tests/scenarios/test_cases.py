@@ -149,7 +149,7 @@ try:
     t.eq(final, "OK state=open assignee=none", "assignee=none unassigns")
 
     # -- reply while the visitor is away; it arrives when they come back
-    v.close()
+    v.quit()
     final, _ = a.cmd("CASEREPLY %s :您好,包裹明天送到。" % case1)
     t.eq(kv(final).get("delivered"), "0", "CASEREPLY while the visitor is away: delivered=0")
     rid = kv(final).get("id")
