@@ -200,6 +200,39 @@ act_leave(struct app *a)
 }
 
 void
+act_past(struct app *a)
+{
+	struct chat *c = need_chat(a);
+	char vid[32];
+
+	if (c == NULL || !online(a))
+		return;
+	if (c->visitor <= 0) {
+		model_flash(a->m, "This visitor has no record to look up.");
+		return;
+	}
+	model_dialog_open(a->m, DLG_PAST, c->id);
+	model_set_str(&a->m->dlg.msg, "loading...");
+	idstr(vid, sizeof(vid), c->visitor);
+	client_req(a->c, RQ_PAST, c->id, NULL, "HISTORY", vid, (char *)NULL);
+}
+
+/* Open a chat's transcript, read-only, in place of the dialog shown. */
+static void
+view_chat(struct app *a, const char *chat)
+{
+	long id = strtol(chat ? chat : "", NULL, 10);
+	char idbuf[32];
+
+	if (id <= 0)
+		return;
+	idstr(idbuf, sizeof(idbuf), id);	/* chat dies with the old dialog */
+	model_dialog_open(a->m, DLG_VIEW, id);
+	model_set_str(&a->m->dlg.msg, "loading...");
+	client_req(a->c, RQ_VIEW, id, NULL, "TRANSCRIPT", idbuf, (char *)NULL);
+}
+
+void
 act_invite(struct app *a)
 {
 	struct chat *c = need_chat(a);
@@ -437,6 +470,10 @@ act_dialog_submit(struct app *a)
 	case DLG_INVITE:
 		submit_invite(a, d);
 		break;
+	case DLG_PAST:
+		if (d->nitems > 0)
+			view_chat(a, d->items[d->sel].name);
+		break;
 	case DLG_STATUS:
 		if (d->nitems > 0) {
 			snprintf(a->m->want_status, sizeof(a->m->want_status), "%s",
@@ -447,6 +484,10 @@ act_dialog_submit(struct app *a)
 		model_dialog_close(a->m);
 		break;
 	case DLG_SEARCH:
+		if (d->searched && d->nitems > 0) {	/* Enter on a hit: open it */
+			view_chat(a, d->items[d->sel].name);
+			break;
+		}
 		if ((q = input_utf8(&d->field[0])) == NULL || q[0] == '\0') {
 			free(q);
 			return;
@@ -459,6 +500,7 @@ act_dialog_submit(struct app *a)
 		d->nitems = d->sel = 0;
 		model_set_str(&d->msg, "searching...");
 		client_req(a->c, RQ_SEARCH, 0, q, "SEARCH", (char *)NULL);
+		d->searched = 1;
 		free(q);
 		break;
 	default:

@@ -26,6 +26,8 @@ void act_note_toggle(struct app *a);
 void act_end(struct app *a);
 void act_leave(struct app *a);
 void act_invite(struct app *a);
+/* The visitor's past chats; Enter opens one read-only. */
+void act_past(struct app *a);
 /* "y" in a yes/no dialog. */
 void act_confirm_yes(struct app *a);
 void act_status(struct app *a);

@@ -19,6 +19,8 @@ title_of(int kind)
 	case DLG_HELP: return " Keys - Up/Down PgUp/PgDn scroll, other keys close ";
 	case DLG_CONFIRM: return " Please confirm ";
 	case DLG_INVITE: return " Invite a colleague into this chat ";
+	case DLG_PAST: return " The visitor's past chats ";
+	case DLG_VIEW: return " Transcript (read-only) ";
 	case DLG_TRANSFER: return " Transfer chat: pick agent or group, add a note ";
 	case DLG_WRAPUP: return " Wrap up the chat ";
 	case DLG_STATUS: return " Set your status ";
@@ -34,9 +36,11 @@ hint_of(int kind)
 	case DLG_TRANSFER: return " Up/Down choose  Enter transfer  Esc cancel";
 	case DLG_WRAPUP: return " Tab next field  Up/Down category  Enter wrap up + close  Esc cancel";
 	case DLG_STATUS: return " Up/Down choose  Enter set  Esc cancel";
-	case DLG_SEARCH: return " Enter search  Up/Down scroll  Esc close";
+	case DLG_SEARCH: return " Enter search, then Enter opens a hit  Up/Down  Esc close";
 	case DLG_CONFIRM: return " y yes  any other key: no";
 	case DLG_INVITE: return " Up/Down choose  Enter invite  Esc cancel";
+	case DLG_PAST: return " Up/Down choose  Enter open  Esc close";
+	case DLG_VIEW: return " Up/Down PgUp/PgDn scroll  Enter/Esc close";
 	default: return "";
 	}
 }
@@ -118,7 +122,7 @@ draw_items(struct dialog *d, struct rect *b, int y, int h)
 		size_t k = top + (size_t)i;
 
 		if (k < d->nitems)
-			draw_line(y, b->x + 1, b->w - 2, d->items[k].label,
+			draw_line_cut(y, b->x + 1, b->w - 2, d->items[k].label,
 			    k == d->sel ? ST_SEL : ST_NORMAL);
 		else
 			draw_fill(y, b->x + 1, b->w - 2, ST_NORMAL);
@@ -219,6 +223,6 @@ dialog_key(struct app *a, int fk, wint_t wc, int alt)
 		d->active = (d->active + d->nfields - 1) % d->nfields;
 	else if (fk == KEY_ENTER || (fk == 0 && (wc == '\r' || wc == '\n')))
 		act_dialog_submit(a);
-	else if (d->nfields > 0)
-		(void)keymap_edit(&d->field[d->active], fk, wc);
+	else if (d->nfields > 0 && keymap_edit(&d->field[d->active], fk, wc))
+		d->searched = 0;	/* a new query: Enter searches again */
 }

@@ -33,7 +33,8 @@ const struct keyhelp keymap_help[] = {
 	{ "Alt-i", "invite a colleague into the chat" },
 	{ "Alt-l", "leave a chat you were invited to (also F7)" },
 	{ "F8  Alt-s", "set your status (online, away, busy, offline)" },
-	{ "F9  Alt-f", "search the chat history" },
+	{ "F9  Alt-f", "search the chat history; Enter on a hit opens it" },
+	{ "Alt-p", "the visitor's past chats; Enter opens one" },
 	{ "F10 Alt-q Ctrl-C", "quit (asks while you have open chats)" },
 	{ "Tab Shift-Tab", "move between input, queue and quick replies" },
 	{ "/code Tab", "put the quick reply with that code in its place" },
@@ -117,6 +118,7 @@ alt_key(struct app *a, wint_t wc)
 	case 'e': act_end(a); return 1;
 	case 'i': act_invite(a); return 1;
 	case 'l': act_leave(a); return 1;
+	case 'p': act_past(a); return 1;
 	case 's': act_status(a); return 1;
 	case 'f': act_search(a); return 1;
 	case 'q': act_quit(a); return 1;

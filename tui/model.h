@@ -69,7 +69,7 @@ struct reply {
 
 enum dlg_kind {
 	DLG_NONE, DLG_HELP, DLG_TRANSFER, DLG_WRAPUP, DLG_STATUS, DLG_SEARCH,
-	DLG_CONFIRM, DLG_INVITE,
+	DLG_CONFIRM, DLG_INVITE, DLG_PAST, DLG_VIEW,
 };
 
 /* What "y" does in a DLG_CONFIRM dialog. */
@@ -90,6 +90,7 @@ struct dialog {
 	int nfields, active;
 	int confirm;		/* enum confirm_kind for DLG_CONFIRM */
 	int top;		/* first row shown (help scrolls) */
+	int searched;		/* search: the items answer the field as it is */
 	char *msg;		/* error or hint shown in the dialog */
 };
 

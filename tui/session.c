@@ -434,10 +434,22 @@ fmt_date(char *buf, size_t n, long epoch, int long_form)
 		snprintf(buf, n, "-");
 }
 
+/* A HISTORY row as one line: date, agent, category and the rating. */
+static void
+hist_label(char *buf, size_t n, struct proto_req *r)
+{
+	char date[32];
+	int rated = proto_opt(r, "rating") && strcmp(opt(r, "rating"), "0");
+
+	fmt_date(date, sizeof(date), optl(r, "started"), 1);
+	snprintf(buf, n, "%s %s %s%s%s", date, opt(r, "agent"),
+	    opt(r, "category"), rated ? " *" : "", rated ? opt(r, "rating") : "");
+}
+
 static void
 row_history(struct chat *ch, struct client_pending *p, struct proto_req *r)
 {
-	char buf[800], date[32];
+	char buf[800];
 	long started = optl(r, "started");
 
 	if (p->rows == 1) {
@@ -449,10 +461,7 @@ row_history(struct chat *ch, struct client_pending *p, struct proto_req *r)
 	}
 	if (argl(r, 0) == ch->id)
 		return;		/* the chat in progress is not history */
-	fmt_date(date, sizeof(date), started, 1);
-	snprintf(buf, sizeof(buf), "%s %s %s%s%s", date, opt(r, "agent"),
-	    opt(r, "category"), proto_opt(r, "rating") && strcmp(opt(r, "rating"), "0") ? " *" : "",
-	    proto_opt(r, "rating") && strcmp(opt(r, "rating"), "0") ? opt(r, "rating") : "");
+	hist_label(buf, sizeof(buf), r);
 	(void)model_vinfo_list(&ch->vi.hist, &ch->vi.nhist, buf);
 	if (started >= ch->vi.last_started) {
 		ch->vi.last_started = started;
@@ -490,6 +499,24 @@ row_dialog(struct session *s, struct client_pending *p, struct proto_req *r)
 	} else if (p->kind == RQ_SEARCH && m->dlg.kind == DLG_SEARCH) {
 		fmt_date(date, sizeof(date), optl(r, "ts"), 0);
 		snprintf(buf, sizeof(buf), "%s #%s %s: %s", date, r->argv[0],
+		    opt(r, "from"), r->text ? r->text : "");
+		(void)model_dialog_item(&m->dlg, buf, NULL, r->argv[0]);
+	} else if (p->kind == RQ_PAST && m->dlg.kind == DLG_PAST &&
+	    m->dlg.chat == p->arg && argl(r, 0) != p->arg) {
+		size_t len;
+
+		hist_label(buf, sizeof(buf), r);
+		len = strlen(buf);
+		snprintf(buf + len, sizeof(buf) - len, "%s%s",
+		    r->text && r->text[0] ? ": " : "", r->text ? r->text : "");
+		(void)model_dialog_item(&m->dlg, buf, NULL, r->argv[0]);
+	} else if (p->kind == RQ_VIEW && m->dlg.kind == DLG_VIEW &&
+	    m->dlg.chat == p->arg) {
+		int kind = model_line_kind(opt(r, "kind"));
+
+		fmt_date(date, sizeof(date), optl(r, "ts"), 0);
+		snprintf(buf, sizeof(buf), "%s %s%s: %s", date,
+		    kind == LK_NOTE ? "[note] " : kind == LK_WHISPER ? "[whisper] " : "",
 		    opt(r, "from"), r->text ? r->text : "");
 		(void)model_dialog_item(&m->dlg, buf, NULL, NULL);
 	}
@@ -648,7 +675,22 @@ on_ok(struct session *s, struct client_pending *p, struct proto_req *r)
 		break;
 	case RQ_SEARCH:
 		if (m->dlg.kind == DLG_SEARCH)
-			model_set_str(&m->dlg.msg, p->rows ? NULL : "no matches");
+			model_set_str(&m->dlg.msg, p->rows ?
+			    "Up/Down choose, Enter opens the chat" : "no matches");
+		break;
+	case RQ_PAST:
+		if (m->dlg.kind == DLG_PAST && m->dlg.chat == p->arg)
+			model_set_str(&m->dlg.msg, m->dlg.nitems ?
+			    "Up/Down choose, Enter opens the chat" : "no past chats");
+		break;
+	case RQ_VIEW:
+		if (m->dlg.kind == DLG_VIEW && m->dlg.chat == p->arg) {
+			char buf[64];
+
+			snprintf(buf, sizeof(buf), "Chat #%ld, %zu messages", p->arg,
+			    m->dlg.nitems);
+			model_set_str(&m->dlg.msg, buf);
+		}
 		break;
 	default:
 		break;
@@ -682,7 +724,9 @@ on_err(struct session *s, struct client_pending *p, const char *code,
 		model_replies_clear(m);
 		return;
 	}
-	if (p->kind == RQ_SEARCH && m->dlg.kind == DLG_SEARCH) {
+	if ((p->kind == RQ_SEARCH && m->dlg.kind == DLG_SEARCH) ||
+	    (p->kind == RQ_PAST && m->dlg.kind == DLG_PAST) ||
+	    (p->kind == RQ_VIEW && m->dlg.kind == DLG_VIEW)) {
 		model_set_str(&m->dlg.msg, text);
 		return;
 	}

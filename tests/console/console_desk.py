@@ -114,10 +114,7 @@ def d_chat_of(agent, name):
 
 
 def left_and_back(d, con, tag):
-    v, info = d.visitor("name=Ann group=sales :hello")
-    con.wait_text("Queue (1)")
-    con.keys("F2")
-    con.wait_text("1:Ann")
+    v, info = d.take("name=Ann group=sales :hello")
     v.close()
     scr = con.wait(lambda s: "1:Ann(left)" in s and "* LEFT" in s)
     ok(scr is not None, tag + " the tab and the card header flag * LEFT", con.screen())
@@ -162,10 +159,7 @@ def invited(d, con, tag):
     scr = con.wait(lambda s: "1:Ann" not in s)
     ok(scr is not None, tag + " Alt-l closes the ended chat", con.screen())
     # alice invites bob from the keys
-    _, info2 = d.visitor("name=Ben group=sales :second")
-    con.wait_text("Queue (1)")
-    con.keys("F2")
-    con.wait_text("1:Ben")
+    _, info2 = d.take("name=Ben group=sales :second")
     con.keys("M-i")
     scr = con.wait(lambda s: "Invite a colleague" in s and "bob" in s)
     ok(scr is not None, tag + " Alt-i lists the colleagues online", con.screen())
@@ -234,10 +228,7 @@ def resumed_name(d, con, tag):
 
 
 def two_step_end(d, con, tag):
-    v, info = d.visitor("name=Ann group=sales :bye soon")
-    con.wait_text("Queue (1)")
-    con.keys("F2")
-    con.wait_text("1:Ann")
+    v, info = d.take("name=Ann group=sales :bye soon")
     con.keys("F7")
     ok(con.wait_text("End the chat with Ann? y/N") is not None, tag + " F7 asks",
        con.screen())
@@ -257,6 +248,46 @@ def two_step_end(d, con, tag):
     ok(scr is not None, tag + " the wrap-up closes the chat", con.screen())
 
 
+def history_view(d, con, tag):
+    bob = d.client("bob")
+    v, info = d.visitor("name=Ann group=sales :parcel 777 lost")
+    bob.cmd("ACCEPT " + info["chat"])
+    bob.cmd("MSG %s :resending parcel 777 today" % info["chat"])
+    bob.cmd("WRAPUP %s shipping :resent" % info["chat"])
+    v2 = d.client()
+    v2.cmd("HELLO token=%s group=sales :back again" % info["token"])
+    con.wait_text("Queue (1)")
+    con.keys("F2")
+    con.wait_text("1:Ann")
+    con.keys("M-p")
+    scr = con.wait(lambda s: "past chats" in s and "bob shipping: resent" in s)
+    ok(scr is not None, tag + " Alt-p lists the visitor's past chats", con.screen())
+    con.keys("Enter")
+    scr = con.wait(lambda s: "read-only" in s and "Ann: parcel 777 lost" in s and
+                   "Bob: resending parcel 777" in s)
+    ok(scr is not None, tag + " Enter opens its transcript read-only", con.screen())
+    con.keys("Escape")
+    ok(con.wait(lambda s: "read-only" not in s) is not None, tag + " Esc closes it",
+       con.screen())
+    con.keys("F9")
+    con.wait_text("Search:")
+    con.type("777")
+    con.keys("Enter")
+    scr = con.wait(lambda s: "Enter opens the chat" in s and "#%s" % info["chat"] in s)
+    ok(scr is not None, tag + " F9 finds the old chat", con.screen())
+    con.keys("Enter")
+    scr = con.wait(lambda s: "read-only" in s and "Ann: parcel 777 lost" in s)
+    ok(scr is not None, tag + " Enter on a hit opens that chat read-only", con.screen())
+    con.keys("Escape")
+    con.wait(lambda s: "read-only" not in s)
+    con.keys("F9")
+    con.wait_text("Search:")
+    con.type("nothing-like-this")
+    con.keys("Enter")
+    ok(con.wait_text("no matches") is not None, tag + " a search without hits says so",
+       con.screen())
+
+
 SCENARIOS = [     # (function, label, cols, rows, server settings)
     (quit_asks, "quit", 80, 24), (quit_asks, "quit", 60, 20),
     (quit_without_chats, "quit", 80, 24),
@@ -268,6 +299,7 @@ SCENARIOS = [     # (function, label, cols, rows, server settings)
     (countdown, "countdown", 60, 20, {"answer_timeout": 3, "sales_mode": "auto"}),
     (resumed_name, "name", 80, 24), (resumed_name, "name", 100, 30),
     (two_step_end, "end", 80, 24), (two_step_end, "end", 60, 20),
+    (history_view, "history", 80, 24), (history_view, "history", 100, 30),
 ]
 
 

@@ -22,17 +22,8 @@ ok = T.ok
 LONG_URL = "/catalogue/kitchen/knives/chef-knife-21cm-damascus-steel?colour=black"
 
 
-def accept_one(d, con, args):
-    """A visitor asks, the agent takes the chat; returns the visitor."""
-    v, _ = d.visitor(args)
-    con.wait_text("Queue (1)")
-    con.keys("F2")
-    con.wait(lambda s: "1:" in s and "Queue (0)" in s)
-    return v
-
-
 def columns(d, con, tag):
-    v = accept_one(d, con, "name=Ann page=%s group=sales :hello" % LONG_URL)
+    v = d.take("name=Ann page=%s group=sales :hello" % LONG_URL)[0]
     v.cmd("PAGE /checkout :Checkout")
     scr = con.wait(lambda s: "Pages: /checkout" in s and "Past chats: 0" in s)
     ok(scr is not None, tag + " card shown", con.screen())
@@ -67,7 +58,7 @@ def card_keys(d, con, tag):
 def chinese_wrap(d, con, tag):
     zh = "我的订单还没有到请帮忙查一下谢谢" * 4
     en = "Hello, I would like to know where my parcel is, order 12345, " * 2
-    v = accept_one(d, con, "name=张三 group=sales :hi")
+    v = d.take("name=张三 group=sales :hi")[0]
     v.cmd("SAY :" + zh)
     v.cmd("SAY :" + en.strip())
     scr = con.wait(lambda s: "张三: Hello" in s)
@@ -129,7 +120,7 @@ def key_bar(d, con, tag):
 
 
 def signed_out(d, con, tag):
-    accept_one(d, con, "name=Ann group=sales :hi")
+    d.take("name=Ann group=sales :hi")
     d.visitor("name=Ben group=sales :waiting")
     con.wait_text("Queue (1)")
     for _ in range(4):          # agent.max_connections is 4: the oldest goes
@@ -143,7 +134,7 @@ def signed_out(d, con, tag):
 
 
 def multiline(d, con, tag):
-    v = accept_one(d, con, "name=Ann group=sales :hi")
+    v = d.take("name=Ann group=sales :hi")[0]
     con.type("line one")
     con.keys("C-j")
     con.type("line two")

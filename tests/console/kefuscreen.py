@@ -311,6 +311,15 @@ class Desk:
         final, _ = v.cmd("HELLO " + args)
         return v, dict(w.split("=", 1) for w in final.split()[1:] if "=" in w)
 
+    def take(self, args):
+        """A visitor says HELLO args and the console's agent takes the chat
+        with F2; returns (visitor, HELLO fields) once the tab is there."""
+        v, info = self.visitor(args)
+        self.con.wait(lambda s: "Queue (" in s and "Queue (0)" not in s)
+        self.con.keys("F2")
+        self.con.wait(lambda s: " Chats:" in s and "Queue (0)" in s)
+        return v, info
+
     def close(self):
         if self.con:
             self.con.close()
