@@ -457,20 +457,30 @@ model_dialog_open(struct model *m, int kind, long chat)
 }
 
 int
-model_dialog_item(struct dialog *d, const char *label, const char *kind,
-    const char *name)
+model_dialog_item_at(struct dialog *d, size_t at, const char *label,
+    const char *kind, const char *name)
 {
 	struct dlg_item *ni = realloc(d->items, (d->nitems + 1) * sizeof(*ni));
 
 	if (ni == NULL)
 		return -1;
 	d->items = ni;
-	ni += d->nitems;
+	if (at > d->nitems)
+		at = d->nitems;
+	memmove(ni + at + 1, ni + at, (d->nitems - at) * sizeof(*ni));
+	ni += at;
 	ni->label = strdup(label);
 	ni->kind = kind ? strdup(kind) : NULL;
 	ni->name = name ? strdup(name) : NULL;
 	d->nitems++;
 	return 0;
+}
+
+int
+model_dialog_item(struct dialog *d, const char *label, const char *kind,
+    const char *name)
+{
+	return model_dialog_item_at(d, d->nitems, label, kind, name);
 }
 
 void

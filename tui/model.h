@@ -91,6 +91,7 @@ struct dialog {
 	int confirm;		/* enum confirm_kind for DLG_CONFIRM */
 	int top;		/* first row shown (help scrolls) */
 	int searched;		/* search: the items answer the field as it is */
+	size_t nfront;		/* transfer: online agents, kept first */
 	char *msg;		/* error or hint shown in the dialog */
 };
 
@@ -171,5 +172,8 @@ void model_dialog_close(struct model *m);
 void model_dialog_open(struct model *m, int kind, long chat);
 int model_dialog_item(struct dialog *d, const char *label, const char *kind,
     const char *name);
+/* The same, placed at index at (0 .. nitems). */
+int model_dialog_item_at(struct dialog *d, size_t at, const char *label,
+    const char *kind, const char *name);
 
 #endif

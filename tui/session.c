@@ -471,6 +471,32 @@ row_history(struct chat *ch, struct client_pending *p, struct proto_req *r)
 	}
 }
 
+/*
+ * An AGENTS row in the transfer or invite list: the display name first.
+ * Those online come first (the first of them is preselected); invites list
+ * only them, transfers show the others too, after them, to say who is out.
+ */
+static void
+row_agent(struct dialog *d, const char *me, struct proto_req *r)
+{
+	char buf[600], who[300];
+	const char *disp = opt(r, "display");
+	int on = strcmp(opt(r, "status"), "online") == 0;
+
+	if ((me && strcmp(r->argv[0], me) == 0) || (!on && d->kind == DLG_INVITE))
+		return;
+	if (disp[0] != '\0' && strcmp(disp, r->argv[0]) != 0)
+		snprintf(who, sizeof(who), "%s (%s)", disp, r->argv[0]);
+	else
+		snprintf(who, sizeof(who), "%s", r->argv[0]);
+	snprintf(buf, sizeof(buf), "%s%-22s %-7s %ld/%ld %s",
+	    d->kind == DLG_TRANSFER ? "agent " : "", who, opt(r, "status"),
+	    optl(r, "chats"), optl(r, "max"), opt(r, "groups"));
+	if (model_dialog_item_at(d, on ? d->nfront : d->nitems, buf, "agent",
+	    r->argv[0]) == 0 && on)
+		d->nfront++;
+}
+
 static void
 row_dialog(struct session *s, struct client_pending *p, struct proto_req *r)
 {
@@ -479,23 +505,15 @@ row_dialog(struct session *s, struct client_pending *p, struct proto_req *r)
 
 	if (r->argc < 1)
 		return;
-	if (p->kind == RQ_AGENTS && m->dlg.kind == DLG_INVITE) {
-		if ((m->user && strcmp(r->argv[0], m->user) == 0) ||
-		    strcmp(opt(r, "status"), "online") != 0)
-			return;
-		snprintf(buf, sizeof(buf), "%-12s %ld/%ld chats  %s", r->argv[0],
-		    optl(r, "chats"), optl(r, "max"), opt(r, "groups"));
-		(void)model_dialog_item(&m->dlg, buf, "agent", r->argv[0]);
-	} else if (p->kind == RQ_AGENTS && m->dlg.kind == DLG_TRANSFER) {
-		if (m->user && strcmp(r->argv[0], m->user) == 0)
-			return;
-		snprintf(buf, sizeof(buf), "agent %-10s %-7s %ld/%ld %s", r->argv[0],
-		    opt(r, "status"), optl(r, "chats"), optl(r, "max"), opt(r, "groups"));
-		(void)model_dialog_item(&m->dlg, buf, "agent", r->argv[0]);
-	} else if (p->kind == RQ_GROUPS && m->dlg.kind == DLG_TRANSFER) {
+	if (p->kind == RQ_AGENTS && (m->dlg.kind == DLG_INVITE ||
+	    m->dlg.kind == DLG_TRANSFER))
+		row_agent(&m->dlg, m->user, r);
+	else if (p->kind == RQ_GROUPS && m->dlg.kind == DLG_TRANSFER) {
 		snprintf(buf, sizeof(buf), "group %-10s %ld waiting, %ld online",
 		    r->argv[0], optl(r, "waiting"), optl(r, "online"));
-		(void)model_dialog_item(&m->dlg, buf, "group", r->argv[0]);
+		if (model_dialog_item_at(&m->dlg, m->dlg.nfront, buf, "group",
+		    r->argv[0]) == 0)
+			m->dlg.nfront++;	/* before the agents who are out */
 	} else if (p->kind == RQ_SEARCH && m->dlg.kind == DLG_SEARCH) {
 		fmt_date(date, sizeof(date), optl(r, "ts"), 0);
 		snprintf(buf, sizeof(buf), "%s #%s %s: %s", date, r->argv[0],

@@ -147,12 +147,12 @@ def scenario(srv, con, clients):
     bob.cmd("LOGIN bob :bob123")
     con.keys("M-1")
     con.keys("F5")
-    scr = con.wait_text("agent bob")
+    scr = con.wait_text("(bob)")
     ok(scr is not None, "transfer: dialog lists agents and groups", con.screen())
     if scr:
         items = [l for l in scr.split("\n") if ("agent " in l or "group " in l)
                  and "Transfer" not in l]
-        idx = [i for i, l in enumerate(items) if "agent bob" in l]
+        idx = [i for i, l in enumerate(items) if "(bob)" in l]
         for _ in range(idx[0] if idx else 0):
             con.keys("Down")
     con.type("VIP 客户")

@@ -288,6 +288,25 @@ def history_view(d, con, tag):
        con.screen())
 
 
+def transfer_list(d, con, tag):
+    bob = d.client("bob")       # bob is online; admin is not logged in
+    d.take("name=Ann group=sales :hi")
+    con.keys("F5")
+    scr = con.wait(lambda s: "Bob (bob)" in s and "group tech" in s and "agent admin" in s)
+    ok(scr is not None, tag + " the transfer list shows display names", con.screen())
+    rows = [l for l in (scr or "").split("\n")
+            if ("agent " in l or "group " in l) and "Transfer chat" not in l]
+    first = [i for i, l in enumerate(rows) if "Bob (bob)" in l]
+    out = [i for i, l in enumerate(rows) if "agent admin" in l]
+    grp = [i for i, l in enumerate(rows) if "group sales" in l]
+    ok(first == [0] and grp and out and grp[0] < out[0] and "offline" in rows[out[0]],
+       tag + " online agents first, then groups, then those who are out", scr)
+    con.keys("Enter")
+    ev = ks.event(bob, "* ASSIGN")
+    ok(ev is not None and "by=transfer" in ev, tag + " Enter gives the chat to the "
+       "preselected online agent")
+
+
 SCENARIOS = [     # (function, label, cols, rows, server settings)
     (quit_asks, "quit", 80, 24), (quit_asks, "quit", 60, 20),
     (quit_without_chats, "quit", 80, 24),
@@ -300,6 +319,7 @@ SCENARIOS = [     # (function, label, cols, rows, server settings)
     (resumed_name, "name", 80, 24), (resumed_name, "name", 100, 30),
     (two_step_end, "end", 80, 24), (two_step_end, "end", 60, 20),
     (history_view, "history", 80, 24), (history_view, "history", 100, 30),
+    (transfer_list, "transfer", 80, 24), (transfer_list, "transfer", 120, 35),
 ]
 
 
