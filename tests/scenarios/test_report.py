@@ -133,7 +133,7 @@ try:
     r = kefud("report", "--from", FROM, "--to", TO, "--by", "agent", "--format", "json")
     t.eq(r.returncode, 0, "kefud report --format json beside the running server (%s)" % r.stderr.strip())
     j = json.loads(r.stdout)
-    t.ok(j["by"] == "agent" and j["from"] == FROM and j["rows"][0]["agent"] == "alice",
+    t.ok(j["by"] == "agent" and j["from"] == FROM and [x["agent"] for x in j["rows"] if x["agent"] != "admin"][:1] == ["alice"],
          "json: by, period, rows", r.stdout)
     t.ok(all(str(j["total"][k]) == wire["total"][k] for k in
              ("offered", "answered", "missed", "transferred", "rated", "r5")) and
@@ -142,7 +142,10 @@ try:
     r = kefud("report", "--from", FROM, "--to", TO, "--by", "agent", "--format", "csv")
     recs = list(csv.DictReader(io.StringIO(r.stdout)))
     tot = [x for x in recs if x["kind"] == "total"][0]
-    t.ok(r.returncode == 0 and [x["key"] for x in recs] == ["alice", "carol", "", "billing"] and
+    # admin is logged in too: a row of its own once a second of its
+    # presence has passed, which a busy machine may or may not reach
+    t.ok(r.returncode == 0 and
+         [x["key"] for x in recs if x["key"] != "admin"] == ["alice", "carol", "", "billing"] and
          all(tot[k] == wire["total"][k] for k in ("offered", "missed", "transferred")) and
          recs[-1]["chats"] == "1" and recs[0]["frt_avg"] != "",
          "csv: one table, kind,key,...,chats; same figures", r.stdout)
