@@ -207,7 +207,7 @@ class Server:
         with open(self.config_path, "w", encoding="utf-8") as f:
             f.write("\n".join(_yaml(self.config)) + "\n")
 
-    def start(self, timeout=60):
+    def start(self, timeout=300):   # under valgrind seeding accounts is slow
         self.write_config()
         self.logf = open(self.log_path, "ab")
         self.proc = subprocess.Popen([self.binary, "-c", self.config_path],
