@@ -226,6 +226,11 @@ class Server:
                 return self
             except OSError:
                 time.sleep(0.05)
+        # not left running behind a test that stops here
+        self.proc.kill()
+        self.proc.wait()
+        self.proc = None
+        self.logf.close()
         raise RuntimeError("kefud did not start:\n" + self.log())
 
     def log(self):
