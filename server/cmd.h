@@ -17,9 +17,11 @@
 typedef void cmd_fn(struct conn *c, struct proto_req *r);
 
 /* cmd_session.c */
-cmd_fn cmd_help, cmd_ping, cmd_quit, cmd_login, cmd_ticket, cmd_hello,
-    cmd_whoami, cmd_logout,
-    cmd_gateway, cmd_authpass, cmd_authkey, cmd_mkticket;
+cmd_fn cmd_help, cmd_ping, cmd_quit, cmd_login, cmd_whoami, cmd_logout;
+/* cmd_gateway.c */
+cmd_fn cmd_ticket, cmd_gateway, cmd_authpass, cmd_authkey, cmd_mkticket;
+/* cmd_hello.c */
+cmd_fn cmd_hello;
 /* cmd_visitor.c */
 cmd_fn cmd_say, cmd_typing, cmd_page, cmd_rate, cmd_end, cmd_where;
 /* cmd_chat.c */
