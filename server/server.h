@@ -90,8 +90,11 @@ extern struct server srv;
  *                   main.c) with the answer before conn_resume.
  */
 
-/* conn.c */
+/* listen.c */
 int conn_listen_all(void);
+/* conn.c */
+struct conn *conn_new(int fd, int is_unix, const char *addr);
+int conn_start(struct conn *c);
 void conn_close(struct conn *c, const char *why);
 void conn_flush_all(void);
 int conn_flush_every(void);
