@@ -100,6 +100,8 @@ start_kefud() {
 			echo "store:"
 			echo "  commit_interval_us: $BENCH_COMMIT_US"
 		fi
+		echo "auth:"		# 200 agents log in at once from 127.0.0.1:
+		echo "  max_failures: 1000"	# pending checks count toward it
 		echo "visitor:"		# every bench visitor is 127.0.0.1
 		echo "  hello_rate: 0"
 		echo "  per_addr_max: 0"
