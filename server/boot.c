@@ -52,6 +52,11 @@ add_bytes(void *arg, const struct store_msg *m)
 	return 0;
 }
 
+/* One wall-clock reading for the whole restore: chats loaded a second
+ * apart must not trade places in the queue (a slow restore crossed a
+ * second boundary and made a later chat look older). */
+static time_t restore_wall;
+
 static int
 restore_chat(void *arg, const struct store_chat *sc)
 {
@@ -83,7 +88,7 @@ restore_chat(void *arg, const struct store_chat *sc)
 	c->group = g;
 	c->created = sc->created;
 	c->queued_at = sc->queued_at;
-	c->queued_ms = srv.now_ms - (long long)(time(NULL) - sc->queued_at) * 1000;
+	c->queued_ms = srv.now_ms - (long long)(restore_wall - sc->queued_at) * 1000;
 	c->question = strdup(sc->question);
 	c->seq = sc->last_seq;
 	if (store_msg_foreach(c->id, 0, add_bytes, &c->bytes) < 0)
@@ -99,6 +104,7 @@ boot_restore(void)
 {
 	int n = 0;
 
+	restore_wall = time(NULL);
 	if (store_chat_foreach_active(restore_chat, &n) < 0)
 		return -1;
 	if (n)

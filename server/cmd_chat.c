@@ -116,7 +116,8 @@ cmd_accept(struct conn *c, struct proto_req *r)
 			struct chat *h = desk.groups[i].qhead;
 
 			if (h && (a->groups & (1ULL << i)) &&
-			    (ch == NULL || h->queued_ms < ch->queued_ms))
+			    (ch == NULL || h->queued_ms < ch->queued_ms ||
+			    (h->queued_ms == ch->queued_ms && h->id < ch->id)))
 				ch = h;
 		}
 		if (ch == NULL) {
