@@ -116,6 +116,10 @@ int list_take(struct list_page *p);
 /* The same for a list paged by key (the query started at from=): -1
  * when full, with next= set to key. */
 int list_take_key(struct list_page *p, long long key);
+/* list_take() and, for a row it sends, row_begin() and " <id>": NULL when
+ * the row is not sent, with *rc what the store row callback returns (0 to
+ * skip it, -1 when the page is full). */
+struct pbuf *list_row_id(struct list_page *p, long long id, int *rc);
 /* How many rows a store query with a LIMIT must return for this page:
  * those skipped, the page, and one to tell whether there is more. */
 int list_query_limit(const struct list_page *p);

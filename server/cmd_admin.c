@@ -300,12 +300,10 @@ key_row(void *arg, const struct store_key *k)
 {
 	struct list_page *pg = arg;
 	struct pbuf *b;
-	int take;
+	int rc;
 
-	if ((take = list_take(pg)) <= 0)
-		return take;
-	b = row_begin(pg->c);
-	pbuf_printf(b, " %lld", (long long)k->id);
+	if ((b = list_row_id(pg, (long long)k->id, &rc)) == NULL)
+		return rc;
 	proto_put_kv(b, "type", k->type);
 	proto_put_text(b, k->comment, strlen(k->comment));
 	return list_row_end(pg);
@@ -345,12 +343,10 @@ audit_row(void *arg, const struct store_audit *a)
 {
 	struct list_page *pg = arg;
 	struct pbuf *b;
-	int take;
+	int rc;
 
-	if ((take = list_take(pg)) <= 0)
-		return take;
-	b = row_begin(pg->c);
-	pbuf_printf(b, " %lld", (long long)a->id);
+	if ((b = list_row_id(pg, (long long)a->id, &rc)) == NULL)
+		return rc;
 	proto_put_kvi(b, "ts", (long long)a->ts);
 	proto_put_kv(b, "actor", a->actor);
 	proto_put_kv(b, "action", a->action);

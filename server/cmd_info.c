@@ -88,14 +88,12 @@ chat_row(void *arg, const struct store_chat *h)
 {
 	struct list_page *pg = arg;
 	struct pbuf *b;
-	int take;
+	int rc;
 
 	if (!access_chat(pg->c->agent, h->id, h->group, h->agent))
 		return 0;	/* HISTORY lists only what the caller may read */
-	if ((take = list_take(pg)) <= 0)
-		return take;
-	b = row_begin(pg->c);
-	pbuf_printf(b, " %lld", (long long)h->id);
+	if ((b = list_row_id(pg, (long long)h->id, &rc)) == NULL)
+		return rc;
 	proto_put_kv(b, "group", h->group);
 	proto_put_kv(b, "state", h->state);
 	proto_put_kv(b, "agent", h->agent ? h->agent : "");
@@ -301,14 +299,12 @@ search_row(void *arg, const struct store_msg *m)
 {
 	struct list_page *pg = arg;
 	struct pbuf *b;
-	int take;
+	int rc;
 
 	if (!access_chat(pg->c->agent, m->chat, m->group, m->owner))
 		return 0;
-	if ((take = list_take(pg)) <= 0)
-		return take;
-	b = row_begin(pg->c);
-	pbuf_printf(b, " %lld", (long long)m->chat);
+	if ((b = list_row_id(pg, (long long)m->chat, &rc)) == NULL)
+		return rc;
 	proto_put_kvi(b, "seq", m->seq);
 	return msg_row_end(pg, b, m);
 }

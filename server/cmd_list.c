@@ -109,6 +109,19 @@ list_take_key(struct list_page *p, long long key)
 	return 1;
 }
 
+struct pbuf *
+list_row_id(struct list_page *p, long long id, int *rc)
+{
+	struct pbuf *b;
+
+	if ((*rc = list_take(p)) <= 0)
+		return NULL;
+	*rc = 0;
+	b = row_begin(p->c);
+	pbuf_printf(b, " %lld", id);
+	return b;
+}
+
 int
 list_query_limit(const struct list_page *p)
 {

@@ -278,12 +278,10 @@ list_row(void *arg, const struct store_reply *rp)
 {
 	struct list_page *pg = arg;
 	struct pbuf *b;
-	int take;
+	int rc;
 
-	if ((take = list_take(pg)) <= 0)
-		return take;
-	b = row_begin(pg->c);
-	pbuf_printf(b, " %lld", (long long)rp->id);
+	if ((b = list_row_id(pg, (long long)rp->id, &rc)) == NULL)
+		return rc;
 	proto_put_kv(b, "group", rp->group ? rp->group : "");
 	proto_put_kv(b, "mine", rp->owner ? "1" : "0");
 	proto_put_kv(b, "cat", rp->cat);
