@@ -6,6 +6,8 @@
 # Environment: KEFUD, KEFUBENCH (paths of the built binaries),
 # BENCH_QUICK=1 for a short smoke run, BENCH_V / BENCH_A to change the
 # connection counts, BENCH_PERF=prefix to `perf record` each server run,
+# BENCH_STAT=events to `perf stat -e events` each server run and print the
+# counts per delivered message (e.g. task-clock,syscalls:sys_enter_write),
 # BENCH_PIN=0 not to pin server and generator to separate cores,
 # BENCH_COMMIT_US to set kefud's store.commit_interval_us,
 # BENCH_RUNS rounds of the kefud and Redis runs (default 3; medians shown),
@@ -70,14 +72,28 @@ run() {
 		rm -f "$TMP/ready"
 		(
 			while [ ! -e "$TMP/ready" ]; do sleep 0.1; done
-			exec perf record -q -g -p "$pid" -o "$BENCH_PERF.$label" -- sleep "$DUR"
+			exec perf record -q ${BENCH_PERF_ARGS:--g} -p "$pid" -o "$BENCH_PERF.$label" -- sleep "$DUR"
+		) >/dev/null 2>&1 &
+		PERFPID=$!
+	elif [ -n "${BENCH_STAT:-}" ]; then	# perf stat -e BENCH_STAT, once set up
+		rm -f "$TMP/ready"
+		(
+			while [ ! -e "$TMP/ready" ]; do sleep 0.1; done
+			exec perf stat -e "$BENCH_STAT" -p "$pid" -o "$TMP/stat.$label" -- sleep "$DUR"
 		) >/dev/null 2>&1 &
 		PERFPID=$!
 	fi
 	line=$(KEFUBENCH_READY="$TMP/ready" $PIN_GEN "$KEFUBENCH" -m "$mode" -p "$port" -S "$pid" -V "$V" -A "$A" \
 	    -d "$DUR" -P "$PW" "$@" | grep '^RESULT')
-	echo "$label $line" >>"$OUT"
-	if [ -n "${BENCH_PERF:-}" ]; then wait "$PERFPID"; fi
+	echo "$label $line dur=$DUR" >>"$OUT"
+	if [ -n "${BENCH_PERF:-}${BENCH_STAT:-}" ]; then wait "$PERFPID"; fi
+	if [ -n "${BENCH_STAT:-}" ]; then	# counts per delivered message
+		thr=$(echo "$line" | sed -n 's/.* thr=\([0-9]*\).*/\1/p')
+		awk -v n="$((${thr:-0} * DUR))" -v l="$label" '
+		    $1 ~ /^[0-9.,]+$/ { gsub(",", "", $1); c = $1 + 0;
+			printf "# %-10s %-32s %14.0f  %8.3f per msg\n", l, $2, c, n ? c / n : 0 }' \
+		    "$TMP/stat.$label" >>"$TMP/stats.txt"
+	fi
 }
 
 # ---- kefud ----
@@ -172,6 +188,7 @@ else
 fi
 
 # kefud and Redis take turns, BENCH_RUNS rounds: the table shows medians
+LOAD0=$(uptime)
 nround=0	# (start_kefud uses $i)
 while [ $nround -lt "$RUNS" ]; do
 	if want kefu; then kefu_round; fi
@@ -222,6 +239,9 @@ else
 fi
 
 # ---- table ----
+echo "# load before: ${LOAD0:-?}"
+if [ -s "$TMP/stats.txt" ]; then cat "$TMP/stats.txt"; fi
+echo "# load after:  $(uptime)"
 python3 - "$OUT" "$V" "$A" <<'EOF'
 import sys
 import statistics
@@ -247,18 +267,22 @@ for label in order:
     rows.append((label, med))
 base = {l.split("-")[1]: kv for l, kv in rows if l.startswith("kefu-")}
 print("# %s visitors + %s agents, same pattern for every server" % (sys.argv[2], sys.argv[3]))
-hdr = "%-10s %6s %9s %8s %8s %8s %7s %7s %9s %9s %6s %8s" % (
+hdr = "%-10s %6s %9s %8s %8s %8s %7s %7s %9s %9s %6s %8s %7s" % (
     "run", "held", "msg/s", "p50 ms", "p99 ms", "p99.9", "cpu s", "gen s", "rss MB",
-    "peak MB", "B/msg", "x kefu")
+    "peak MB", "B/msg", "x kefu", "us/msg")
 print(hdr)
 for label, kv in rows:
     b = base.get(label.split("-")[1])
     ratio = float(kv["thr"]) / float(b["thr"]) if b and float(b["thr"]) > 0 else 0
-    print("%-10s %6s %9s %8s %8s %8s %7s %7s %9.1f %9.1f %6s %8.2f" % (
+    # server CPU microseconds per delivered message: less sensitive to
+    # other load on the machine than msg/s (no PMU here for instructions)
+    delivered = float(kv["thr"]) * float(kv.get("dur", 8))
+    usm = float(kv["cpu"]) * 1e6 / delivered if delivered > 0 else 0
+    print("%-10s %6s %9s %8s %8s %8s %7s %7s %9.1f %9.1f %6s %8.2f %7.2f" % (
         label, kv["held"], kv["thr"], kv["p50"], kv["p99"], kv["p999"], kv["cpu"],
         kv["gen_cpu"],
         int(kv["rss_setup_kb"]) / 1024, int(kv["hwm_kb"]) / 1024,
-        kv["bytes_per_msg"], ratio))
+        kv["bytes_per_msg"], ratio, usm))
 print("# kefud stores every message in SQLite before delivering it; redis and ngircd do not persist.")
 if any(len(runs[l]) > 1 for l in order):
     print("# medians of %d runs; each run's msg/s and p99 ms:" % max(len(r) for r in runs.values()))
