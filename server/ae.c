@@ -30,7 +30,8 @@ struct ae_loop {
 	int epfd;
 	int maxfds;
 	struct ae_file *files;
-	struct epoll_event *evs;
+	struct epoll_event *evs;	/* room for every fd: see ae_create */
+	int nevs;
 	int stop;
 	int timer_ms;
 	long long timer_next;
@@ -72,7 +73,13 @@ ae_create(int maxfds)
 		return NULL;
 	l->maxfds = maxfds;
 	l->files = calloc((size_t)maxfds, sizeof(*l->files));
-	l->evs = calloc(1024, sizeof(*l->evs));
+	/* One wait takes every ready socket, as Redis does. With a smaller
+	 * batch (it was 1024) a visitor's own message and the agent's
+	 * message to it were served in different iterations, so its reply
+	 * and the event went out in two writes instead of one: 0.98 writes
+	 * per message against Redis's 0.50 with 10,200 connections. */
+	l->nevs = maxfds < 1024 ? 1024 : maxfds;
+	l->evs = calloc((size_t)l->nevs, sizeof(*l->evs));
 	l->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (l->files == NULL || l->evs == NULL || l->epfd < 0) {
 		ae_free(l);
@@ -166,7 +173,7 @@ wait_events(struct ae_loop *l, long long us)
 
 	if (have_pwait2) {
 		struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
-		int n = epoll_pwait2(l->epfd, l->evs, 1024, us < 0 ? NULL : &ts,
+		int n = epoll_pwait2(l->epfd, l->evs, l->nevs, us < 0 ? NULL : &ts,
 		    NULL);
 
 		if (n >= 0 || (errno != ENOSYS && errno != EPERM))
@@ -176,7 +183,7 @@ wait_events(struct ae_loop *l, long long us)
 		    strerror(errno));
 	}
 #endif
-	return epoll_wait(l->epfd, l->evs, 1024,
+	return epoll_wait(l->epfd, l->evs, l->nevs,
 	    us < 0 ? -1 : (int)((us + 999) / 1000));
 }
 
