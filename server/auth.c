@@ -25,12 +25,14 @@
  * One entry per remote address. Failures are kept per account name so that
  * a success clears only that account's failures on that address; names past
  * THROTTLE_NAMES go into `other`, which only the window clears. `pending`
- * counts checks still in the password worker: they count as failures until
- * their answer comes back, so simultaneous guesses cannot slip past the
- * limit. An entry is throttled while failures + pending >= max_failures
- * within window_ms of its first failure. Throttled entries and entries with
- * pending checks are never evicted to make room; when the table holds
- * nothing else, new addresses are refused (treated as throttled).
+ * counts checks still in the password worker. An entry is throttled while
+ * its failures reach max_failures within window_ms of its first failure;
+ * it is busy while failures + pending do: a new try then waits (authq.c)
+ * until a check settles, so simultaneous guesses cannot slip past the limit
+ * and simultaneous right passwords are not refused. Throttled entries and
+ * entries with pending checks are never evicted to make room; when the
+ * table holds nothing else, new addresses are refused (treated as
+ * throttled).
  */
 struct throttle {
 	char addr[64];
@@ -152,6 +154,7 @@ auth_verify(const char *pw, const char *hash)
 	return ok;
 }
 
+/* Failures, and with the pending checks counted when busy is set. */
 static int
 slot_count(const struct throttle *t)
 {
@@ -169,10 +172,16 @@ slot_expired(const struct throttle *t, long long now)
 }
 
 static int
+slot_failures(const struct throttle *t)
+{
+	return slot_count(t) - t->pending;
+}
+
+static int
 slot_throttled(const struct throttle *t, long long now)
 {
 	return t->addr[0] && !slot_expired(t, now) &&
-	    slot_count(t) >= max_failures;
+	    slot_failures(t) >= max_failures;
 }
 
 /* Seconds until t lets a try through again, at least 1. */
@@ -270,6 +279,10 @@ auth_begin(const char *addr, long long now, int *wait_s)
 		*wait_s = slot_wait(t, now);
 		return 0;
 	}
+	if (slot_count(t) >= max_failures) {
+		*wait_s = 1;
+		return -1;	/* busy: wait for a pending check */
+	}
 	if (slot_count(t) == 0)
 		t->first_ms = now;	/* the window starts with this try */
 	t->pending++;
@@ -310,7 +323,7 @@ settle(struct throttle *t, const char *name, int result)
 				t->names[i].failures = 0;
 	} else if (result == 0) {
 		count_failure(t, name);
-		if (slot_count(t) - t->pending == max_failures)
+		if (slot_failures(t) == max_failures)
 			log_warn("auth: %d failed logins from %s; throttling for %llds",
 			    max_failures, t->addr, window_ms / 1000);
 	}
@@ -337,6 +350,18 @@ auth_succeeded(const char *addr, const char *name, long long now)
 
 	if (t != NULL)
 		settle(t, name, 1);
+}
+
+void
+auth_failed(const char *addr, const char *name, long long now)
+{
+	struct throttle *t = slot_find(addr, 1, now, NULL);
+
+	if (t == NULL)
+		return;		/* the table is full of throttled ones */
+	if (slot_count(t) == 0)
+		t->first_ms = now;
+	settle(t, name, 0);
 }
 
 int

@@ -95,7 +95,7 @@ cmd_ticket(struct conn *c, struct proto_req *r)
 		reply_err(c, "DENIED", "tickets are accepted on the unix socket only");
 		return;
 	}
-	if (!auth_begin(c->addr, srv.now_ms, &wait_s)) {
+	if (!auth_allowed(c->addr, srv.now_ms, &wait_s)) {
 		session_reply_throttle(c, wait_s);
 		return;
 	}
@@ -104,7 +104,7 @@ cmd_ticket(struct conn *c, struct proto_req *r)
 	if (a == NULL) {
 		if (t)
 			ticket_free(t);
-		auth_end(c->addr, r->argv[0], 0, srv.now_ms);
+		auth_failed(c->addr, r->argv[0], srv.now_ms);
 		session_log_failed("ticket login", r->argv[0], c->addr);
 		reply_err(c, "AUTH", "bad ticket");
 		return;
@@ -112,7 +112,7 @@ cmd_ticket(struct conn *c, struct proto_req *r)
 	/* single use: the next reconnect of this console needs the new one */
 	next = ticket_new(t->owner, a->name);
 	ticket_free(t);
-	auth_end(c->addr, a->name, 1, srv.now_ms);
+	auth_succeeded(c->addr, a->name, srv.now_ms);
 	session_login_agent(c, a, "ssh", next ? next->token : NULL);
 }
 

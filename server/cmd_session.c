@@ -18,6 +18,7 @@
 #include "account.h"
 #include "auth.h"
 #include "authd.h"
+#include "authq.h"
 #include "boot.h"
 #include "chat.h"
 #include "cmd.h"
@@ -187,6 +188,7 @@ session_auth_done(struct conn *c, int result, int kind, const char *name,
 	if (result > 0 && a == NULL)
 		result = 0;	/* deleted while its password was checked */
 	auth_end(addr, name, result, srv.now_ms);
+	authq_kick();	/* a waiting try of addr may start now */
 	if (c == NULL)
 		return;
 	if (result == 0)
@@ -230,15 +232,26 @@ void
 session_check_password(struct conn *c, int kind, const char *addr, const char *name,
     const char *pw)
 {
-	struct agent *a;
-	int wait_s;
+	int wait_s, rc;
 
 	if (!session_password_length_ok(c, pw))
 		return;
-	if (!auth_begin(addr, srv.now_ms, &wait_s)) {
+	rc = auth_begin(addr, srv.now_ms, &wait_s);
+	if (rc < 0 && authq_add(c, kind, addr, name, pw) == 0)
+		return;		/* it starts when one of addr's checks settles */
+	if (rc <= 0) {
 		session_reply_throttle(c, wait_s);
 		return;
 	}
+	session_start_check(c, kind, addr, name, pw);
+}
+
+void
+session_start_check(struct conn *c, int kind, const char *addr,
+    const char *name, const char *pw)
+{
+	struct agent *a;
+
 	if (boot_accounts_refresh() < 0)
 		log_error("accounts: %s", store_errmsg());
 	a = agent_find(name);
@@ -326,6 +339,7 @@ cmd_logout(struct conn *c, struct proto_req *r)
 void
 session_closed(struct conn *c)
 {
+	authq_drop(c);
 	if (c->role == ROLE_GATEWAY)
 		session_tickets_drop(c);
 	if (c->agent) {

@@ -19,7 +19,12 @@ void session_login_agent(struct conn *c, struct agent *a, const char *how,
     const char *ticket);
 void session_reply_throttle(struct conn *c, int wait_s);
 void session_log_failed(const char *what, const char *name, const char *addr);
+/* Check pw for name: at once, after addr's pending checks (authq.c), or
+ * refused with THROTTLE. */
 void session_check_password(struct conn *c, int kind, const char *addr,
+    const char *name, const char *pw);
+/* Send the check to the password worker; the throttle has let it start. */
+void session_start_check(struct conn *c, int kind, const char *addr,
     const char *name, const char *pw);
 
 /* cmd_gateway.c: a gateway connection closed takes its tickets along */

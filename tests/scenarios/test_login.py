@@ -134,6 +134,30 @@ try:
 
     # -- throttle: 3 failures from one address, then THROTTLE even for the right password
     srv2 = Server(extra={"auth": {"max_failures": 3, "window": 60}}).start()
+    # -- a desk behind one NAT address: more logins at once than
+    # auth.max_failures all get in (the ones past the limit wait their turn)
+    pw = {"alice": "alice123", "bob": "bob123", "carol": "carol123", "admin": "admin123"}
+    crowd = [(srv2.client(), n) for n in ("alice", "bob", "carol", "admin") * 2]
+    for c, n in crowd:
+        c.send("LOGIN %s :%s" % (n, pw[n]))
+    got = [c.readline(60) for c, _ in crowd]
+    t.ok(all(l is not None and l.startswith("OK name=%s " % n) for l, (_, n) in zip(got, crowd)),
+         "8 right passwords at once from one address with max_failures 3: all 8 log in", got)
+    # and the waiting ones are still counted: 8 wrong ones at once
+    wrong = [srv2.client() for _ in range(8)]
+    for i, c in enumerate(wrong):
+        c.send("LOGIN bob :nope-%d" % i)
+    got = [c.readline(60) for c in wrong]
+    t.ok(sum(1 for l in got if l and l.startswith("ERR AUTH")) == 3 and
+         sum(1 for l in got if l and l.startswith("ERR THROTTLE")) == 5,
+         "8 wrong passwords at once: 3 checked (ERR AUTH), 5 ERR THROTTLE", got)
+    for c, _ in crowd:
+        c.close()
+    for c in wrong:
+        c.close()
+    srv2.stop()
+    srv2.cleanup()
+    srv2 = Server(extra={"auth": {"max_failures": 3, "window": 60}}).start()
     z = srv2.client()
     codes = [z.cmd("LOGIN carol :nope%d" % i)[0] for i in range(3)]
     t.ok(all(c and c.startswith("ERR AUTH") for c in codes), "three wrong passwords: ERR AUTH each", codes)

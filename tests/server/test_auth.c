@@ -14,7 +14,7 @@ fail(const char *addr, const char *name, long long now)
 {
 	int wait;
 
-	if (auth_begin(addr, now, &wait))
+	if (auth_begin(addr, now, &wait) == 1)
 		auth_end(addr, name, 0, now);
 }
 
@@ -60,13 +60,35 @@ main(void)
 	ok(auth_allowed("10.0.0.1", 1000 + 10001, &wait), "after the window it may try again");
 
 	/* checks still in the worker count (issue 9, defect 2a) */
-	int began = 0;
-	for (int i = 0; i < 10; i++)
-		began += auth_begin("10.0.0.4", 20000, &wait);
-	ok(began == 3, "10 simultaneous tries: only 3 start (%d)", began);
-	for (int i = 0; i < began; i++)
-		auth_end("10.0.0.4", "bob", 0, 20100);
-	ok(!auth_allowed("10.0.0.4", 20200, &wait), "their failures then throttle");
+	int began = 0, busy = 0;
+	for (int i = 0; i < 10; i++) {
+		int rc = auth_begin("10.0.0.4", 20000, &wait);
+
+		began += rc == 1;
+		busy += rc == -1 && wait == 1;
+	}
+	ok(began == 3 && busy == 7,
+	    "10 simultaneous tries: 3 start, 7 must wait for them (%d, %d)", began, busy);
+	ok(auth_allowed("10.0.0.4", 20000, &wait),
+	    "pending checks alone do not throttle the address");
+	auth_end("10.0.0.4", "bob", 0, 20100);
+	ok(auth_begin("10.0.0.4", 20100, &wait) == -1,
+	    "one failed, two still pending: a fourth try still waits");
+	auth_end("10.0.0.4", "alice", 1, 20100);
+	ok(auth_begin("10.0.0.4", 20100, &wait) == 1,
+	    "alice's succeeded: a waiting try may start");
+	auth_end("10.0.0.4", "bob", 0, 20100);
+	auth_end("10.0.0.4", "bob", 0, 20100);
+	ok(!auth_allowed("10.0.0.4", 20200, &wait) &&
+	    auth_begin("10.0.0.4", 20200, &wait) == 0,
+	    "three failures: throttled, and auth_begin says so (0, not wait)");
+
+	/* a wrong ticket counts without a pending check */
+	auth_failed("10.0.0.7", "bob", 20000);
+	auth_failed("10.0.0.7", "bob", 20000);
+	ok(auth_allowed("10.0.0.7", 20000, &wait), "two wrong tickets: not yet");
+	auth_failed("10.0.0.7", "bob", 20000);
+	ok(!auth_allowed("10.0.0.7", 20000, &wait), "three: throttled");
 
 	/* a check that never ran counts nothing */
 	ok(auth_begin("10.0.0.5", 20000, &wait), "a try starts");
