@@ -74,16 +74,9 @@ def main():
     except OSError as e:
         t.skip_all("cannot bind %s: %s" % (FLOOD_ADDR, e))
     srv = Server(extra={"log_level": "warn", "visitor": {"resume_timeout": RESUME}})
+    srv.start_for(t)
     try:
-        srv.start()
-    except (RuntimeError, OSError) as e:
-        t.skip_all("kefud did not start: %s" % e)
-    try:
-        agent = srv.client()
-        agent.login("alice")
-        vis = srv.client()
-        chat = vis.hello("name=good group=tech :hi")["chat"]
-        agent.ok("ACCEPT " + chat)
+        agent, vis, chat = srv.served_chat()
         base = probe(vis, agent, chat, 10)
         t.ok(base is not None and base < LAT_MAX,
              "baseline: worst latency %.1f ms" % (1000 * (base or 0)))

@@ -158,16 +158,10 @@ def main():
     srv = Server(extra={"log_level": "warn",
                         "limits": {"msg_rate": 10, "msg_burst": 30,
                                    "max_clients": 5000, "per_addr_max": 0}})
+    srv.start_for(t)
     try:
-        srv.start()
-    except (RuntimeError, OSError) as e:
-        t.skip_all("kefud did not start: %s" % e)
-    try:
-        agent = srv.client()
-        agent.login("alice")
-        vis = srv.client()
-        chat = int(vis.hello("name=good group=sales :hi")["chat"])
-        agent.expect_event("ASSIGN %d" % chat, 30)
+        agent, vis, chat = srv.served_chat(group="sales", accept=False)
+        chat = int(chat)
         # the probe itself must stay under the rate limit: 20 msgs, burst 30
         base = probe(vis, agent, chat, 10)
         t.ok(base is not None and base < LAT_MAX,

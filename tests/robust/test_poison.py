@@ -57,11 +57,7 @@ def main():
     try:
         alice = srv.client()
         alice.login("alice")
-        owner = srv.client()
-        owner.login("bob")
-        vis = srv.client()
-        good = vis.hello("name=good group=tech :hi")["chat"]
-        owner.ok("ACCEPT " + good)
+        owner, vis, good = srv.served_chat("bob")
         base = probe(vis, owner, good, 10)
         t.ok(base is not None and base < LAT_MAX, "baseline: worst latency %.1f ms" % (1000 * (base or 0)))
 
@@ -117,14 +113,7 @@ def main():
         lat = probe(vis, owner, good, 10)   # alice reads nothing meanwhile
         t.ok(lat is not None and lat < LAT_MAX,
              "while alice's pages wait: worst latency %.1f ms" % (1000 * (lat or 0)))
-        done = 0
-        t0 = time.time()
-        while done < n and time.time() - t0 < 60:
-            line = alice.readline(10)
-            if line is None:
-                break
-            if line.startswith("@g") and " OK " in line:
-                done += 1
+        done = alice.count_replies("g", n, 60, " OK ")
         t.eq(done, n, "20 big pages asked at once without reading: all answered, none dropped")
         f, _ = alice.cmd("PING")
         t.eq(f, "OK PONG", "the greedy agent is still connected")

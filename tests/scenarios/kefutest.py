@@ -233,6 +233,32 @@ class Server:
         self.logf.close()
         raise RuntimeError("kefud did not start:\n" + self.log())
 
+    def start_for(self, t):
+        """start(), or, when kefud does not come up, a failed check and the
+        end of the test (a server that cannot start is a failure, not a
+        skip)."""
+        try:
+            return self.start()
+        except (RuntimeError, OSError) as e:
+            t.ok(False, "kefud starts", str(e)[-2000:])
+            self.cleanup()
+            t.done()
+
+    def served_chat(self, agent="alice", group="tech", name="good",
+                    question="hi", accept=True):
+        """An agent logged in and a visitor in a chat with them: (agent
+        client, visitor client, chat id as a string). accept=False waits
+        for the automatic assignment instead of ACCEPT."""
+        a = self.client()
+        a.login(agent)
+        v = self.client()
+        chat = v.hello("name=%s group=%s :%s" % (name, group, question))["chat"]
+        if accept:
+            a.ok("ACCEPT " + chat)
+        elif a.expect_event("ASSIGN " + chat, 30) is None:
+            raise AssertionError("chat %s was not assigned to %s" % (chat, agent))
+        return a, v, chat
+
     def log(self):
         try:
             with open(self.log_path, encoding="utf-8", errors="replace") as f:
@@ -377,6 +403,20 @@ class Client:
             final, more = self.cmd("%s from=%s%s%s" % (head, nxt, sep, tail), timeout)
             rows += more
         return final, rows
+
+    def count_replies(self, tag, want, timeout=60, ok=" OK", gap=10):
+        """Read until want replies tagged @tag that contain ok have come
+        (or nothing comes for gap seconds, or timeout seconds pass): how
+        many came."""
+        got = 0
+        deadline = time.time() + timeout
+        while got < want and time.time() < deadline:
+            l = self.readline(min(gap, max(0.1, deadline - time.time())))
+            if l is None:
+                break
+            if l.startswith("@" + tag) and ok in l:
+                got += 1
+        return got
 
     def ok(self, line, timeout=None):
         final, rows = self.cmd(line, timeout)

@@ -13,11 +13,7 @@ N = 2000
 t = Tap()
 srv = Server({"limits": {"msg_rate": 100000, "msg_burst": 100000}}).start()
 try:
-    a = srv.client()
-    a.login("alice")
-    v = srv.client()
-    chat = v.hello("name=pipeliner group=tech :many lines")["chat"]
-    a.ok("ACCEPT " + chat)
+    a, v, chat = srv.served_chat(name="pipeliner", question="many lines")
 
     os.kill(srv.proc.pid, signal.SIGSTOP)
     try:
@@ -36,13 +32,7 @@ try:
     t.ok(final is not None and final.startswith("OK"), "the agent's MSG is stored", final)
     t.ok(0 < seq < N // 4, "it was served after a turn of the visitor's %d SAYs, "
          "not after all of them (seq=%d)" % (N, seq))
-    oks = 0
-    while oks < N:
-        l = v.readline(60)
-        if l is None:
-            break
-        if l.startswith("@s") and " OK seq=" in l:
-            oks += 1
+    oks = v.count_replies("s", N, 600, " OK seq=", gap=60)
     t.eq(oks, N, "and every one of the visitor's SAYs was answered")
     final, rows = a.cmd_all("TRANSCRIPT " + chat, 60)
     t.eq(len([r for r in rows if ":line " in r]), N, "all of them are stored")
