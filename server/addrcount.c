@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "addrcount.h"
+#include "addrkey.h"
 
 struct addrcount {
 	struct addrcount *next;
@@ -14,11 +15,14 @@ struct addrcount {
 	char addr[64];
 };
 
+/* The entry of addr's key (addrkey.h), or where a new one goes. */
 static struct addrcount **
-slot(struct addrcount_tab *t, const char *addr)
+slot(struct addrcount_tab *t, const char *raw, char *addr)
 {
 	uint32_t h = 2166136261u;	/* FNV-1a */
 	struct addrcount **p;
+
+	addrkey(raw, addr);
 
 	for (const unsigned char *s = (const unsigned char *)addr; *s; s++)
 		h = (h ^ *s) * 16777619u;
@@ -31,12 +35,13 @@ slot(struct addrcount_tab *t, const char *addr)
 int
 addrcount_take(struct addrcount_tab *t, const char *addr, int max)
 {
-	struct addrcount **p = slot(t, addr);
+	char key[ADDRKEY_MAX];
+	struct addrcount **p = slot(t, addr, key);
 
 	if (*p == NULL) {
 		if ((*p = calloc(1, sizeof(**p))) == NULL)
 			return -1;
-		snprintf((*p)->addr, sizeof((*p)->addr), "%s", addr);
+		snprintf((*p)->addr, sizeof((*p)->addr), "%s", key);
 	}
 	if (max > 0 && (*p)->n >= max)
 		return -1;	/* (n >= max > 0: the entry is in use) */
@@ -47,7 +52,8 @@ addrcount_take(struct addrcount_tab *t, const char *addr, int max)
 void
 addrcount_release(struct addrcount_tab *t, const char *addr)
 {
-	struct addrcount **p = slot(t, addr), *a;
+	char key[ADDRKEY_MAX];
+	struct addrcount **p = slot(t, addr, key), *a;
 
 	if ((a = *p) == NULL || --a->n > 0)
 		return;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "addrkey.h"
 #include "auth.h"
 #include "log.h"
 
@@ -212,10 +213,13 @@ slot_reset(struct throttle *t, long long now)
  * if every entry is throttled or busy (*wait_s: when one frees up).
  */
 static struct throttle *
-slot_find(const char *addr, int create, long long now, int *wait_s)
+slot_find(const char *raw, int create, long long now, int *wait_s)
 {
 	struct throttle *victim = NULL, *t;
 	int soonest = 0;
+	char addr[ADDRKEY_MAX];
+
+	addrkey(raw, addr);
 
 	for (int i = 0; i < THROTTLE_SLOTS; i++) {
 		t = &slots[i];

@@ -57,6 +57,7 @@ config_defaults(struct config *c)
 	c->max_clients = 20000;
 	c->anon_timeout = 30;
 	c->per_addr_max = 32;
+	c->ipv6_prefix = 64;
 	c->unix_reserved = 16;
 	c->msg_rate = 10;
 	c->msg_burst = 30;
@@ -240,6 +241,7 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 	INT_KEY("limits.max_clients", max_clients, 16, 1000000)
 	INT_KEY("limits.anon_timeout", anon_timeout, 0, 86400)
 	INT_KEY("limits.per_addr_max", per_addr_max, 0, 1000000)
+	INT_KEY("limits.ipv6_prefix", ipv6_prefix, 16, 128)
 	INT_KEY("limits.unix_reserved", unix_reserved, 0, 1000000)
 	INT_KEY("limits.msg_burst", msg_burst, 1, 100000)
 	INT_KEY("limits.chat_messages", chat_messages, 0, 100000000)

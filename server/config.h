@@ -56,6 +56,8 @@ struct config {
 	int max_clients;
 	int anon_timeout;	/* seconds to say who one is; 0 = no limit */
 	int per_addr_max;	/* TCP connections per address; 0 = no cap */
+	int ipv6_prefix;	/* bits of an IPv6 address the per-address
+				 * limits count by (addrkey.h) */
 	int unix_reserved;	/* of max_clients, kept for the unix socket */
 	double msg_rate;	/* messages per second per connection */
 	int msg_burst;

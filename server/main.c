@@ -25,6 +25,7 @@
 
 #include "config.h"
 #include "account.h"
+#include "addrkey.h"
 #include "auth.h"
 #include "authd.h"
 #include "backup.h"
@@ -336,6 +337,8 @@ open_everything(int server)
 	}
 	log_set_level(lvl);
 	auth_configure(srv.cfg.auth_max_failures, srv.cfg.auth_window);
+	addrkey_configure(srv.cfg.ipv6_prefix);	/* at start only: the tables
+						 * are keyed by it */
 	if (mkparents(srv.cfg.database) < 0) {
 		fprintf(stderr, "kefud: cannot create the directory of %s: %s\n",
 		    srv.cfg.database, strerror(errno));

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addrkey.h"
 #include "server.h"
 #include "visitor_limit.h"
 
@@ -51,9 +52,10 @@ burst(void)
 }
 
 static struct vlimit_addr *
-entry(const char *addr, int create)
+entry(const char *raw, int create)
 {
-	size_t s = slot(addr);
+	char addr[ADDRKEY_MAX];
+	size_t s = slot(addrkey(raw, addr));
 	struct vlimit_addr *e;
 
 	for (e = tab[s]; e; e = e->next)

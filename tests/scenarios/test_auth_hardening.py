@@ -151,6 +151,19 @@ try:
     t.ok(THROTTLE_RE.match(final or ""), "then 10.0.0.1 is throttled, with the wait", final)
     final, _ = g.cmd("AUTHPASS bob addr=2001:db8::1 :bob123")
     t.eq(final, "OK role=agent", "an IPv6 addr is accepted and not throttled")
+    # an IPv6 client counts with its /64 (limits.ipv6_prefix): three
+    # failures spread over three addresses of one /64 throttle all of it
+    for i in range(3):
+        final, _ = g.cmd("AUTHPASS bob addr=2001:db8:5:6::%x :wrong-%d" % (i + 1, i))
+        t.ok(final.startswith("ERR AUTH"), "a wrong password from 2001:db8:5:6::%x" % (i + 1), final)
+    final, _ = g.cmd("AUTHPASS bob addr=2001:db8:5:6:ffff:1:2:3 :bob123")
+    t.ok(THROTTLE_RE.match(final or ""),
+         "a fourth address of the same /64 is throttled with the others", final)
+    final, _ = g.cmd("AUTHPASS bob addr=2001:db8:5:7::1 :bob123")
+    t.eq(final, "OK role=agent", "the next /64 is not")
+    final, _ = g.cmd("AUTHPASS bob addr=::ffff:10.0.0.1 :bob123")
+    t.ok(THROTTLE_RE.match(final or ""),
+         "an IPv4-mapped IPv6 address counts as its IPv4 address (throttled)", final)
     final, _ = g.cmd("AUTHPASS bob addr=unknown :bob123")
     t.eq(final, "OK role=agent", "the gateway's literal 'unknown' is accepted")
     v = s2.client(unix=True)
