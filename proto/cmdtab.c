@@ -61,6 +61,7 @@ proto_role_name(unsigned role)
 	if (role & ROLE_AGENT) return "agent";
 	if (role & ROLE_VISITOR) return "visitor";
 	if (role & ROLE_GATEWAY) return "gateway";
+	if (role & ROLE_BROWSER) return "browser";
 	return "none";
 }
 

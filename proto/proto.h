@@ -158,9 +158,11 @@ enum proto_role {
 	ROLE_ADMIN = 1 << 3,
 	ROLE_GATEWAY = 1 << 4,
 	ROLE_ANON = 1 << 5,	/* not yet logged in */
+	ROLE_BROWSER = 1 << 6,	/* BROWSE: a web page open, no chat */
 };
 #define ROLE_STAFF (ROLE_AGENT | ROLE_SUPERVISOR | ROLE_ADMIN)
-#define ROLE_ANY   (ROLE_ANON | ROLE_VISITOR | ROLE_STAFF | ROLE_GATEWAY)
+#define ROLE_ANY   (ROLE_ANON | ROLE_BROWSER | ROLE_VISITOR | ROLE_STAFF | \
+    ROLE_GATEWAY)
 
 /* CMD_ID_HELP, CMD_ID_PING, ...: one per row of cmdtab.def, in its order. */
 enum proto_cmd_id {

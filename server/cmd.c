@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "chat.h"
 #include "cmd.h"
 #include "log.h"
@@ -51,7 +52,8 @@ cmd_dispatch(struct conn *c, char *line, size_t len)
 	}
 	/* the web door is for visitors (http.allow_login opens it) */
 	if (c->web && !srv.cfg.http_allow_login &&
-	    !(pc->roles & ROLE_VISITOR) && strcmp(pc->name, "HELLO") != 0) {
+	    !(pc->roles & (ROLE_VISITOR | ROLE_BROWSER)) &&
+	    pc->id != CMD_ID_HELLO && pc->id != CMD_ID_BROWSE) {
 		reply_err(c, "DENIED", "%s is not available over WebSocket",
 		    pc->name);
 		return;
@@ -101,6 +103,22 @@ cmd_chat_arg(struct conn *c, const char *arg)
 	if (ch == NULL)
 		reply_err(c, "NOTFOUND", "no active chat %lld", id);
 	return ch;
+}
+
+struct group *
+cmd_my_group(struct conn *c, const char *arg)
+{
+	struct group *g = group_find(arg);
+
+	if (g == NULL) {
+		reply_err(c, "NOTFOUND", "no such group '%s'", arg);
+		return NULL;
+	}
+	if (!access_group(c->agent, g)) {
+		reply_err(c, "DENIED", "you are not in group %s", g->name);
+		return NULL;
+	}
+	return g;
 }
 
 struct chat *

@@ -22,6 +22,8 @@ cmd_fn cmd_help, cmd_ping, cmd_quit, cmd_login, cmd_whoami, cmd_logout;
 cmd_fn cmd_ticket, cmd_gateway, cmd_authpass, cmd_authkey, cmd_mkticket;
 /* cmd_hello.c */
 cmd_fn cmd_hello;
+/* cmd_browse.c */
+cmd_fn cmd_browse, cmd_visitors, cmd_engage, cmd_invitation;
 /* cmd_visitor.c */
 cmd_fn cmd_say, cmd_typing, cmd_page, cmd_rate, cmd_end, cmd_where;
 /* cmd_chat.c */
@@ -59,6 +61,8 @@ int cmd_id_arg(struct conn *c, const char *arg, const char *what,
     long long *id);
 /* The active chat numbered arg. */
 struct chat *cmd_chat_arg(struct conn *c, const char *arg);
+/* The group named arg, which the caller sees (QUEUE, VISITORS). */
+struct group *cmd_my_group(struct conn *c, const char *arg);
 /* The chat named by arg, which the calling agent takes part in. */
 struct chat *cmd_my_chat(struct conn *c, const char *arg);
 /* ch if its state is one of states (CMD_STATE(CS_x) | ...), else ERR STATE

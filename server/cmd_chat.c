@@ -50,14 +50,8 @@ cmd_queue(struct conn *c, struct proto_req *r)
 
 	if (list_init(&pg, c, r, 1, LIST_DEF, LIST_MAX) < 0)
 		return;
-	if (r->argc == 1 && (only = group_find(r->argv[0])) == NULL) {
-		reply_err(c, "NOTFOUND", "no such group '%s'", r->argv[0]);
+	if (r->argc == 1 && (only = cmd_my_group(c, r->argv[0])) == NULL)
 		return;
-	}
-	if (only && !access_group(c->agent, only)) {
-		reply_err(c, "DENIED", "you are not in group %s", only->name);
-		return;
-	}
 	for (int i = 0; i < desk.ngroups && take >= 0; i++) {
 		struct group *g = &desk.groups[i];
 		int pos = 0;

@@ -19,6 +19,7 @@
 #include "auth.h"
 #include "authd.h"
 #include "boot.h"
+#include "browse.h"
 #include "chat.h"
 #include "cmd.h"
 #include "http.h"
@@ -287,8 +288,8 @@ known_fields(void *arg, const struct store_visitor *sv)
 	return 0;
 }
 
-void
-cmd_hello(struct conn *c, struct proto_req *r)
+static void
+hello_run(struct conn *c, struct proto_req *r)
 {
 	static char joined[PROTO_LINE_MAX];
 	const char *name, *gname, *token, *page;
@@ -374,6 +375,7 @@ cmd_hello(struct conn *c, struct proto_req *r)
 	v->conn = c;
 	c->visitor = v;
 	c->role = ROLE_VISITOR;
+	browse_hello_chat(c, ch);	/* an accepted invitation */
 	hello_started(c, v, ch, g);
 	if (known)
 		case_deliver(c);
@@ -381,4 +383,20 @@ cmd_hello(struct conn *c, struct proto_req *r)
 fail:
 	visitor_free(v);
 	cmd_store_failed(c);
+}
+
+/* A browsing visitor (BROWSE) who now has a chat, or the desk's closed
+ * answer, leaves the list of browsers; one refused stays browsing. */
+void
+cmd_hello(struct conn *c, struct proto_req *r)
+{
+	hello_run(c, r);
+	if (c->browser == NULL)
+		return;
+	if (c->role != ROLE_VISITOR) {
+		c->browser->accepting = 0;
+		return;
+	}
+	browse_became_visitor(c, c->visitor && c->visitor->chat ?
+	    c->visitor->chat->id : 0);
 }

@@ -20,6 +20,7 @@
 #include "authd.h"
 #include "authq.h"
 #include "boot.h"
+#include "browse.h"
 #include "chat.h"
 #include "cmd.h"
 #include "http.h"
@@ -64,16 +65,17 @@ cmd_help(struct conn *c, struct proto_req *r)
 	for (size_t i = 0; i < n; i++) {
 		struct pbuf *b;
 		char roles[80] = "";
-		static const unsigned bits[] = { ROLE_ANON, ROLE_VISITOR,
-		    ROLE_AGENT, ROLE_SUPERVISOR, ROLE_ADMIN, ROLE_GATEWAY };
-		static const char *names[] = { "any", "visitor", "agent",
-		    "supervisor", "admin", "gateway" };
+		static const unsigned bits[] = { ROLE_ANON, ROLE_BROWSER,
+		    ROLE_VISITOR, ROLE_AGENT, ROLE_SUPERVISOR, ROLE_ADMIN,
+		    ROLE_GATEWAY };
+		static const char *names[] = { "any", "browser", "visitor",
+		    "agent", "supervisor", "admin", "gateway" };
 
 		/* HELP VERB explains any verb; HELP lists what you may use */
 		if (r->argc == 1 ? strcasecmp(r->argv[0], t[i].name) != 0 :
 		    !usable_now(c, &t[i]))
 			continue;
-		for (size_t k = 0; k < 6; k++)
+		for (size_t k = 0; k < sizeof(bits) / sizeof(bits[0]); k++)
 			if (t[i].roles & bits[k]) {
 				if (*roles)
 					strcat(roles, ",");
@@ -317,6 +319,8 @@ cmd_whoami(struct conn *c, struct proto_req *r)
 			proto_put_kv(b, "name", c->visitor->name ?
 			    c->visitor->name : "");
 		}
+		if (c->browser)
+			proto_put_kvi(b, "browse", c->browser->id);
 	}
 	conn_end(c);
 }
@@ -363,4 +367,5 @@ session_closed(struct conn *c)
 		}
 	}
 	c->visitor = NULL;
+	browse_closed(c);
 }

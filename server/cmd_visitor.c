@@ -3,30 +3,43 @@
  * the page they are on, end the chat, rate it. A visitor only ever acts on
  * their own chat, so no command takes a chat number.
  *
- * Verbs (rows of proto/cmdtab.def): SAY TYPING PAGE RATE END WHERE.
+ * Verbs (rows of proto/cmdtab.def): SAY TYPING PAGE RATE END WHERE (PAGE
+ * of a browsing visitor too: see cmd_browse.c).
  */
 #include <string.h>
 
+#include "browse.h"
 #include "chat.h"
 #include "cmd.h"
 #include "log.h"
 #include "store.h"
+#include "visitor_limit.h"
 
-/* Token bucket: msg_rate per second, bursts of msg_burst. */
 static int
 visitor_rate_ok(struct visitor *v)
 {
-	double add = (double)(srv.now_ms - v->tokens_at) / 1000.0 *
-	    srv.cfg.msg_rate;
+	return vlimit_bucket_take(&v->tokens, &v->tokens_at);
+}
 
-	v->tokens_at = srv.now_ms;
-	v->tokens += add;
-	if (v->tokens > srv.cfg.msg_burst)
-		v->tokens = srv.cfg.msg_burst;
-	if (v->tokens < 1)
-		return 0;
-	v->tokens -= 1;
-	return 1;
+/* PAGE of a browsing visitor (BROWSE): no chat, nothing stored. */
+static void
+browser_page(struct conn *c, struct proto_req *r)
+{
+	struct browser *b = c->browser;
+
+	if (b == NULL) {
+		reply_err(c, "STATE", "this page is open in another window");
+		return;
+	}
+	if (!vlimit_bucket_take(&b->tokens, &b->tokens_at)) {
+		reply_err(c, "FLOOD", "too many updates; slow down");
+		return;
+	}
+	if (browse_set_page(b, r->argv[0], r->text, r->textlen, 1) < 0) {
+		reply_err(c, "INTERNAL", "out of memory");
+		return;
+	}
+	reply_ok(c, NULL);
 }
 
 static struct chat *
@@ -99,8 +112,12 @@ cmd_typing(struct conn *c, struct proto_req *r)
 void
 cmd_page(struct conn *c, struct proto_req *r)
 {
-	if (strlen(r->argv[0]) > 1024 || r->textlen > 256) {
+	if (strlen(r->argv[0]) > 1024 || r->textlen > BROWSE_TITLE_MAX) {
 		reply_err(c, "ARGS", "url at most 1024 bytes, title at most 256");
+		return;
+	}
+	if (c->role == ROLE_BROWSER) {
+		browser_page(c, r);
 		return;
 	}
 	if (!visitor_rate_ok(c->visitor)) {

@@ -50,6 +50,12 @@ config_defaults(struct config *c)
 	c->http_header_timeout = 10;
 	c->http_ping_interval = 30;
 	c->http_allow_login = 0;
+	c->browse_max = 20000;
+	c->browse_per_addr_max = 32;
+	c->browse_linger = 30;
+	c->invite_enabled = 1;
+	c->invite_cooldown = 300;
+	c->invite_timeout = 120;
 	set_str(&c->database, "var/kefu.db");
 	set_str(&c->log_level, "info");
 	c->line_max = 8192;
@@ -234,6 +240,13 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 	INT_KEY("http.ping_interval", http_ping_interval, 0, 86400)
 	if (strcmp(path, "http.allow_login") == 0)
 		return get_bool(x, val, path, &c->http_allow_login);
+	INT_KEY("browse.max", browse_max, 0, 1000000)
+	INT_KEY("browse.per_addr_max", browse_per_addr_max, 1, 1000000)
+	INT_KEY("browse.linger", browse_linger, 0, 3600)
+	if (strcmp(path, "invite.enabled") == 0)
+		return get_bool(x, val, path, &c->invite_enabled);
+	INT_KEY("invite.cooldown", invite_cooldown, 0, 86400)
+	INT_KEY("invite.timeout", invite_timeout, 0, 86400)
 	STR_KEY("database", database)
 	STR_KEY("log_level", log_level)
 	INT_KEY("limits.line_max", line_max, 256, 1 << 20)

@@ -96,6 +96,13 @@ struct config {
 	int http_ping_interval;		/* seconds between pings, 0 = off */
 	int http_allow_login;		/* LOGIN/TICKET/GATEWAY over WebSocket */
 
+	int browse_max;			/* browsing visitors listed, 0 = off */
+	int browse_per_addr_max;	/* ... from one address */
+	int browse_linger;		/* seconds kept after their page closed */
+	int invite_enabled;		/* ENGAGE allowed */
+	int invite_cooldown;		/* seconds between two invitations */
+	int invite_timeout;		/* seconds an invitation waits */
+
 	int ssh_enabled;
 	char *ssh_listen;	/* "host:port" */
 	char *ssh_host_key;

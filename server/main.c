@@ -30,6 +30,7 @@
 #include "authd.h"
 #include "backup.h"
 #include "boot.h"
+#include "browse.h"
 #include "presence.h"
 #include "report_out.h"
 #include "chat.h"
@@ -168,6 +169,7 @@ tick(struct ae_loop *l, void *data)
 	    (chats_in_progress() == 0 || srv.now_ms >= srv.drain_until_ms))
 		shutdown_all("server is stopping");
 	http_tick();
+	browse_tick();
 	connlim_tick();
 	authd_tick(srv.now_ms);
 	if (boot_accounts_refresh() < 0)
@@ -268,6 +270,12 @@ reload(void)
 		srv.cfg.auth_max_failures = nc.auth_max_failures;
 		srv.cfg.auth_window = nc.auth_window;
 		srv.cfg.auth_ticket_tcp = nc.auth_ticket_tcp;
+		srv.cfg.browse_max = nc.browse_max;
+		srv.cfg.browse_per_addr_max = nc.browse_per_addr_max;
+		srv.cfg.browse_linger = nc.browse_linger;
+		srv.cfg.invite_enabled = nc.invite_enabled;
+		srv.cfg.invite_cooldown = nc.invite_cooldown;
+		srv.cfg.invite_timeout = nc.invite_timeout;
 		/* a group's hours, texts and contact fields; the groups
 		 * themselves (names, modes) are made at start or by GROUPADD */
 		config_take_groups(&srv.cfg, &nc);
@@ -439,6 +447,7 @@ run_server(void)
 	store_close();
 	desk_free();
 	http_free();
+	browse_free_all();
 	vlimit_free_all();
 	ae_free(srv.loop);
 	free(srv.conns);

@@ -34,6 +34,8 @@ struct conn {
 	struct agent *agent;
 	struct conn *anext;		/* the agent's next connection */
 	struct visitor *visitor;
+	struct browser *browser;	/* BROWSE: a page open, no chat */
+	int browse_watch;		/* VISITORS watch=1: live events */
 	struct web *web;		/* HTTP listener's connections (http.h) */
 	const char *tag;		/* tag of the request being handled */
 	int closing;			/* close once out is flushed */

@@ -206,3 +206,18 @@ vlimit_clean_name(const char *name)
 			*p = ' ';
 	return out;
 }
+
+int
+vlimit_bucket_take(double *tokens, long long *at)
+{
+	double add = (double)(srv.now_ms - *at) / 1000.0 * srv.cfg.msg_rate;
+
+	*at = srv.now_ms;
+	*tokens += add;
+	if (*tokens > srv.cfg.msg_burst)
+		*tokens = srv.cfg.msg_burst;
+	if (*tokens < 1)
+		return 0;
+	*tokens -= 1;
+	return 1;
+}

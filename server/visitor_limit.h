@@ -24,6 +24,10 @@ void vlimit_close(struct vlimit_addr *e);
 void vlimit_sweep(void);
 void vlimit_free_all(void);
 
+/* Token bucket: limits.msg_rate a second, bursts of limits.msg_burst;
+ * 1 and one token used, or 0 when empty. */
+int vlimit_bucket_take(double *tokens, long long *at);
+
 /* Check one "key=value" argument of HELLO: a known key, not too long.
  * 0 ok, -1 with a message for ERR ARGS in err. */
 int vlimit_hello_field(const char *arg, char *err, size_t errlen);

@@ -40,7 +40,7 @@ try:
     t.eq(final, "OK PONG hello", "PING works before login")
     final, rows = y.cmd("HELP")
     t.ok(final.startswith("OK ") and int(final.split()[1]) == len(rows) and
-         sorted(r.split()[0] for r in rows) == ["GATEWAY", "HELLO", "HELP", "LOGIN", "PING", "QUIT", "TICKET", "WHOAMI"],
+         sorted(r.split()[0] for r in rows) == ["BROWSE", "GATEWAY", "HELLO", "HELP", "LOGIN", "PING", "QUIT", "TICKET", "WHOAMI"],
          "HELP works before login and lists what a fresh connection may use", rows)
     for verb in ("STATUS", "QUEUE", "CHATS", "AGENTS", "SAY :hi", "MSG 1 :hi",
                  "USERADD x agent :secret99", "MONITOR 1", "AUDIT"):

@@ -25,7 +25,8 @@ try:
                 "CASES", "CASE 1", "CASESET 1 state=closed", "CASENOTE 1 :x",
                 "CASEREPLY 1 :x", "CASEFROM " + chat, "BAN visitor 1 :x", "UNBAN 1", "BANS",
                 "REPLIES", "REPLYADD t mine=1 :x", "REPLYSET 1 title=x", "REPLYDEL 1",
-                "REPORT from=2026-01-01 to=2026-01-31"):
+                "REPORT from=2026-01-01 to=2026-01-31", "VISITORS", "ENGAGE 1 :hi",
+                "INVITATION accept", "BROWSE page=/x"):
         final, _ = v.cmd(cmd)
         t.ok(final is not None and final.startswith("ERR DENIED"),
              "visitor: %s -> ERR DENIED" % cmd.split()[0], final)
@@ -38,6 +39,7 @@ try:
                 "KEYADD alice :" + KEY, "KEYS alice", "KEYDEL alice 1",
                 "ANNOUNCE :hi", "AUDIT", "AUTHPASS bob :bob123", "MKTICKET bob",
                 "LEAVEMSG phone=12345678 :call me", "MAINT", "MAINT on :x",
+                "INVITATION accept", "INVITATION decline", "BROWSE page=/x",
                 "REPORT from=2026-01-01 to=2026-01-31"):
         final, _ = a.cmd(cmd)
         t.ok(final is not None and final.startswith("ERR DENIED"),

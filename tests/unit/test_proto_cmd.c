@@ -292,6 +292,7 @@ section_roles(const char *heading)
 		{ "### For everyone", ROLE_ANY },
 		{ "### Logging in", ROLE_ANON },
 		{ "### Visitor", ROLE_VISITOR },
+		{ "### Browsing", ROLE_BROWSER },
 		{ "### Agent", ROLE_STAFF },
 		{ "### Supervisor", ROLE_SUPERVISOR | ROLE_ADMIN },
 		{ "### Admin", ROLE_ADMIN },
