@@ -9,6 +9,13 @@
  * Everything shown is set with textContent: nothing from the server or the
  * visitor is ever parsed as HTML. The resume token is kept in localStorage,
  * so a reload or another page of the site returns to the same chat.
+ *
+ * Before the visitor asks anything the widget says BROWSE, so agents see
+ * who is on the site and may invite them (* INVITATION: a small box above
+ * the button, accept or decline); its token, in sessionStorage, keeps the
+ * same visitor from page to page. On * CLOSED the message line gives way
+ * to a leave-a-message form (LEAVEMSG) with the contact fields the desk
+ * needs.
  */
 (function () {
 	"use strict";
@@ -26,7 +33,7 @@
 	var zh = /^zh/i.test(cfg.lang);
 	var base = new URL((script && script.src) || location.href, location.href);
 	var wsURL = (base.protocol === "https:" ? "wss://" : "ws://") + base.host + "/ws";
-	var KEY = "kefu.chat";
+	var KEY = "kefu.chat", BKEY = "kefu.browse";
 
 	/* every UI string: [Chinese, English] */
 	var S = {
@@ -48,8 +55,12 @@
 		comment: ["留下您的意见(选填)", "Any comment (optional)"],
 		rateSend: ["提交评价", "Send rating"], thanks: ["感谢您的评价!", "Thank you for your rating!"],
 		again: ["再次咨询", "New chat"], kicked: ["会话已在其他窗口继续。", "The chat continues in another window."],
-		error: ["出错了:", "Error: "], leave: ["留言", "Message"],
-		min: [" 分钟", " min"], sec: [" 秒", " s"], you: ["我", "Me"]
+		error: ["出错了:", "Error: "],
+		min: [" 分钟", " min"], sec: [" 秒", " s"], you: ["我", "Me"],
+		inviteYes: ["开始聊天", "Chat now"], inviteNo: ["不用了", "No thanks"],
+		phone: ["电话", "Phone"], message: ["留言内容", "Your message"],
+		leaveSend: ["提交留言", "Send message"], needOne: ["请至少填写一项:", "Please fill in one of: "],
+		leaveDone: ["留言已收到(编号 {id}),我们会尽快回复您。", "Thank you! We got your message (number {id}) and will get back to you soon."]
 	};
 	var T = {};
 	for (var k in S) T[k] = S[k][zh ? 0 : 1];
@@ -129,7 +140,10 @@
 		".kefu-foot textarea{flex:1;resize:none;height:38px;border:1px solid #ccd;border-radius:6px;padding:6px;font:inherit}",
 		".kefu-foot button{margin:0}",
 		".kefu-stars{font-size:28px;cursor:pointer;user-select:none}.kefu-star{color:#ccc}.kefu-star.kefu-on{color:#f5a623}",
-		".kefu-rate{clear:both;padding:8px 0}"
+		".kefu-rate{clear:both;padding:8px 0}",
+		".kefu-invite{position:fixed;right:20px;bottom:80px;z-index:2147483001;width:280px;max-width:calc(100vw - 40px);background:#fff;color:#222;border-radius:10px;box-shadow:0 8px 30px rgba(0,0,0,.3);padding:12px;font:14px/1.45 system-ui,'PingFang SC','Noto Sans CJK SC','Microsoft YaHei',sans-serif}",
+		".kefu-invite b{display:block;margin-bottom:4px}.kefu-invite p{margin:0 0 8px;white-space:pre-wrap;word-wrap:break-word}",
+		".kefu-invite button{margin-right:8px;border:0;border-radius:6px;padding:6px 12px;font:inherit;cursor:pointer;background:#eee}.kefu-invite button.kefu-yes{background:#1677ff;color:#fff}"
 	].join("\n");
 
 	var ui = {};
@@ -169,7 +183,7 @@
 	function toggle(open) {
 		if (open === undefined) open = !ui.panel.classList.contains("kefu-open");
 		ui.panel.classList.toggle("kefu-open", open);
-		if (open && !st.chat && !st.connecting) showForm();
+		if (open && !st.chat && !st.connecting && !st.leaving) showForm();
 	}
 
 	function status(text, warn) {
@@ -232,6 +246,7 @@
 	/* ---- the connection ---- */
 
 	var st = { ws: null, chat: null, token: null, seen: {}, tagn: 0, wait: {},
+	    browsing: false, invite: null, leaving: false, left: false,
 	    backoff: 1000, connecting: false, ended: false, kicked: false,
 	    agent: "", typingAt: 0, typingSent: "", typingTimer: null, agentTyping: null };
 
@@ -240,9 +255,118 @@
 	}
 	function save() {
 		try {
-			if (st.token && !st.ended) localStorage.setItem(KEY, JSON.stringify({ token: st.token, chat: st.chat }));
+			if (st.token && st.chat && !st.ended) localStorage.setItem(KEY, JSON.stringify({ token: st.token, chat: st.chat }));
 			else localStorage.removeItem(KEY);
 		} catch (e) { /* storage off: no resume */ }
+	}
+
+	/* ---- browsing: on the site, no chat yet; invitations ---- */
+
+	function browse() {
+		var b = null;
+		try { b = sessionStorage.getItem(BKEY); } catch (e) { /* off */ }
+		var f = { page: location.href.slice(0, 1000), referrer: document.referrer.slice(0, 1000),
+		    lang: zh ? "zh" : "en", group: cfg.group, token: b };
+		var words = ["BROWSE"];
+		for (var k in f) if (f[k]) words.push(k + "=" + escArg(f[k]));
+		send(words.join(" ") + " :" + escText(document.title.slice(0, 250)), function (r, ok) {
+			if (!ok) {	/* not listed here: connect again only to chat */
+				var ws = st.ws;
+				st.ws = null;
+				if (ws) ws.close();
+				return;
+			}
+			st.browsing = true;
+			try { sessionStorage.setItem(BKEY, r.kv.token); } catch (e) { /* off */ }
+		});
+	}
+
+	function inviteBox(r) {
+		inviteGone();
+		var box = el("div", "kefu-invite", null, { id: "kefu-invite", role: "alertdialog" });
+		box.appendChild(el("b", null, r.kv.agent || T.title));
+		box.appendChild(el("p", null, r.text || "", { id: "kefu-invite-text" }));
+		var yes = el("button", "kefu-yes", T.inviteYes, { id: "kefu-invite-accept", type: "button" });
+		var no = el("button", null, T.inviteNo, { id: "kefu-invite-decline", type: "button" });
+		yes.onclick = function () {
+			inviteGone();
+			send("INVITATION accept", function (a, ok) {
+				if (!ok) { status(T.error + (a.text || ""), true); return; }
+				st.browsing = false;
+				st.ended = false;
+				st.seen = {};
+				clearBody();
+				status("");
+				began(a);
+				ui.panel.classList.add("kefu-open");
+			});
+		};
+		no.onclick = function () { inviteGone(); send("INVITATION decline", function () {}); };
+		box.appendChild(yes);
+		box.appendChild(no);
+		document.body.appendChild(box);
+		st.invite = box;
+	}
+
+	function inviteGone() {
+		if (st.invite && st.invite.parentNode) st.invite.parentNode.removeChild(st.invite);
+		st.invite = null;
+	}
+
+	/* ---- leave a message (LEAVEMSG) when nobody can take the visitor ---- */
+
+	function leaveForm(need) {
+		if (st.leaving) return;
+		st.leaving = true;
+		ui.foot.style.display = "none";
+		var items = (need || "").split(",").filter(function (x) { return x; })
+		    .map(function (x) { return x.split("|"); });
+		var f = el("form", "kefu-form", null, { id: "kefu-leave", novalidate: "" });
+		var names = { name: T.name, phone: T.phone, email: T.email };
+		["name", "phone", "email"].forEach(function (k) {
+			f.appendChild(el("label", null, names[k], { "for": "kefu-leave-" + k }));
+			var i = el("input", null, null, { id: "kefu-leave-" + k, name: k });
+			if (k === "email") i.type = "email";
+			if (k === "phone") i.type = "tel";
+			f.appendChild(i);
+		});
+		f.appendChild(el("label", null, T.message + " *", { "for": "kefu-leave-message" }));
+		f.appendChild(el("textarea", null, null, { id: "kefu-leave-message", name: "message" }));
+		var err = el("div", "kefu-err", "", { id: "kefu-leave-error" });
+		f.appendChild(err);
+		f.appendChild(el("button", null, T.leaveSend, { id: "kefu-leave-send", type: "submit" }));
+		f.onsubmit = function (e) {
+			e.preventDefault();
+			var v = {};
+			["name", "phone", "email", "message"].forEach(function (k) { v[k] = f.elements[k].value.trim(); });
+			if (!v.message) { err.textContent = T.required + ": " + T.message; return; }
+			for (var n = 0; n < items.length; n++) {
+				var any = items[n].some(function (k) { return v[k]; });
+				if (!any) {
+					err.textContent = T.needOne + items[n].map(function (k) { return names[k] || k; }).join(" / ");
+					return;
+				}
+			}
+			var words = ["LEAVEMSG"];
+			["name", "phone", "email"].forEach(function (k) { if (v[k]) words.push(k + "=" + escArg(v[k])); });
+			send(words.join(" ") + " :" + escText(v.message.slice(0, 4000)), function (r, ok) {
+				if (!ok) { err.textContent = T.error + (r.text || r.words.slice(1).join(" ")); return; }
+				st.left = true;
+				if (f.parentNode) f.parentNode.removeChild(f);
+				ui.body.appendChild(el("div", "kefu-msg kefu-system", fmt(T.leaveDone, { id: r.kv["case"] }),
+				    { id: "kefu-leave-done" }));
+				ui.body.appendChild(again());
+			});
+		};
+		ui.body.appendChild(f);
+		ui.body.scrollTop = ui.body.scrollHeight;
+	}
+
+	function leaveGone() {
+		var f = document.getElementById("kefu-leave");
+		if (f && f.parentNode) f.parentNode.removeChild(f);
+		st.leaving = false;
+		if (st.chat && !st.ended) ui.foot.style.display = "";
 	}
 
 	function send(cmd, cb) {
@@ -290,6 +414,7 @@
 	}
 
 	function start(v) {
+		inviteGone();
 		var fields = { name: v.name, email: v.email, lang: zh ? "zh" : "en",
 		    group: cfg.group, page: location.href.slice(0, 1000),
 		    referrer: document.referrer.slice(0, 1000) };
@@ -314,6 +439,8 @@
 		st.chat = r.kv.chat;
 		st.token = r.kv.token;
 		st.ended = false;
+		st.browsing = false;
+		st.leaving = st.left = false;
 		save();
 		ui.foot.style.display = "";
 		send("PAGE " + escArg(location.href.slice(0, 1000)) + " :" +
@@ -356,8 +483,12 @@
 			    (r.kv.eta != null ? fmt(T.eta, { eta: mins(r.kv.eta) }) : ""));
 		} else if (ev === "CLOSED") {
 			status(T.closed, true);
-			ui.input.placeholder = T.leave;
+			if (!st.left) leaveForm(r.kv.need);
+		} else if (ev === "INVITATION") {
+			if (r.kv.withdrawn) inviteGone();
+			else if (st.browsing) inviteBox(r);
 		} else if (ev === "ASSIGNED" || (ev === "TRANSFERRED" && r.kv.agent)) {
+			if (st.leaving && !st.left) leaveGone();
 			st.agent = r.kv.agent || "";
 			ui.title.textContent = st.agent ? T.title + " · " + st.agent : T.title;
 			status(fmt(T.assigned, { agent: st.agent }));
@@ -427,8 +558,9 @@
 		st.ended = true;
 		save();
 		agentTyping(false);
-		status(T.ended);
 		ui.foot.style.display = "none";
+		if (st.left || st.leaving) return;	/* a message was left instead */
+		status(T.ended);
 		var box = el("div", "kefu-rate", null, { id: "kefu-rate" });
 		box.appendChild(el("div", null, T.rate));
 		var stars = el("div", "kefu-stars", null, { role: "radiogroup" });
@@ -464,7 +596,12 @@
 
 	function again() {
 		var b = el("button", null, T.again, { type: "button", "class": "kefu-again" });
-		b.onclick = function () { st.chat = null; ui.title.textContent = T.title; showForm(); };
+		b.onclick = function () {
+			st.chat = null;
+			st.leaving = st.left = false;
+			ui.title.textContent = T.title;
+			showForm();
+		};
 		return b;
 	}
 
@@ -479,6 +616,8 @@
 			ui.panel.classList.add("kefu-open");
 			ui.foot.style.display = "";
 			connect(resume);
+		} else {
+			connect(browse);
 		}
 	}
 

@@ -4,7 +4,11 @@ driven by chromedriver through python3-selenium. A visitor opens the demo
 page kefud serves, fills the pre-chat form in Chinese, waits in the queue;
 an agent on TCP accepts, types and replies; the reply shows, the visitor's
 answer reaches the agent; a reload brings the chat back; the agent ends,
-the visitor rates, the agent gets * RATED. Screenshots of the open panel go
+the visitor rates, the agent gets * RATED. With nobody on duty the panel
+offers a leave-a-message form (LEAVEMSG) that becomes a case. A page
+opened without asking anything is a browsing visitor the agent sees
+(VISITORS) and invites (ENGAGE): the invitation pops up, is declined, then
+accepted into a chat with that agent. Screenshots of the open panel go
 to tests/web/artifacts/ for a person to look at.
 
 Skipped (TAP SKIP) when selenium or chromium is not installed or chromium
@@ -75,11 +79,64 @@ def shot(d, name):
     return path
 
 
+def invitation(d, a, url):
+    """A fresh visitor browses; the agent invites; decline, then accept."""
+    d.execute_script("localStorage.clear(); sessionStorage.clear();")
+    a.ok("VISITORS watch=1")
+    d.get(url + "?from=ad")
+    ev = a.expect_event("ARRIVED", WAIT)
+    bid = ev.split()[1] if ev else "0"
+    t.ok(ev is not None and "from=ad" in kv(ev).get("page", ""), "a fresh page: * ARRIVED", ev)
+    final, rows = a.cmd("VISITORS")
+    t.ok(any(r.split()[0] == bid for r in rows), "VISITORS lists the browsing visitor", rows)
+    a.ok("ENGAGE %s :您好,这款龙井今天有优惠,需要帮您介绍吗?" % bid)
+    box = wait_for(lambda: d.find_element(By.ID, "kefu-invite").is_displayed())
+    t.ok(box and "龙井" in d.find_element(By.ID, "kefu-invite-text").text and
+         "Alice" in d.find_element(By.ID, "kefu-invite").text,
+         "the invitation pops up with the agent's name and text")
+    shot(d, "browser-invite.png")
+    d.find_element(By.ID, "kefu-invite-decline").click()
+    ev = a.expect_event("ENGAGE %s " % bid, WAIT)
+    t.ok(ev is not None and kv(ev).get("result") == "declined", "declined: the agent is told", ev)
+    t.ok(wait_for(lambda: not d.find_elements(By.ID, "kefu-invite")), "and the box is gone")
+    deadline = time.time() + WAIT
+    final = None
+    while time.time() < deadline:
+        final = a.cmd("ENGAGE %s :现在方便聊聊吗?" % bid)[0]
+        if final == "OK":
+            break
+        time.sleep(0.3)
+    t.eq(final, "OK", "after invite.cooldown the agent invites again")
+    wait_for(lambda: d.find_element(By.ID, "kefu-invite").is_displayed())
+    d.find_element(By.ID, "kefu-invite-accept").click()
+    ev = a.expect_event("ENGAGE %s " % bid, WAIT)
+    chat = kv(ev).get("chat") if ev else None
+    t.ok(ev is not None and kv(ev).get("result") == "accepted" and chat, "accepted: * ENGAGE result=accepted chat=C", ev)
+    asg = a.expect_event("ASSIGN %s " % chat, WAIT)
+    t.ok(asg is not None and kv(asg).get("by") == "proactive", "the chat is the inviting agent's", asg)
+    got = wait_for(lambda: "现在方便聊聊吗?" in bubbles(d, "kefu-agent"))
+    t.ok(got and d.find_element(By.ID, "kefu-panel").is_displayed() and "Alice" in status(d),
+         "the panel opens with the agent's words and name", status(d))
+    inp = d.find_element(By.ID, "kefu-input")
+    d.execute_script("arguments[0].value = arguments[1];", inp, "好的,请介绍一下")
+    d.find_element(By.ID, "kefu-send").click()
+    ev = None
+    deadline = time.time() + WAIT
+    while time.time() < deadline:
+        ev = a.expect_event("MSG %s " % chat, max(0.1, deadline - time.time()))
+        if ev is None or " visitor " in ev:
+            break
+    t.eq(text(ev), "好的,请介绍一下", "the visitor answers in the chat the invitation opened")
+    shot(d, "browser-invited-chat.png")
+    a.ok("END %s" % chat)
+
+
 def main():
     if not os.path.exists(os.environ.get("CHROMIUM", "/usr/bin/chromium")):
         t.skip_all("chromium is not installed")
     srv = Server(extra={"groups": [{"name": "sales", "mode": "manual"},
-                                   {"name": "tech", "mode": "manual"}]})
+                                   {"name": "tech", "mode": "manual"}],
+                        "invite": {"cooldown": 1}})
     srv.start()
     d = None
     try:
@@ -89,9 +146,15 @@ def main():
             t.skip_all("chromium cannot start: %s" % str(e).splitlines()[0])
         a = srv.client()
         a.login("alice")
+        a.ok("VISITORS watch=1")
         url = "http://127.0.0.1:%d/demo.html" % srv.http_port
         d.get(url)
         t.ok("小熊猫" in d.title, "the demo page loads from kefud", d.title)
+        ev = a.expect_event("ARRIVED", WAIT)
+        t.ok(ev is not None and "demo.html" in kv(ev).get("page", "") and kv(ev).get("group") == "sales"
+             and "小熊猫" in (text(ev) or ""),
+             "the page load makes a browsing visitor: * ARRIVED with page, group and title", ev)
+        a.ok("VISITORS watch=0")
         btn = wait_for(lambda: d.find_element(By.ID, "kefu-button"))
         t.ok(btn is not None and btn.text == "在线客服", "the widget shows its button, in Chinese")
         btn.click()
@@ -201,21 +264,40 @@ def main():
         d.find_element(By.ID, "kefu-start").click()
         st = wait_for(lambda: "没有客服在线" in status(d) and status(d))
         t.ok(st, "* CLOSED: the panel says nobody is on duty", status(d))
-        inp = d.find_element(By.ID, "kefu-input")
-        t.eq(inp.get_attribute("placeholder"), "留言", "and the input becomes a message box")
-        note = "请明天联系我:138 0000 0000"
-        d.execute_script("arguments[0].value = arguments[1];", inp, note)
-        d.find_element(By.ID, "kefu-send").click()
-        t.ok(wait_for(lambda: note in bubbles(d, "kefu-visitor")), "the message is taken (and shown)")
+        form = wait_for(lambda: d.find_element(By.ID, "kefu-leave").is_displayed())
+        t.ok(form and not d.find_element(By.ID, "kefu-input").is_displayed(),
+             "and offers the leave-a-message form instead of the message line")
+        note = "请明天联系我,谢谢"
+        d.find_element(By.ID, "kefu-leave-message").send_keys(note)
+        d.find_element(By.ID, "kefu-leave-send").click()
+        err = wait_for(lambda: d.find_element(By.ID, "kefu-leave-error").text)
+        t.ok(err and "电话" in err and "邮箱" in err,
+             "without a phone or an e-mail (leave_message_require) the form says which one", err)
+        d.find_element(By.ID, "kefu-leave-phone").send_keys("138 0000 0000")
+        d.find_element(By.ID, "kefu-leave-send").click()
+        done = wait_for(lambda: d.find_element(By.ID, "kefu-leave-done").text)
+        ev = a.expect_event("CASENEW", WAIT)
+        t.ok(done and ev is not None and ev.split()[1] in done and text(ev) == note,
+             "LEAVEMSG: the case number shows, the agent gets * CASENEW with the message", (done, ev))
+        final, rows = a.cmd("CASE %s" % (ev.split()[1] if ev else "0"))
+        t.ok(rows and kv(rows[0]).get("phone") == "138 0000 0000" and kv(rows[0]).get("name") == "李四",
+             "the case has the phone and the name", rows[:1])
         shot(d, "browser-closed.png")
         a.ok("STATUS online")
-        final, rows = a.cmd("QUEUE sales")
-        chat2 = rows[0].split()[0] if rows else "0"
-        t.ok(len(rows) == 1 and "name=李四" in rows[0], "the agent finds the chat in the queue", rows)
+        d.find_element(By.CSS_SELECTOR, ".kefu-again").click()
+        wait_for(lambda: d.find_element(By.ID, "kefu-form").is_displayed())
+        d.find_element(By.ID, "kefu-name").send_keys("李四")
+        d.find_element(By.ID, "kefu-question").send_keys("还是想问一下")
+        d.find_element(By.ID, "kefu-start").click()
+        left_chat = kv(ev).get("chat") if ev else None
+        q = a.expect_event("QADD", WAIT)
+        while q is not None and q.split()[1] == left_chat:   # the chat that became a case
+            q = a.expect_event("QADD", WAIT)
+        chat2 = q.split()[1] if q else "0"
+        t.ok(q is not None and "name=李四" in q, "a new chat from the same panel", q)
         a.ok("ACCEPT %s" % chat2)
-        final, rows = a.cmd("TRANSCRIPT %s" % chat2)
-        t.ok(any(note in r for r in rows), "with the message that was left", rows)
         t.ok(wait_for(lambda: "Alice" in status(d)), "the visitor sees the agent take it", status(d))
+        note = "还是想问一下"
 
         # the server goes away and comes back: the widget reconnects
         srv.stop()
@@ -230,6 +312,9 @@ def main():
         t.ok(wait_for(lambda: "我们回来了" in bubbles(d, "kefu-agent")),
              "and messages flow again")
         t.eq(bubbles(d, "kefu-visitor").count(note), 1, "nothing is shown twice after the resume")
+        a.ok("END %s" % chat2)
+        wait_for(lambda: d.find_element(By.ID, "kefu-rate").is_displayed())
+        invitation(d, a, url)
     finally:
         if d is not None:
             d.quit()
