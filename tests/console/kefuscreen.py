@@ -157,6 +157,14 @@ class Client:
             pass
 
 
+def _zombie(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
+
+
 class Console:
     """kefu running in a private tmux server."""
 
@@ -207,8 +215,48 @@ class Console:
     def resize(self, cols, rows):
         self.tmux(["resize-window", "-t", "0", "-x", str(cols), "-y", str(rows)])
 
+    def _tree(self):
+        """Pids of every process under the tmux pane (the shell, kefu and
+        anything kefu runs)."""
+        out = self.tmux(["display-message", "-p", "-t", "0", "#{pane_pid}"]).strip()
+        if not out.isdigit():
+            return []
+        kids = {}
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            kids.setdefault(ppid, []).append(int(d))
+        tree, todo = [], [int(out)]
+        while todo:
+            p = todo.pop()
+            tree.append(p)
+            todo.extend(kids.get(p, []))
+        return tree
+
     def close(self):
+        """End the tmux server, and with it the console. A console that
+        has not exited 10 s after its terminal went away is killed: an
+        AddressSanitizer build's leak check at exit can hang on a busy
+        machine, and a console left behind would spin for the rest of the
+        run and slow every later test."""
+        tree = self._tree()
         self.tmux(["kill-server"])
+        deadline = time.time() + 10
+        while tree and time.time() < deadline:
+            tree = [p for p in tree if os.path.exists("/proc/%d" % p)
+                    and not _zombie(p)]
+            if tree:
+                time.sleep(0.1)
+        for p in tree:
+            try:
+                os.kill(p, 9)
+            except OSError:
+                pass
 
     @classmethod
     def agent(cls, kefu, port, user="alice", password="alice123", cols=80, rows=24):
