@@ -33,6 +33,20 @@ cmd_fn cmd_status, cmd_queue, cmd_accept, cmd_chats, cmd_msg, cmd_note,
 /* cmd_info.c */
 cmd_fn cmd_transcript, cmd_history, cmd_visitor, cmd_agents, cmd_groups,
     cmd_search;
+/* " group= state= agent= started= ended= rating= category= :summary"
+ * of a past chat, after its id (HISTORY rows, the chats of a customer card). */
+struct store_chat;
+void info_put_chat(struct pbuf *b, const struct store_chat *h);
+/* cmd_customer.c (reading cards), cmd_custset.c (writing them) */
+cmd_fn cmd_customer, cmd_customers, cmd_custset, cmd_tag, cmd_untag;
+/* Link visitor to the customer who has that phone or e-mail (either may
+ * be NULL), unless it has one already; 0, or -1 on a store failure. */
+int customer_link_visitor(int64_t visitor, const char *phone,
+    const char *email);
+/* The visitor card's customer rows (VISITOR): customer=, tags=,
+ * customer_chats=, cases=; -1 on a store failure. */
+struct list_page;
+int customer_card_rows(struct list_page *pg, int64_t visitor);
 /* cmd_reply.c */
 cmd_fn cmd_replies, cmd_replyadd, cmd_replyset, cmd_replydel;
 /* Why r's set fields (non-NULL; pos when >= 0) are not acceptable, or NULL. */
@@ -43,6 +57,10 @@ cmd_fn cmd_leavemsg, cmd_cases, cmd_case, cmd_caseset, cmd_casenote,
     cmd_casereply, cmd_casefrom;
 /* Send a returning visitor (c) the case replies they have not seen. */
 void case_deliver(struct conn *c);
+/* " ID key=value... :text" of a case, the text cut to textmax bytes
+ * (CASES rows, CASE's head row, the cases of a customer card). */
+struct store_case;
+void case_put(struct pbuf *b, const struct store_case *k, size_t textmax);
 /* The contact fields a LEAVEMSG to g needs ("name,phone|email"). */
 const char *case_requirement(const struct group *g);
 /* cmd_report.c */
@@ -128,6 +146,9 @@ struct pbuf *list_row_id(struct list_page *p, long long id, int *rc);
  * those skipped, the page, and one to tell whether there is more. */
 int list_query_limit(const struct list_page *p);
 int list_row_end(struct list_page *p);
+/* One "+ key=value" row, if the page takes it (v NULL: empty). */
+void list_kv(struct list_page *p, const char *k, const char *v);
+void list_kvi(struct list_page *p, const char *k, long long v);
 /* "OK <rows> [next=<from>]", or the store failure when rc < 0. */
 void list_done(struct list_page *p, int rc);
 

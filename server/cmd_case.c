@@ -18,6 +18,7 @@
 #include "access.h"
 #include "chat.h"
 #include "cmd.h"
+#include "contact.h"
 #include "log.h"
 #include "store.h"
 
@@ -188,34 +189,6 @@ visitor_conn(int64_t id)
 
 /* ---- LEAVEMSG ---- */
 
-static int
-phone_ok(const char *s)
-{
-	size_t n = strlen(s), digits = 0;
-
-	if (n < 3 || n > 32)
-		return 0;
-	for (; *s; s++) {
-		if (*s >= '0' && *s <= '9')
-			digits++;
-		else if (!strchr("+-() .", *s))
-			return 0;
-	}
-	return digits >= 3;
-}
-
-static int
-email_ok(const char *s)
-{
-	const char *at = strchr(s, '@');
-
-	if (strlen(s) < 3 || strlen(s) > 254 || at == NULL || at == s ||
-	    strchr(at + 1, '@') || strchr(s, ' ') || !strchr(at + 1, '.') ||
-	    at[1] == '.' || s[strlen(s) - 1] == '.')
-		return 0;
-	return 1;
-}
-
 /* Does the contact meet the requirement "name,phone|email"? If not, the
  * first unmet item, alternatives joined by " or ", goes into missing. */
 static int
@@ -263,11 +236,11 @@ leave_fields_ok(struct conn *c, struct proto_req *r, const char *phone,
 			    CASE_FIELD_MAX);
 			return 0;
 		}
-	if (phone && *phone && !phone_ok(phone)) {
+	if (phone && *phone && !contact_phone_ok(phone)) {
 		reply_err(c, "ARGS", "phone: 3-32 characters, digits and + - ( ) . space");
 		return 0;
 	}
-	if (email && *email && !email_ok(email)) {
+	if (email && *email && !contact_email_ok(email)) {
 		reply_err(c, "ARGS", "email: that is not an e-mail address");
 		return 0;
 	}
@@ -348,7 +321,8 @@ cmd_leavemsg(struct conn *c, struct proto_req *r)
 	k.body = r->text;
 	k.state = "new";
 	k.assignee = "";
-	if (store_case_insert(&k, v->name ? v->name : "visitor", &id) < 0) {
+	if (store_case_insert(&k, v->name ? v->name : "visitor", &id) < 0 ||
+	    customer_link_visitor(v->id, phone, email) < 0) {
 		cmd_store_failed(c);
 		return;
 	}
@@ -397,9 +371,8 @@ case_load(struct conn *c, const char *arg, struct case_ref *k)
 	return 0;
 }
 
-/* " key=value..." of a case, shared by CASES rows and CASE's head row. */
-static void
-put_case(struct pbuf *b, const struct store_case *k, size_t textmax)
+void
+case_put(struct pbuf *b, const struct store_case *k, size_t textmax)
 {
 	pbuf_printf(b, " %lld", (long long)k->id);
 	proto_put_kv(b, "group", k->group);
@@ -433,7 +406,7 @@ list_row(void *arg, const struct store_case *k)
 		x->more = 1;
 		return -1;
 	}
-	put_case(row_begin(x->rows.c), k, CASE_PREVIEW);
+	case_put(row_begin(x->rows.c), k, CASE_PREVIEW);
 	x->next = k->id;
 	return cmd_row_end(&x->rows);
 }
@@ -528,7 +501,7 @@ show_head(void *arg, const struct store_case *k)
 	x->allowed = 1;
 	b = row_begin(x->rows.c);
 	pbuf_adds(b, " case");
-	put_case(b, k, CMD_MSG_MAX);
+	case_put(b, k, CMD_MSG_MAX);
 	return cmd_row_end(&x->rows);
 }
 

@@ -255,7 +255,8 @@ hello_again(struct conn *c, struct proto_req *r, struct group *g)
 		reply_err(c, "INTERNAL", "out of memory");
 		return;
 	}
-	if (page && *page && store_page_add(v->id, page, NULL) < 0) {
+	if ((page && *page && store_page_add(v->id, page, NULL) < 0) ||
+	    customer_link_visitor(v->id, NULL, v->email) < 0) {
 		cmd_store_failed(c);
 		return;
 	}
@@ -363,6 +364,8 @@ hello_run(struct conn *c, struct proto_req *r)
 	if (http_user_agent(c) && store_visitor_set_ua(v->id, http_user_agent(c)) < 0)
 		goto fail;
 	if (page && *page && store_page_add(v->id, page, NULL) < 0)
+		goto fail;
+	if (customer_link_visitor(v->id, NULL, v->email) < 0)
 		goto fail;
 	if (offhours_hello(c, v, g)) {	/* closed: no chat, LEAVEMSG */
 		if (known)

@@ -83,6 +83,20 @@ cmd_transcript(struct conn *c, struct proto_req *r)
 	list_done(&pg, store_msg_foreach(id, pg.from, msg_row, &pg));
 }
 
+void
+info_put_chat(struct pbuf *b, const struct store_chat *h)
+{
+	proto_put_kv(b, "group", h->group);
+	proto_put_kv(b, "state", h->state);
+	proto_put_kv(b, "agent", h->agent ? h->agent : "");
+	proto_put_kvi(b, "started", (long long)h->created);
+	proto_put_kvi(b, "ended", (long long)h->ended_at);
+	proto_put_kvi(b, "rating", h->rating);
+	proto_put_kv(b, "category", h->category ? h->category : "");
+	proto_put_text(b, h->summary ? h->summary : "",
+	    h->summary ? strlen(h->summary) : 0);
+}
+
 static int
 chat_row(void *arg, const struct store_chat *h)
 {
@@ -94,15 +108,7 @@ chat_row(void *arg, const struct store_chat *h)
 		return 0;	/* HISTORY lists only what the caller may read */
 	if ((b = list_row_id(pg, (long long)h->id, &rc)) == NULL)
 		return rc;
-	proto_put_kv(b, "group", h->group);
-	proto_put_kv(b, "state", h->state);
-	proto_put_kv(b, "agent", h->agent ? h->agent : "");
-	proto_put_kvi(b, "started", (long long)h->created);
-	proto_put_kvi(b, "ended", (long long)h->ended_at);
-	proto_put_kvi(b, "rating", h->rating);
-	proto_put_kv(b, "category", h->category ? h->category : "");
-	proto_put_text(b, h->summary ? h->summary : "",
-	    h->summary ? strlen(h->summary) : 0);
+	info_put_chat(b, h);
 	return list_row_end(pg);
 }
 
@@ -145,38 +151,20 @@ count_chat(void *arg, const struct store_chat *h)
 	return 0;
 }
 
-static void
-card_kv(struct cardctx *x, const char *k, const char *v)
-{
-	if (list_take(&x->rows) <= 0)
-		return;
-	proto_put_kv(row_begin(x->rows.c), k, v ? v : "");
-	list_row_end(&x->rows);
-}
-
-static void
-card_kvi(struct cardctx *x, const char *k, long long v)
-{
-	if (list_take(&x->rows) <= 0)
-		return;
-	proto_put_kvi(row_begin(x->rows.c), k, v);
-	list_row_end(&x->rows);
-}
-
 static int
 card_visitor(void *arg, const struct store_visitor *v)
 {
 	struct cardctx *x = arg;
 
-	card_kv(x, "name", v->name);
-	card_kv(x, "email", v->email);
-	card_kv(x, "addr", v->addr);
-	card_kv(x, "lang", v->lang);
-	card_kv(x, "referrer", v->referrer);
-	card_kv(x, "ua", v->ua);
-	card_kvi(x, "first", (long long)v->first_seen);
-	card_kvi(x, "last", (long long)v->last_seen);
-	card_kvi(x, "visits", v->visits);
+	list_kv(&x->rows, "name", v->name);
+	list_kv(&x->rows, "email", v->email);
+	list_kv(&x->rows, "addr", v->addr);
+	list_kv(&x->rows, "lang", v->lang);
+	list_kv(&x->rows, "referrer", v->referrer);
+	list_kv(&x->rows, "ua", v->ua);
+	list_kvi(&x->rows, "first", (long long)v->first_seen);
+	list_kvi(&x->rows, "last", (long long)v->last_seen);
+	list_kvi(&x->rows, "visits", v->visits);
 	return 0;
 }
 
@@ -227,10 +215,14 @@ cmd_visitor(struct conn *c, struct proto_req *r)
 		reply_err(c, "NOTFOUND", "no visitor %lld", id);
 		return;
 	}
-	card_kvi(&x, "chats", x.chats);
-	card_kvi(&x, "last_chat", (long long)x.last);
-	card_kv(&x, "last_category", x.cat);
-	card_kv(&x, "last_summary", x.sum);
+	list_kvi(&x.rows, "chats", x.chats);
+	list_kvi(&x.rows, "last_chat", (long long)x.last);
+	list_kv(&x.rows, "last_category", x.cat);
+	list_kv(&x.rows, "last_summary", x.sum);
+	if (customer_card_rows(&x.rows, id) < 0) {
+		list_done(&x.rows, -1);
+		return;
+	}
 	list_done(&x.rows, x.rows.more ? 0 :
 	    store_page_foreach(id, card_page, &x));
 }

@@ -138,6 +138,24 @@ list_row_end(struct list_page *p)
 }
 
 void
+list_kv(struct list_page *p, const char *k, const char *v)
+{
+	if (list_take(p) <= 0)
+		return;
+	proto_put_kv(row_begin(p->c), k, v ? v : "");
+	list_row_end(p);
+}
+
+void
+list_kvi(struct list_page *p, const char *k, long long v)
+{
+	if (list_take(p) <= 0)
+		return;
+	proto_put_kvi(row_begin(p->c), k, v);
+	list_row_end(p);
+}
+
+void
 list_done(struct list_page *p, int rc)
 {
 	if (rc < 0)

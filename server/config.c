@@ -74,6 +74,7 @@ config_defaults(struct config *c)
 	c->wal_max_frames = 50000;
 	c->backup_interval = 0;
 	set_str(&c->backup_dir, "var/backups");
+	set_str(&c->customer_fields, "");
 	c->backup_keep = 7;
 	c->backup_step_pages = 64;
 	c->auth_max_failures = 5;
@@ -134,7 +135,7 @@ config_free(struct config *c)
 	    &c->default_group, &c->ssh_listen, &c->ssh_host_key,
 	    &c->ssh_secret_file, &c->ssh_console, &c->ssh_gateway,
 	    &c->listen_http, &c->http_allowed_origins, &c->http_trust_proxy,
-	    &c->http_prechat_required, &c->backup_dir };
+	    &c->http_prechat_required, &c->backup_dir, &c->customer_fields };
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		free(*strs[i]);
@@ -248,6 +249,7 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 	INT_KEY("invite.cooldown", invite_cooldown, 0, 86400)
 	INT_KEY("invite.timeout", invite_timeout, 0, 86400)
 	STR_KEY("database", database)
+	STR_KEY("customers.fields", customer_fields)
 	STR_KEY("log_level", log_level)
 	INT_KEY("limits.line_max", line_max, 256, 1 << 20)
 	INT_KEY("limits.outbuf_max", outbuf_max, 65536, 1LL << 30)
@@ -541,6 +543,16 @@ walk_map(struct cfg_ctx *x, yaml_node_t *map, const char *prefix, int depth)
 			r = walk_list(x, v, "quick_replies", &x->c->nreplies,
 			    CONFIG_MAX_REPLIES, x->c->replies,
 			    sizeof(x->c->replies[0]), reply_item);
+		} else if (!strcmp(path, "customers.fields") &&
+		    v->type == YAML_SEQUENCE_NODE) {
+			char buf[CONFIG_FIELDS_MAX * 34];
+
+			r = get_joined(x, v, path, buf, sizeof(buf));
+			if (r == 0) {
+				set_str(&x->c->customer_fields, buf);
+				if (x->c->customer_fields == NULL)
+					r = fail(x, v, "%s: out of memory", path);
+			}
 		} else if (v->type == YAML_MAPPING_NODE)
 			r = walk_map(x, v, path, depth + 1);
 		else if (v->type == YAML_SCALAR_NODE)
@@ -584,6 +596,9 @@ check(struct cfg_ctx *x)
 	    strcmp(c->agent_default_status, "offline"))
 		return fail(x, NULL, "%s: must be online, away, busy or offline",
 		    "agent.default_status");
+	if (!config_fields_valid(c->customer_fields))
+		return fail(x, NULL, "%s: at most 32 names, each 1-32 of a-z 0-9 _",
+		    "customers.fields");
 	for (const char *p = c->http_prechat_required; *p; ) {
 		size_t n;
 
@@ -712,6 +727,26 @@ config_require_valid(const char *s)
 		s += n;
 		if (*s && *++s == '\0')
 			return 0;	/* a trailing separator */
+	}
+	return 1;
+}
+
+int
+config_fields_valid(const char *s)
+{
+	int n = 0;
+
+	while (*s) {
+		size_t w;
+
+		s += strspn(s, " ,");
+		if (*s == '\0')
+			break;
+		w = strcspn(s, " ,");
+		if (w > 32 || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") < w ||
+		    ++n > CONFIG_FIELDS_MAX)
+			return 0;
+		s += w;
 	}
 	return 1;
 }

@@ -13,6 +13,7 @@
 #define CONFIG_MAX_GROUPS  64
 #define CONFIG_MAX_USERS   256
 #define CONFIG_MAX_REPLIES 512
+#define CONFIG_FIELDS_MAX  32	/* customers.fields */
 
 struct config_group {
 	char *name;
@@ -123,6 +124,9 @@ struct config {
 	struct config_reply replies[CONFIG_MAX_REPLIES];
 	int nreplies;
 
+	char *customer_fields;	/* customers.fields: custom fields of the
+				 * customer cards, comma-separated names */
+
 	time_t test_now;	/* testing.now: a fake wall clock (tests only) */
 };
 
@@ -146,6 +150,8 @@ int config_list_has(const char *list, const char *word, size_t wordlen);
 /* The configured entry of group `name`, or NULL (a group made by GROUPADD). */
 const struct config_group *config_group_find(const struct config *c,
     const char *name);
+/* Is s a valid customers.fields (names of a-z 0-9 _, at most 32)? */
+int config_fields_valid(const char *s);
 /* Is s a valid groups.leave_message_require ("name,phone|email")? */
 int config_require_valid(const char *s);
 /* Replace dst's groups by src's (src keeps none): a reload's new hours. */

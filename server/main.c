@@ -280,6 +280,9 @@ reload(void)
 		 * themselves (names, modes) are made at start or by GROUPADD */
 		config_take_groups(&srv.cfg, &nc);
 		srv.cfg.test_now = nc.test_now;
+		free(srv.cfg.customer_fields);
+		srv.cfg.customer_fields = nc.customer_fields;
+		nc.customer_fields = NULL;
 		offhours_clock_reset();
 		auth_configure(nc.auth_max_failures, nc.auth_window);
 		if (log_parse_level(nc.log_level, &lvl) == 0)

@@ -101,6 +101,20 @@ struct store_ban {
 	time_t created, until;		/* until 0: no end */
 };
 
+/* A customer card (store_customer.c); phones, emails and tags are joined
+ * by ',' in what the store hands out. NULL fields of an update stay. */
+struct store_customer {
+	int64_t id;
+	const char *name, *company, *region, *address, *notes;
+	time_t created, updated;
+	const char *phones, *emails, *tags;
+};
+
+typedef int store_customer_cb(void *arg, const struct store_customer *k);
+typedef int store_field_cb(void *arg, const char *key, const char *value);
+/* a chat (id) or, with id 0, a case: its group and owner or assignee */
+typedef int store_reach_cb(void *arg, int64_t id, const char *group,
+    const char *owner);
 typedef int store_ban_cb(void *arg, const struct store_ban *b);
 typedef int store_case_cb(void *arg, const struct store_case *k);
 typedef int store_case_event_cb(void *arg, const struct store_case_event *e);
@@ -249,6 +263,38 @@ int store_ban_insert(const char *kind, const char *value, const char *reason,
     const char *actor, time_t until, int64_t *id);
 int store_ban_lift(int64_t id, const char *actor);
 int store_ban_foreach(store_ban_cb *cb, void *arg);
+
+/* customer cards (store_customer.c); "find" functions: 0 found, 1 none */
+int store_customer_insert(const struct store_customer *k, int64_t *id);
+int store_customer_update(const struct store_customer *k);	/* and touch */
+int store_customer_get(int64_t id, store_customer_cb *cb, void *arg);
+/* Newest change first, every match ('' filters match all); cb filters
+ * and returns -1 to stop. */
+int store_customer_search(const char *tag, const char *fkey,
+    const char *fval, const char *words, store_customer_cb *cb, void *arg);
+/* The visitor's customer (0: none); 1: no such visitor. */
+int store_customer_of_visitor(int64_t visitor, int64_t *customer);
+int store_visitor_link(int64_t visitor, int64_t customer);
+/* Link the visitors with that e-mail who have no customer yet. */
+int store_customer_adopt(int64_t customer, const char *email);
+int store_customer_visitors(int64_t customer, int64_t *n);
+int store_contact_find(const char *kind, const char *key, int64_t *customer);
+int store_contact_clear(int64_t customer, const char *kind);
+int store_contact_add(int64_t customer, const char *kind, const char *key,
+    const char *value);
+int store_tag_add(int64_t customer, const char *tag);
+int store_tag_del(int64_t customer, const char *tag);
+int store_tag_clear(int64_t customer);
+int store_tag_count(int64_t customer, int64_t *n);
+int store_field_set(int64_t customer, const char *key, const char *value);
+int store_field_foreach(int64_t customer, store_field_cb *cb, void *arg);
+/* The chats and cases of the customer's visitors, or of visitor. */
+int store_customer_reach(int64_t customer, int64_t visitor,
+    store_reach_cb *cb, void *arg);
+/* Its visitors' chats, cases (id, visitor, group, state, assignee,
+ * created, body), newest first, at most 500 each. */
+int store_customer_chats(int64_t customer, store_chat_cb *cb, void *arg);
+int store_customer_cases(int64_t customer, store_case_cb *cb, void *arg);
 
 /* audit trail */
 int store_audit(const char *actor, const char *action, const char *detail);

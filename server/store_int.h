@@ -9,7 +9,8 @@
  * replies, audit), store_case.c (cases), store_msg.c (messages and their
  * index), store_ckpt.c (WAL checkpoints in a helper process),
  * store_report.c (transfers, missed chats and the status log that reports
- * read).
+ * read), store_customer.c (customer cards, their contacts, tags and custom
+ * fields).
  */
 #ifndef KEFU_STORE_INT_H
 #define KEFU_STORE_INT_H

@@ -122,6 +122,31 @@ static const char *migrations[] = {
 	"  reason TEXT NOT NULL DEFAULT '', actor TEXT NOT NULL,"
 	"  created INTEGER NOT NULL, until INTEGER, lifted INTEGER,"
 	"  lifted_by TEXT);",
+	/* 9: customer cards (store_customer.c): one customer for the visits
+	 * of one person, linked from visitors.customer; its phones and
+	 * e-mails (each belongs to one customer, matched by key: a phone's
+	 * digits, an e-mail in lower case), tags and custom fields */
+	"CREATE TABLE customers ("
+	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL DEFAULT '',"
+	"  company TEXT NOT NULL DEFAULT '', region TEXT NOT NULL DEFAULT '',"
+	"  address TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '',"
+	"  created INTEGER NOT NULL, updated INTEGER NOT NULL);"
+	"CREATE INDEX customers_updated ON customers(updated, id);"
+	"CREATE TABLE customer_contacts ("
+	"  id INTEGER PRIMARY KEY, customer INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+	"  UNIQUE (kind, key));"
+	"CREATE INDEX customer_contacts_customer ON customer_contacts(customer);"
+	"CREATE TABLE customer_tags ("
+	"  customer INTEGER NOT NULL, tag TEXT NOT NULL,"
+	"  PRIMARY KEY (customer, tag)) WITHOUT ROWID;"
+	"CREATE INDEX customer_tags_tag ON customer_tags(tag);"
+	"CREATE TABLE customer_fields ("
+	"  customer INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+	"  PRIMARY KEY (customer, key)) WITHOUT ROWID;"
+	"ALTER TABLE visitors ADD COLUMN customer INTEGER;"
+	"CREATE INDEX visitors_customer ON visitors(customer);"
+	"CREATE INDEX visitors_email ON visitors(lower(email));",
 };
 
 int

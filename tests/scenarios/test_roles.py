@@ -26,7 +26,8 @@ try:
                 "CASEREPLY 1 :x", "CASEFROM " + chat, "BAN visitor 1 :x", "UNBAN 1", "BANS",
                 "REPLIES", "REPLYADD t mine=1 :x", "REPLYSET 1 title=x", "REPLYDEL 1",
                 "REPORT from=2026-01-01 to=2026-01-31", "VISITORS", "ENGAGE 1 :hi",
-                "INVITATION accept", "BROWSE page=/x"):
+                "INVITATION accept", "BROWSE page=/x",
+                "CUSTOMER 1", "CUSTOMERS", "CUSTSET 1 name=x", "TAG 1 vip", "UNTAG 1 vip"):
         final, _ = v.cmd(cmd)
         t.ok(final is not None and final.startswith("ERR DENIED"),
              "visitor: %s -> ERR DENIED" % cmd.split()[0], final)
@@ -155,13 +156,24 @@ try:
 
     # -- the case commands: staff only, and LEAVEMSG needs a HELLO first
     anon = srv.client()
-    for cmd in ("LEAVEMSG phone=12345678 :hi", "CASES", "CASE 1"):
+    for cmd in ("LEAVEMSG phone=12345678 :hi", "CASES", "CASE 1", "CUSTOMER 1",
+                "CUSTOMERS", "CUSTSET 1 name=x", "TAG 1 vip", "UNTAG 1 vip"):
         final, _ = anon.cmd(cmd)
         t.ok(final is not None and final.startswith("ERR NOAUTH"),
              "before HELLO/LOGIN: %s -> ERR NOAUTH" % cmd.split()[0], final)
     for who in (a, sup, adm):
         final, _ = who.cmd("CASES all")
         t.ok(final is not None and final.startswith("OK"), "staff may use CASES", final)
+
+    # -- customer cards: every staff role (agent, supervisor, admin)
+    for who in (a, sup, adm):
+        final, _ = who.cmd("TAG visitor=%s seen-by-%s" % (h["visitor"], who is a and "a" or who is sup and "s" or "ad"))
+        t.ok(final is not None and final.startswith("OK customer="), "staff may TAG", final)
+        cid = kv(final).get("customer")
+        for cmd in ("CUSTOMER " + cid, "CUSTOMERS", "CUSTSET %s company=X" % cid,
+                    "UNTAG %s nothing" % cid):
+            final, _ = who.cmd(cmd)
+            t.ok(final is not None and final.startswith("OK"), "staff may use %s" % cmd.split()[0], final)
 
     # -- GATEWAY is for the unix socket only
     g = srv.client()

@@ -119,6 +119,24 @@ main(void)
 	    "a step of no pages");
 	expect_error("backup:\n  every: 5\n", "unknown key 'backup.every'",
 	    "an unknown backup key");
+	ok(load(&c, "", err, sizeof(err)) == 0 && strcmp(c.customer_fields, "") == 0,
+	    "customers.fields: none by default");
+	config_free(&c);
+	ok(load(&c, "customers:\n  fields: \"vip_level, order_no\"\n", err,
+	    sizeof(err)) == 0 && strcmp(c.customer_fields, "vip_level, order_no") == 0,
+	    "customers.fields as a string (%s)", err);
+	config_free(&c);
+	ok(load(&c, "customers:\n  fields: [vip_level, order_no]\n", err,
+	    sizeof(err)) == 0 && strcmp(c.customer_fields, "vip_level,order_no") == 0,
+	    "customers.fields as a list (%s)", err);
+	config_free(&c);
+	expect_error("customers:\n  fields: \"VIP level\"\n", "customers.fields",
+	    "a custom field name with capitals");
+	expect_error("customers:\n  fields: \"a.b\"\n", "customers.fields",
+	    "a custom field name with a dot");
+	expect_error("customers:\n  fields: f0,f1,f2,f3,f4,f5,f6,f7,f8,f9,f10,f11,f12,"
+	    "f13,f14,f15,f16,f17,f18,f19,f20,f21,f22,f23,f24,f25,f26,f27,f28,f29,f30,"
+	    "f31,f32\n", "customers.fields", "33 custom fields");
 	expect_error("store:\n  commit_interval_us: 1000001\n", "store.commit_interval_us",
 	    "commit interval above 1 s");
 	expect_error("store:\n  checkpoint_frames: 60000\n", "store.wal_max_frames",

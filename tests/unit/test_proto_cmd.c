@@ -120,6 +120,8 @@ test_table_ids(size_t n, const struct proto_cmd *t)
  * Derive min/max/text from a usage line: "<x>" or a bare word is required,
  * "[x]" optional, ":<x>" required text, "[:x]" optional text; "(note)" is a
  * remark; " | " separates alternative forms. Brackets may hold spaces.
+ * An optional word ending in "...]" ("[tag ...]") may repeat: the verb
+ * takes as many as a request may hold (16 arguments).
  */
 struct shape {
 	int min, max, text;
@@ -128,7 +130,7 @@ struct shape {
 static void
 usage_form(const char *u, struct shape *s)
 {
-	int req = 0, opt = 0;
+	int req = 0, opt = 0, many = 0;
 
 	s->text = 0;
 	while (*u) {
@@ -150,15 +152,17 @@ usage_form(const char *u, struct shape *s)
 			s->text = 1;
 			break;
 		}
-		if (w[0] == '[')
+		if (w[0] == '[') {
 			opt++;
-		else if (w[0] != '(' && u > w)
+			if (u - w >= 4 && strncmp(u - 4, "...]", 4) == 0)
+				many = 1;
+		} else if (w[0] != '(' && u > w)
 			req++;
 		while (*u == ' ')
 			u++;
 	}
 	s->min = req;
-	s->max = req + opt;
+	s->max = many ? 16 : req + opt;
 }
 
 static void
