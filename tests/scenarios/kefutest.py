@@ -175,6 +175,8 @@ class Server:
         self.own_dir = tmpdir is None
         self.port = free_port()
         self.http_port = free_port()
+        while self.http_port == self.port:  # the kernel may hand it out again
+            self.http_port = free_port()
         self.sock = os.path.join(self.dir, "kefud.sock")
         self.db = os.path.join(self.dir, "kefu.db")
         self.log_path = os.path.join(self.dir, "kefud.log")

@@ -229,7 +229,7 @@ main(void)
 	    "INSERT INTO messages VALUES (5, 2, 10, 'agent', 'alice', '你好，请稍等');"
 	    "INSERT INTO messages VALUES (5, 1, 9, 'visitor', 'v', 'hello');"
 	    "INSERT INTO messages VALUES (4, 1, 8, 'visitor', 'v', 'other');"
-	    "CREATE TABLE visitors (id INTEGER PRIMARY KEY);"
+	    "CREATE TABLE visitors (id INTEGER PRIMARY KEY, email TEXT);"
 	    "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);"
 	    "CREATE TABLE user_keys (id INTEGER PRIMARY KEY, user TEXT);"
 	    "INSERT INTO users (name) VALUES ('alice');"
