@@ -20,6 +20,7 @@ enum rq_kind {
 	RQ_TRANSFER, RQ_END, RQ_WRAPUP, RQ_AGENTS, RQ_GROUPS, RQ_SEARCH,
 	RQ_INVITE, RQ_LEAVE, RQ_PAST, RQ_VIEW, RQ_PING, RQ_CODE, RQ_OTHER,
 	RQ_QUEUE_MORE, RQ_TRANSCRIPT_MORE,	/* the pages after the first */
+	RQ_CARD, RQ_CARDSET,		/* the customer card form (cardform.c) */
 };
 
 enum cl_state { CL_DOWN, CL_LOGIN, CL_UP };

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cardform.h"
 #include "dialog.h"
 #include "keymap.h"
 
@@ -136,6 +137,10 @@ dialog_draw(const struct layout *l, struct model *m, int *cy, int *cx)
 	struct rect b;
 	int y, listh;
 
+	if (d->kind == DLG_CARD) {
+		cardform_draw(l, m, cy, cx);
+		return;
+	}
 	b.w = l->cols - 4 < 76 ? l->cols - 4 : 76;
 	b.h = l->rows - 4 < 22 ? l->rows - 4 : 22;
 	if (d->kind == DLG_HELP)
@@ -192,6 +197,10 @@ dialog_key(struct app *a, int fk, wint_t wc, int alt)
 {
 	struct dialog *d = &a->m->dlg;
 
+	if (d->kind == DLG_CARD) {
+		cardform_key(a, fk, wc, alt);
+		return;
+	}
 	if (d->kind == DLG_HELP && help_key(d, fk))
 		return;
 	if (d->kind == DLG_CONFIRM) {

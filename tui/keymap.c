@@ -8,6 +8,7 @@
  */
 #include <curses.h>
 
+#include "cardform.h"
 #include "dialog.h"
 #include "expand.h"
 #include "keymap.h"
@@ -35,6 +36,7 @@ const struct keyhelp keymap_help[] = {
 	{ "F8  Alt-s", "set your status (online, away, busy, offline)" },
 	{ "F9  Alt-f", "search the chat history; Enter on a hit opens it" },
 	{ "Alt-p", "the visitor's past chats; Enter opens one" },
+	{ "Alt-c", "the visitor's customer card: name, phone, e-mail, company, tags, notes" },
 	{ "F10 Alt-q Ctrl-C", "quit (asks while you have open chats)" },
 	{ "Tab Shift-Tab", "move between input, queue and quick replies" },
 	{ "/code Tab", "put the quick reply with that code in its place" },
@@ -119,6 +121,7 @@ alt_key(struct app *a, wint_t wc)
 	case 'i': act_invite(a); return 1;
 	case 'l': act_leave(a); return 1;
 	case 'p': act_past(a); return 1;
+	case 'c': (void)cardform_open(a->s); return 1;
 	case 's': act_status(a); return 1;
 	case 'f': act_search(a); return 1;
 	case 'q': act_quit(a); return 1;

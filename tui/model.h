@@ -70,6 +70,7 @@ struct reply {
 enum dlg_kind {
 	DLG_NONE, DLG_HELP, DLG_TRANSFER, DLG_WRAPUP, DLG_STATUS, DLG_SEARCH,
 	DLG_CONFIRM, DLG_INVITE, DLG_PAST, DLG_VIEW,
+	DLG_CARD,		/* the customer card form, cardform.c */
 };
 
 /* What "y" does in a DLG_CONFIRM dialog. */

@@ -1,6 +1,7 @@
 /*
  * pane_visitor.c - who the agent is talking to: name, email, address,
- * language, referrer, tags, past chats with dates, the last wrap-up, and
+ * language, referrer, tags and customer card (Alt-c edits it, cardform.c),
+ * past chats with dates, the last wrap-up, and
  * the page trail. The most useful facts come first, so a small pane still
  * shows them; a tall pane shows everything.
  */
@@ -43,7 +44,8 @@ known(const char *k)
 	/* last_*: the newest chat, shown from HISTORY as "Last wrap-up" */
 	static const char *const keys[] = { "name", "email", "addr", "lang",
 	    "referrer", "first", "last", "visits", "chats", "tags", "ua",
-	    "last_chat", "last_category", "last_summary", NULL };
+	    "last_chat", "last_category", "last_summary", "customer",
+	    "customer_chats", "cases", NULL };
 
 	for (int i = 0; keys[i] != NULL; i++)
 		if (strcmp(keys[i], k) == 0)
@@ -117,6 +119,13 @@ body(struct out *o, const struct chat *c)
 	put(o, "Past chats: ", who);
 	put(o, "Last wrap-up: ", v->last_wrap);
 	put(o, "Tags: ", kv(v, "tags"));
+	if (kv(v, "customer") && strcmp(kv(v, "customer"), "0") != 0) {
+		snprintf(who, sizeof(who), "#%s, %s chats, %s cases",
+		    kv(v, "customer"), kv(v, "customer_chats") ?
+		    kv(v, "customer_chats") : "0", kv(v, "cases") ? kv(v, "cases") : "0");
+		put(o, "Customer: ", who);
+	} else if (kv(v, "cases") && strcmp(kv(v, "cases"), "0") != 0)
+		put(o, "Cases: ", kv(v, "cases"));
 	put(o, "Address: ", kv(v, "addr"));
 	put(o, "Referrer: ", kv(v, "referrer"));
 	put(o, "Browser: ", kv(v, "ua"));

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cardform.h"
 #include "expand.h"
 #include "session.h"
 
@@ -764,6 +765,11 @@ session_msg(void *ctx, struct client_msg *msg)
 
 	if (msg->p != NULL && msg->p->kind == RQ_CODE) {
 		expand_msg(s, msg);
+		return;
+	}
+	if (msg->p != NULL && (msg->p->kind == RQ_CARD ||
+	    msg->p->kind == RQ_CARDSET)) {
+		cardform_msg(s, msg);
 		return;
 	}
 	switch (msg->type) {

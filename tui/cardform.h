@@ -1,0 +1,22 @@
+/*
+ * cardform.h - the customer card form (cardform.c): Alt-c edits the card
+ * of the visitor in focus (name, phones, e-mails, company, tags, notes).
+ */
+#ifndef KEFU_CARDFORM_H
+#define KEFU_CARDFORM_H
+
+#include <wchar.h>
+
+#include "actions.h"
+#include "layout.h"
+#include "session.h"
+
+/* Open the form for the chat in focus and ask kefud for the card; 0 (and
+ * a flash) when no chat with a visitor is in focus. */
+int cardform_open(struct session *s);
+/* kefud's answers to the form's requests (RQ_CARD, RQ_CARDSET). */
+void cardform_msg(struct session *s, struct client_msg *msg);
+void cardform_key(struct app *a, int fk, wint_t wc, int alt);
+void cardform_draw(const struct layout *l, struct model *m, int *cy, int *cx);
+
+#endif
