@@ -39,6 +39,40 @@ ev_to_chat_agents(struct chat *c)
 	}
 }
 
+/* "name,name" of the agents in set into b as key=... */
+static void
+put_names(struct pbuf *b, const char *key, struct agent *const *set)
+{
+	char names[CHAT_MAX_WATCH * (DESK_NAME_MAX + 1) + 1];
+	size_t used = 0;
+
+	names[0] = '\0';
+	for (int i = 0; i < CHAT_MAX_WATCH; i++)
+		if (set[i] != NULL)
+			used += (size_t)snprintf(names + used, sizeof(names) - used,
+			    "%s%s", used ? "," : "", set[i]->name);
+	proto_put_kv(b, key, names);
+}
+
+void
+chat_watchers_put(struct pbuf *b, const struct chat *c)
+{
+	put_names(b, "monitors", c->monitors);
+	put_names(b, "invited", c->invited);
+}
+
+void
+chat_watchers_tell(struct chat *c)
+{
+	struct pbuf *b = ev_begin();
+
+	pbuf_printf(b, " WATCHERS %lld", (long long)c->id);
+	chat_watchers_put(b, c);
+	ev_send_agent(c->agent);
+	for (int i = 0; i < CHAT_MAX_WATCH; i++)
+		ev_send_agent(c->invited[i]);
+}
+
 void
 ev_to_group_agents(struct group *g)
 {
@@ -433,6 +467,11 @@ chat_assign(struct chat *c, struct agent *a, const char *by, const char *from,
 	proto_put_kv(b, "agent", a->display);
 	ev_to_visitor(c);
 	agent_notify_status(a);
+	for (int i = 0; i < CHAT_MAX_WATCH; i++)
+		if (c->monitors[i] || c->invited[i]) {	/* the new owner learns */
+			chat_watchers_tell(c);
+			break;
+		}
 	if (first)
 		offhours_greet(c);	/* the group's greeting, once */
 	return 0;

@@ -40,6 +40,11 @@ int group_online(const struct group *g);
 
 /* events to the people of a chat (ev_begin() must have built the line) */
 void ev_to_chat_agents(struct chat *c);
+/* " monitors=a,b invited=c,d" (account names) of chat c into b. */
+void chat_watchers_put(struct pbuf *b, const struct chat *c);
+/* * WATCHERS <chat> monitors= invited= to its owner and invited agents:
+ * who else is looking at it (after MONITOR, INVITE, ... or a new owner). */
+void chat_watchers_tell(struct chat *c);
 /* Build "* ASSIGN <chat> ..." in the event buffer. */
 void ev_assign(struct chat *c, const char *by, const char *from,
     const char *note);

@@ -63,6 +63,10 @@ struct store_case;
 void case_put(struct pbuf *b, const struct store_case *k, size_t textmax);
 /* The contact fields a LEAVEMSG to g needs ("name,phone|email"). */
 const char *case_requirement(const struct group *g);
+/* cmd_internal.c */
+cmd_fn cmd_imsg, cmd_imsgs, cmd_iread, cmd_iunread, cmd_watchers;
+/* After a login on c: * IUNREAD if a has unread internal messages. */
+void internal_login(struct conn *c, struct agent *a);
 /* cmd_report.c */
 cmd_fn cmd_report;
 /* cmd_ban.c */

@@ -334,6 +334,7 @@ cmd_invite(struct conn *c, struct proto_req *r)
 	reply_ok(c, NULL);
 	ev_assign(ch, "invite", c->agent->name, NULL);
 	ev_send_agent(t);
+	chat_watchers_tell(ch);
 }
 
 void
@@ -349,6 +350,7 @@ cmd_leave(struct conn *c, struct proto_req *r)
 	}
 	watch_del(ch->invited, c->agent);
 	reply_ok(c, NULL);
+	chat_watchers_tell(ch);
 }
 
 void
@@ -391,6 +393,7 @@ cmd_monitor(struct conn *c, struct proto_req *r)
 		return;
 	}
 	reply_ok(c, NULL);
+	chat_watchers_tell(ch);
 }
 
 void
@@ -406,6 +409,7 @@ cmd_unmonitor(struct conn *c, struct proto_req *r)
 		return;
 	}
 	reply_ok(c, NULL);
+	chat_watchers_tell(ch);
 }
 
 void

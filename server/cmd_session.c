@@ -157,6 +157,7 @@ session_login_agent(struct conn *c, struct agent *a, const char *how,
 		}
 	if (offhours_maint_event())	/* the maintenance banner */
 		ev_send(c);
+	internal_login(c, a);	/* * IUNREAD: internal messages missed */
 	agent_notify_status(a);
 	route_agent_groups(a);
 }

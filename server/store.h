@@ -115,6 +115,18 @@ typedef int store_field_cb(void *arg, const char *key, const char *value);
 /* a chat (id) or, with id 0, a case: its group and owner or assignee */
 typedef int store_reach_cb(void *arg, int64_t id, const char *group,
     const char *owner);
+/* An internal message (store_internal.c); peer_a/peer_b: the two of a
+ * 'pair:A:B' conversation, else NULL. */
+struct store_imsg {
+	int64_t id;
+	time_t ts;
+	const char *sender, *conv, *peer_a, *peer_b, *body;
+};
+
+typedef int store_imsg_cb(void *arg, const struct store_imsg *m);
+/* A conversation: its key, peers, the caller's unread and newest id. */
+typedef int store_unread_cb(void *arg, const char *conv, const char *peer_a,
+    const char *peer_b, int64_t unread, int64_t last);
 typedef int store_ban_cb(void *arg, const struct store_ban *b);
 typedef int store_case_cb(void *arg, const struct store_case *k);
 typedef int store_case_event_cb(void *arg, const struct store_case_event *e);
@@ -295,6 +307,17 @@ int store_customer_reach(int64_t customer, int64_t visitor,
  * created, body), newest first, at most 500 each. */
 int store_customer_chats(int64_t customer, store_chat_cb *cb, void *arg);
 int store_customer_cases(int64_t customer, store_case_cb *cb, void *arg);
+
+/* internal conversation (store_internal.c) */
+int store_imsg_add(const struct store_imsg *m, int64_t *id);
+/* Newest first, at most limit. */
+int store_imsg_list(const char *conv, int limit, store_imsg_cb *cb, void *arg);
+/* agent has read conv up to upto (<= 0: its newest message). */
+int store_imsg_read(const char *agent, const char *conv, int64_t upto);
+/* The conversations agent takes part in (groups: ",group:a,group:b,"),
+ * most recent first. */
+int store_imsg_unread(const char *agent, const char *groups,
+    store_unread_cb *cb, void *arg);
 
 /* audit trail */
 int store_audit(const char *actor, const char *action, const char *detail);

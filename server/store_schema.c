@@ -147,6 +147,19 @@ static const char *migrations[] = {
 	"ALTER TABLE visitors ADD COLUMN customer INTEGER;"
 	"CREATE INDEX visitors_customer ON visitors(customer);"
 	"CREATE INDEX visitors_email ON visitors(lower(email));",
+	/* 10: internal conversation (store_internal.c): staff messages to a
+	 * colleague (conv 'pair:A:B', A < B, both in peer_a/peer_b), a group
+	 * ('group:G') or everyone ('all'), and how far each agent has read
+	 * each conversation */
+	"CREATE TABLE imsgs ("
+	"  id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, sender TEXT NOT NULL,"
+	"  conv TEXT NOT NULL, peer_a TEXT, peer_b TEXT, body TEXT NOT NULL);"
+	"CREATE INDEX imsgs_conv ON imsgs(conv, id);"
+	"CREATE INDEX imsgs_peer_a ON imsgs(peer_a, id) WHERE peer_a IS NOT NULL;"
+	"CREATE INDEX imsgs_peer_b ON imsgs(peer_b, id) WHERE peer_b IS NOT NULL;"
+	"CREATE TABLE iread ("
+	"  agent TEXT NOT NULL, conv TEXT NOT NULL, last INTEGER NOT NULL,"
+	"  PRIMARY KEY (agent, conv)) WITHOUT ROWID;",
 };
 
 int

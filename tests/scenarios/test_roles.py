@@ -27,7 +27,8 @@ try:
                 "REPLIES", "REPLYADD t mine=1 :x", "REPLYSET 1 title=x", "REPLYDEL 1",
                 "REPORT from=2026-01-01 to=2026-01-31", "VISITORS", "ENGAGE 1 :hi",
                 "INVITATION accept", "BROWSE page=/x",
-                "CUSTOMER 1", "CUSTOMERS", "CUSTSET 1 name=x", "TAG 1 vip", "UNTAG 1 vip"):
+                "CUSTOMER 1", "CUSTOMERS", "CUSTSET 1 name=x", "TAG 1 vip", "UNTAG 1 vip",
+                "IMSG all :x", "IMSGS all", "IREAD all", "IUNREAD", "WATCHERS " + chat):
         final, _ = v.cmd(cmd)
         t.ok(final is not None and final.startswith("ERR DENIED"),
              "visitor: %s -> ERR DENIED" % cmd.split()[0], final)
@@ -157,7 +158,8 @@ try:
     # -- the case commands: staff only, and LEAVEMSG needs a HELLO first
     anon = srv.client()
     for cmd in ("LEAVEMSG phone=12345678 :hi", "CASES", "CASE 1", "CUSTOMER 1",
-                "CUSTOMERS", "CUSTSET 1 name=x", "TAG 1 vip", "UNTAG 1 vip"):
+                "CUSTOMERS", "CUSTSET 1 name=x", "TAG 1 vip", "UNTAG 1 vip",
+                "IMSG all :x", "IMSGS all", "IREAD all", "IUNREAD", "WATCHERS 1"):
         final, _ = anon.cmd(cmd)
         t.ok(final is not None and final.startswith("ERR NOAUTH"),
              "before HELLO/LOGIN: %s -> ERR NOAUTH" % cmd.split()[0], final)
@@ -172,6 +174,13 @@ try:
         cid = kv(final).get("customer")
         for cmd in ("CUSTOMER " + cid, "CUSTOMERS", "CUSTSET %s company=X" % cid,
                     "UNTAG %s nothing" % cid):
+            final, _ = who.cmd(cmd)
+            t.ok(final is not None and final.startswith("OK"), "staff may use %s" % cmd.split()[0], final)
+
+    # -- internal conversation and WATCHERS: every staff role
+    for who in (a, sup, adm):
+        for cmd in ("IMSG all :hello from a role test", "IMSGS all", "IREAD all", "IUNREAD",
+                    "IMSG agent:%s :psst" % ("bob"), "WATCHERS " + chat):
             final, _ = who.cmd(cmd)
             t.ok(final is not None and final.startswith("OK"), "staff may use %s" % cmd.split()[0], final)
 
