@@ -347,12 +347,15 @@ def test_limits():
 
 
 def main():
-    # 1000 WebSocket visitors from 127.0.0.1: the per-address limits are off
+    # 1000 WebSocket visitors from 127.0.0.1: the per-address limits are off;
+    # pings rare: test_many reads its 1000 visitors one after the other, and
+    # on a busy machine under ASan that takes longer than twice the default
+    # 30 s, after which kefud rightly closes a visitor that never answered
     srv = Server(extra={"limits": {"line_max": 1024, "max_clients": 5000},
                         "visitor": {"hello_rate": 0, "per_addr_max": 0},
                         "http": {"allowed_origins": "https://shop.example",
                                  "trust_proxy": "127.0.0.1",
-                                 "max_per_addr": 2000}})
+                                 "max_per_addr": 2000, "ping_interval": 900}})
     srv.start()
     try:
         test_http(srv)

@@ -179,7 +179,10 @@ class WSClient(kefutest.Client):
             if op is None or op == OP_CLOSE or op == "masked":
                 return None
             if op == OP_PING:
-                self.send_frame(OP_PONG, p)
+                try:
+                    self.send_frame(OP_PONG, p)
+                except OSError:
+                    return None     # the server closed it meanwhile
                 continue
             if op == OP_PONG:
                 self.pongs.append(p)
