@@ -236,6 +236,7 @@ account_attach(struct agent *a, struct conn *c)
 	*pp = c;
 	c->agent = a;
 	c->role = a->role;
+	c->board = 0;		/* BOARD on is asked for after each login */
 }
 
 int

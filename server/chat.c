@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "access.h"
+#include "board.h"
 #include "chat.h"
 #include "log.h"
 #include "offhours.h"
@@ -356,6 +357,7 @@ chat_open(struct visitor *v, struct group *g, const char *question)
 	c->visitor = v;
 	c->group = g;
 	c->created = time(NULL);
+	c->waiting_since = c->created;	/* the question waits */
 	c->question = strdup(question ? question : "");
 	c->lim = vlimit_open(v->addr);
 	v->chat = c;
@@ -472,6 +474,7 @@ chat_assign(struct chat *c, struct agent *a, const char *by, const char *from,
 			chat_watchers_tell(c);
 			break;
 		}
+	board_note(c);
 	if (first)
 		offhours_greet(c);	/* the group's greeting, once */
 	return 0;
@@ -522,6 +525,7 @@ chat_requeue(struct chat *c, const char *reason, int at_head)
 		    (long long)c->id, store_errmsg());
 	chat_release(c, reason);
 	queue_push(c, at_head);
+	board_note(c);
 	if (strcmp(reason, "transfer") == 0) {
 		b = ev_begin();
 		pbuf_printf(b, " TRANSFERRED %lld", (long long)c->id);
@@ -565,6 +569,7 @@ chat_post(struct chat *c, const char *kind, const char *from, const char *text,
 	ev_to_chat_agents(c);
 	if (to_visitor)
 		ev_to_visitor(c);
+	board_posted(c, kind, now);
 	return seq;
 }
 
@@ -630,6 +635,7 @@ chat_end(struct chat *c, const char *by)
 	c->ended_by = by;
 	c->ended_ms = srv.now_ms;
 	memset(c->monitors, 0, sizeof(c->monitors));
+	board_note(c);
 	if (a) {
 		agent_notify_status(a);
 		route_agent_groups(a);
@@ -643,6 +649,8 @@ chat_visitor_left(struct chat *c)
 
 	pbuf_printf(b, " LEFT %lld", (long long)c->id);
 	ev_to_chat_agents(c);
+	if (c->state != CS_QUEUED)
+		board_note(c);
 }
 
 void
@@ -652,6 +660,8 @@ chat_visitor_back(struct chat *c)
 
 	pbuf_printf(b, " BACK %lld", (long long)c->id);
 	ev_to_chat_agents(c);
+	if (c->state != CS_QUEUED)
+		board_note(c);
 }
 
 /* ---- housekeeping, once a second ---- */

@@ -67,6 +67,10 @@ const char *case_requirement(const struct group *g);
 cmd_fn cmd_imsg, cmd_imsgs, cmd_iread, cmd_iunread, cmd_watchers;
 /* After a login on c: * IUNREAD if a has unread internal messages. */
 void internal_login(struct conn *c, struct agent *a);
+/* board.c: BOARD, and the rows of CHATS all */
+cmd_fn cmd_board;
+struct list_page;
+void board_list(struct conn *c, struct list_page *pg);
 /* cmd_report.c */
 cmd_fn cmd_report;
 /* cmd_ban.c */

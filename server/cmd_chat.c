@@ -4,13 +4,15 @@
  * takeover.
  *
  * Verbs (rows of proto/cmdtab.def): STATUS QUEUE ACCEPT CHATS MSG NOTE
- * TRANSFER INVITE LEAVE WRAPUP MONITOR UNMONITOR WHISPER TAKEOVER.
+ * TRANSFER INVITE LEAVE WRAPUP MONITOR UNMONITOR WHISPER TAKEOVER
+ * (CHATS all: board.c).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "access.h"
+#include "board.h"
 #include "chat.h"
 #include "cmd.h"
 #include "log.h"
@@ -133,8 +135,20 @@ cmd_chats(struct conn *c, struct proto_req *r)
 	struct list_page pg;
 	int take = 1;
 
-	if (list_init(&pg, c, r, 0, LIST_DEF, LIST_MAX) < 0)
+	if (list_init(&pg, c, r, 1, LIST_DEF, LIST_MAX) < 0)
 		return;
+	if (r->argc == 1 && strcmp(r->argv[0], "all") != 0) {
+		reply_err(c, "ARGS", "usage: CHATS [all] [from=N] [limit=N]");
+		return;
+	}
+	if (r->argc == 1 && !(c->role & (ROLE_SUPERVISOR | ROLE_ADMIN))) {
+		reply_err(c, "DENIED", "CHATS all is for supervisors and admins");
+		return;
+	}
+	if (r->argc == 1) {
+		board_list(c, &pg);
+		return;
+	}
 	for (size_t i = 0; i < desk.chat_tab_size && take >= 0; i++)
 		for (struct chat *ch = desk.chat_tab[i]; ch; ch = ch->hnext) {
 			struct pbuf *b;
@@ -375,6 +389,7 @@ cmd_wrapup(struct conn *c, struct proto_req *r)
 		return;
 	}
 	ch->wrapped = 1;
+	board_note(ch);
 	reply_ok(c, NULL);
 }
 

@@ -197,11 +197,14 @@ cmd_end(struct conn *c, struct proto_req *r)
 		reply_err(c, "ARGS", "usage: END <chat>");
 		return;
 	}
-	if ((ch = cmd_chat_in(c, cmd_my_chat(c, r->argv[0]),
+	/* a supervisor may end any chat (a stuck one, from the board) */
+	if ((ch = cmd_chat_in(c, (c->role & (ROLE_SUPERVISOR | ROLE_ADMIN)) ?
+	    cmd_chat_arg(c, r->argv[0]) : cmd_my_chat(c, r->argv[0]),
 	    CMD_STATE(CS_QUEUED) | CMD_STATE(CS_ASSIGNED),
 	    "has already ended")) == NULL)
 		return;
-	if (ch->agent != c->agent) {
+	if (ch->agent != c->agent &&
+	    !(c->role & (ROLE_SUPERVISOR | ROLE_ADMIN))) {
 		reply_err(c, "STATE", "only the chat's owner can end it; use LEAVE");
 		return;
 	}

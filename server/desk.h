@@ -101,6 +101,8 @@ struct chat {
 					 * transfer): routing prefers others */
 	char *xfer_note;		/* note of the last transfer, if any */
 	char xfer_from[DESK_NAME_MAX];	/* who wrote it */
+	time_t waiting_since;		/* oldest unanswered visitor message
+					 * (board.c); 0: none */
 	int wait_told;			/* the group's wait_reply was posted */
 	struct vlimit_addr *lim;	/* counts against its address until ended */
 };

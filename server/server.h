@@ -51,6 +51,7 @@ struct conn {
 	char *newpw;			/* PASSWD: the new password while
 					 * the old one is being checked */
 	uint64_t monitoring;		/* unused bit space for later */
+	int board;			/* BOARD on: gets * BOARD (board.c) */
 };
 
 struct server {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "actions.h"
+#include "board.h"
 
 static int
 online(struct app *a)
@@ -43,6 +44,10 @@ do_leave(struct app *a, long chat)
 
 	if (!online(a))
 		return;
+	if (model_chat(a->m, chat) && model_chat(a->m, chat)->watching) {
+		board_unwatch(a, chat);
+		return;
+	}
 	idstr(id, sizeof(id), chat);
 	client_req(a->c, RQ_LEAVE, chat, NULL, "LEAVE", id, (char *)NULL);
 }
@@ -190,7 +195,7 @@ act_leave(struct app *a)
 		model_flash(a->m, "This chat is yours: F5 transfers it, F7 ends it.");
 		return;
 	}
-	if (c->ended) {
+	if (c->ended || c->watching) {	/* nothing to lose: no question */
 		do_leave(a, c->id);
 		return;
 	}
@@ -303,6 +308,16 @@ act_send(struct app *a)
 		return;
 	if ((c = need_chat(a)) == NULL || !online(a))
 		return;
+	if (c->watching && !c->ended) {
+		if ((text = input_utf8(&m->in)) == NULL)
+			return;
+		idstr(id, sizeof(id), c->id);
+		if (client_req(a->c, RQ_WHISPER, c->id, text, "WHISPER", id,
+		    (char *)NULL) != 0)
+			input_clear(&m->in);
+		free(text);
+		return;
+	}
 	if (c->ended && !m->note_mode) {
 		model_flash(m, "This chat has ended: F7 to wrap up, F6 for a note.");
 		return;
@@ -431,7 +446,9 @@ act_confirm_yes(struct app *a)
 	}
 	if (!online(a))
 		return;
-	if (kind == CONFIRM_END)
+	if (kind == CONFIRM_TAKEOVER || kind == CONFIRM_STOP)
+		board_confirmed(a, kind, chat);
+	else if (kind == CONFIRM_END)
 		do_end(a, chat);
 	else if (kind == CONFIRM_LEAVE)
 		do_leave(a, chat);

@@ -271,7 +271,8 @@ client_req(struct client *c, int kind, long arg, const char *text,
 		    proto_escape(&c->wbuf, text, strlen(text), 0) < 0;
 	if (!bad)
 		bad = pbuf_add(&c->wbuf, "\n", 1) < 0;
-	if (!bad && (kind == RQ_MSG || kind == RQ_NOTE) && text != NULL &&
+	if (!bad && (kind == RQ_MSG || kind == RQ_NOTE || kind == RQ_WHISPER) &&
+	    text != NULL &&
 	    (p->text = strdup(text)) == NULL)
 		bad = 1;
 	if (bad) {

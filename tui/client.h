@@ -21,6 +21,9 @@ enum rq_kind {
 	RQ_INVITE, RQ_LEAVE, RQ_PAST, RQ_VIEW, RQ_PING, RQ_CODE, RQ_OTHER,
 	RQ_QUEUE_MORE, RQ_TRANSCRIPT_MORE,	/* the pages after the first */
 	RQ_CARD, RQ_CARDSET,		/* the customer card form (cardform.c) */
+	RQ_VIEW_MORE,
+	RQ_BOARD, RQ_BOARD_MORE, RQ_BAGENTS, RQ_BAGENTS_MORE, RQ_BOARDSW,
+	RQ_MONITOR, RQ_UNMONITOR, RQ_WHISPER, RQ_TAKEOVER,	/* board.c */
 };
 
 enum cl_state { CL_DOWN, CL_LOGIN, CL_UP };

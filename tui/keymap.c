@@ -9,6 +9,7 @@
 #include <curses.h>
 
 #include "cardform.h"
+#include "board.h"
 #include "dialog.h"
 #include "expand.h"
 #include "keymap.h"
@@ -38,6 +39,7 @@ const struct keyhelp keymap_help[] = {
 	{ "Alt-p", "the visitor's past chats; Enter opens one" },
 	{ "Alt-c", "the visitor's customer card: name, phone, e-mail, company, tags, notes" },
 	{ "F10 Alt-q Ctrl-C", "quit (asks while you have open chats)" },
+	{ "F11 Alt-d", "desk board: m monitor, w whisper, t take over, e end" },
 	{ "Tab Shift-Tab", "move between input, queue and quick replies" },
 	{ "/code Tab", "put the quick reply with that code in its place" },
 	{ "Ctrl-N Ctrl-P", "next / previous chat (also Alt-1 .. Alt-9)" },
@@ -100,6 +102,7 @@ function_key(struct app *a, int fk)
 	case KEY_F(8): act_status(a); return 1;
 	case KEY_F(9): act_search(a); return 1;
 	case KEY_F(10): act_quit(a); return 1;
+	case KEY_F(11): board_toggle(a); return 1;
 	case KEY_NPAGE: pane_chat_scroll(a->m, -5); return 1;
 	case KEY_PPAGE: pane_chat_scroll(a->m, 5); return 1;
 	case KEY_BTAB: act_focus_cycle(a, -1); return 1;
@@ -126,6 +129,7 @@ alt_key(struct app *a, wint_t wc)
 	case 'f': act_search(a); return 1;
 	case 'q': act_quit(a); return 1;
 	case 'b': act_bell_toggle(a); return 1;
+	case 'd': board_toggle(a); return 1;
 	default: break;
 	}
 	if (wc >= '1' && wc <= '9') {
@@ -213,6 +217,10 @@ keymap_key(struct app *a, int fk, wint_t wc, int alt)
 	m->dirty = 1;
 	if (m->dlg.kind != DLG_NONE) {
 		dialog_key(a, fk, wc, alt);
+		return;
+	}
+	if (m->board.open) {
+		board_key(a, fk, wc, alt);
 		return;
 	}
 	if (alt && fk == 0 && alt_key(a, wc))

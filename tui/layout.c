@@ -8,6 +8,7 @@
 
 #include "dialog.h"
 #include "keymap.h"
+#include "board.h"
 #include "layout.h"
 #include "pane_chat.h"
 #include "pane_queue.h"
@@ -181,6 +182,10 @@ layout_render(const struct layout *l, struct model *m, time_t now,
 	if (l->wide) {
 		draw_vline(1, l->sep[0], l->rows - 2);
 		draw_vline(1, l->sep[1], l->rows - 2);
+	}
+	if (m->board.open) {
+		pane_board_draw(l, m, now);
+		cy = -1;
 	}
 	if (m->dlg.kind != DLG_NONE)
 		dialog_draw(l, m, &cy, &cx);

@@ -221,7 +221,7 @@ tick(struct loop *L, time_t now)
 	if (now != L->last_tick) {
 		L->last_tick = now;
 		if (m->nqueue > 0 || (!m->connected && !m->kicked) ||
-		    model_countdown(m))
+		    model_countdown(m) || (m->board.open && m->board.nchats > 0))
 			m->dirty = 1;	/* wait timers / retry / answer countdown */
 	}
 	if (m->flash != L->flash_seen) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "board.h"
 #include "model.h"
 
 void
@@ -493,6 +494,7 @@ model_free(struct model *m)
 	free(m->chats);
 	model_replies_clear(m);
 	model_dialog_close(m);
+	board_free(&m->board);
 	input_free(&m->in);
 	input_free(&m->rq);
 	free(m->user);

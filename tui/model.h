@@ -45,6 +45,8 @@ struct chat {
 	size_t nlines, cap;
 	int unread, left, ended;
 	int invited;		/* I was invited: the chat is someone else's */
+	int watching;		/* monitored from the board (invited is set
+				 * too): what I type is a whisper */
 	int rating;		/* the visitor's score once rated, else 0 */
 	time_t answer_by;	/* auto-assigned, unanswered: back to the queue
 				 * at this time unless answered; else 0 */
@@ -74,7 +76,8 @@ enum dlg_kind {
 };
 
 /* What "y" does in a DLG_CONFIRM dialog. */
-enum confirm_kind { CONFIRM_QUIT = 1, CONFIRM_END, CONFIRM_LEAVE };
+enum confirm_kind { CONFIRM_QUIT = 1, CONFIRM_END, CONFIRM_LEAVE,
+    CONFIRM_TAKEOVER, CONFIRM_STOP };
 
 struct dlg_item {
 	char *label;		/* what is shown */
@@ -97,6 +100,30 @@ struct dialog {
 };
 
 enum focus { FOCUS_CHAT, FOCUS_QUEUE, FOCUS_REPLIES };
+
+/* The supervisor's desk board (board.c, pane_board.c). */
+struct bagent {
+	char *name, *display, *status;
+	int chats, max;
+};
+
+struct bchat {
+	long id, visitor;
+	char *agent, *group, *name;
+	time_t since, waiting;	/* waiting: 0 while nobody waits */
+	int ended, left;
+	unsigned gen;		/* CHATS all refresh generation */
+};
+
+struct board {
+	int open;
+	struct bagent *agents;
+	size_t nagents;
+	struct bchat *chats;	/* kept sorted: longest waiting first */
+	size_t nchats;
+	long sel;		/* the selected chat's id (0: none) */
+	unsigned gen;
+};
 
 struct model {
 	char *user, *display, *role;
@@ -122,6 +149,7 @@ struct model {
 	struct input in;	/* the chat input line */
 	struct input rq;	/* the quick-reply search */
 	struct dialog dlg;
+	struct board board;
 };
 
 void model_init(struct model *m);

@@ -68,8 +68,8 @@ tab_flags(char *buf, size_t n, const struct chat *c, time_t now)
 		snprintf(buf, n, "%s(answer %ld:%02ld)", c->left ? "(left)" : "",
 		    left / 60, left % 60);
 	else
-		snprintf(buf, n, "%s%s", c->invited ? "+" : "",
-		    c->left ? "(left)" : "");
+		snprintf(buf, n, "%s%s", c->watching ? "(watch)" : c->invited ?
+		    "+" : "", c->left ? "(left)" : "");
 }
 
 static void
@@ -251,8 +251,11 @@ draw_input_text(const struct rect *r, int px, const wchar_t *s, size_t n)
 static void
 draw_input(const struct rect *r, struct model *m, int *cy, int *cx)
 {
-	const char *prompt = m->note_mode ? "note> " : "> ";
-	int px = draw_text(r->y, r->x, r->w, prompt, m->note_mode ? ST_NOTE : ST_LABEL);
+	struct chat *c = model_focused(m);
+	int whisper = c != NULL && c->watching && !c->ended;
+	const char *prompt = whisper ? "whisper> " : m->note_mode ? "note> " : "> ";
+	int px = draw_text(r->y, r->x, r->w, prompt, m->note_mode || whisper ?
+	    ST_NOTE : ST_LABEL);
 	size_t start, count;
 	int col, used;
 

@@ -12,7 +12,9 @@
 #include <string.h>
 
 #include "cardform.h"
+#include "board.h"
 #include "expand.h"
+#include "fields.h"
 #include "session.h"
 
 void
@@ -21,35 +23,6 @@ session_init(struct session *s, struct model *m, struct client *c)
 	memset(s, 0, sizeof(*s));
 	s->m = m;
 	s->c = c;
-}
-
-static const char *
-opt(const struct proto_req *r, const char *key)
-{
-	const char *v = proto_opt(r, key);
-
-	return v ? v : "";
-}
-
-static long
-optl(const struct proto_req *r, const char *key)
-{
-	long long v;
-	const char *s = proto_opt(r, key);
-
-	if (s == NULL || proto_parse_int(s, -1000000000000LL, 1000000000000LL, &v) < 0)
-		return 0;
-	return (long)v;
-}
-
-static long
-argl(const struct proto_req *r, int i)
-{
-	long long v;
-
-	if (i >= r->argc || proto_parse_int(r->argv[i], 0, 1000000000000LL, &v) < 0)
-		return -1;
-	return (long)v;
 }
 
 static void syslinef(struct chat *ch, const char *fmt, ...)
@@ -108,24 +81,16 @@ session_lost(struct session *s, const char *reason)
 
 /* ---- events ------------------------------------------------------------ */
 
-static int
-flag(const struct proto_req *r, const char *key)
-{
-	const char *v = proto_opt(r, key);
-
-	return v != NULL && strcmp(v, "0") != 0;
-}
-
 /* A QADD event or a QUEUE row: the same fields, the same place. */
 static int
 queue_row(struct session *s, long chat, struct proto_req *r)
 {
-	int rc = model_queue_add(s->m, chat, optl(r, "visitor"), optl(r, "wait"),
-	    optl(r, "pos"), opt(r, "group"), opt(r, "name"), r->text);
+	int rc = model_queue_add(s->m, chat, field_long(r, "visitor"), field_long(r, "wait"),
+	    field_long(r, "pos"), field_str(r, "group"), field_str(r, "name"), r->text);
 	struct qitem *q = model_queue_find(s->m, chat);
 
 	if (q != NULL)
-		q->left = flag(r, "left");
+		q->left = field_flag(r, "left");
 	return rc;
 }
 
@@ -139,7 +104,7 @@ who(const struct chat *ch)
 static void
 ev_qadd(struct session *s, struct proto_req *r)
 {
-	long chat = argl(r, 1);
+	long chat = field_arg(r, 1);
 
 	if (chat < 0)
 		return;
@@ -150,27 +115,28 @@ ev_qadd(struct session *s, struct proto_req *r)
 static void
 ev_assign(struct session *s, struct proto_req *r)
 {
-	long id = argl(r, 1);
+	long id = field_arg(r, 1);
 	struct chat *ch;
-	const char *by = opt(r, "by");
+	const char *by = field_str(r, "by");
 
 	if (id < 0 || (ch = model_chat_add(s->m, id)) == NULL)
 		return;
-	ch->visitor = optl(r, "visitor");
+	ch->visitor = field_long(r, "visitor");
 	ch->gen = s->gen;
-	model_set_str(&ch->name, opt(r, "name"));
-	model_set_str(&ch->group, opt(r, "group"));
+	model_set_str(&ch->name, field_str(r, "name"));
+	model_set_str(&ch->group, field_str(r, "group"));
 	ch->ended = ch->rating = 0;
-	ch->left = flag(r, "left");
+	ch->left = field_flag(r, "left");
 	ch->invited = strcmp(by, "invite") == 0;
-	ch->answer_by = optl(r, "timeout") > 0 ?
-	    time(NULL) + optl(r, "timeout") : 0;
+	ch->watching = 0;	/* taken over: no longer just watched */
+	ch->answer_by = field_long(r, "timeout") > 0 ?
+	    time(NULL) + field_long(r, "timeout") : 0;
 	model_queue_del(s->m, id);
 	session_fetch_chat(s, id, ch->visitor);
 	if (proto_opt(r, "from") != NULL)
-		syslinef(ch, "assigned to you (%s from %s)", by, opt(r, "from"));
+		syslinef(ch, "assigned to you (%s from %s)", by, field_str(r, "from"));
 	if (r->text != NULL && r->text[0] != '\0')
-		syslinef(ch, "note from %s: %s", opt(r, "from"), r->text);
+		syslinef(ch, "note from %s: %s", field_str(r, "from"), r->text);
 	if (s->m->nchats == 1 || strcmp(by, "accept") == 0)
 		model_focus_chat(s->m, id);
 	else if (strcmp(by, "resume") != 0)
@@ -185,14 +151,14 @@ ev_assign(struct session *s, struct proto_req *r)
 static void
 ev_msg(struct session *s, struct proto_req *r)
 {
-	long id = argl(r, 1), seq = argl(r, 2);
+	long id = field_arg(r, 1), seq = field_arg(r, 2);
 	struct chat *ch = model_chat(s->m, id);
 	int kind;
 
 	if (ch == NULL || r->argc < 5)
 		return;
 	kind = model_line_kind(r->argv[3]);
-	if (model_chat_line(ch, seq, (time_t)optl(r, "ts"), kind, r->argv[4],
+	if (model_chat_line(ch, seq, (time_t)field_long(r, "ts"), kind, r->argv[4],
 	    r->text) == 1 && model_focused(s->m) != ch && kind == LK_VISITOR)
 		ch->unread++;
 	if (kind == LK_VISITOR)
@@ -202,7 +168,7 @@ ev_msg(struct session *s, struct proto_req *r)
 static void
 ev_unassigned(struct session *s, struct chat *ch, struct proto_req *r)
 {
-	const char *why = opt(r, "reason");
+	const char *why = field_str(r, "reason");
 
 	if (strcmp(why, "ended") == 0) {
 		ch->ended = 1;
@@ -228,7 +194,7 @@ ev_page(struct chat *ch, struct proto_req *r)
 	struct vinfo *v = &ch->vi;
 	char *newest;
 
-	snprintf(buf, sizeof(buf), "%s%s%s", opt(r, "url"),
+	snprintf(buf, sizeof(buf), "%s%s%s", field_str(r, "url"),
 	    r->text && r->text[0] ? " - " : "", r->text ? r->text : "");
 	if (model_vinfo_list(&v->pages, &v->npages, buf) < 0)
 		return;
@@ -240,12 +206,12 @@ ev_page(struct chat *ch, struct proto_req *r)
 static void
 ev_chatstate(struct session *s, const char *ev, struct proto_req *r)
 {
-	struct chat *ch = model_chat(s->m, argl(r, 1));
+	struct chat *ch = model_chat(s->m, field_arg(r, 1));
 
 	if (ch == NULL) {
 		if (strcmp(ev, "RATED") == 0)	/* wrapped up and dismissed */
-			model_flash(s->m, "Chat #%ld was rated %s: %s", argl(r, 1),
-			    opt(r, "score"), r->text ? r->text : "");
+			model_flash(s->m, "Chat #%ld was rated %s: %s", field_arg(r, 1),
+			    field_str(r, "score"), r->text ? r->text : "");
 		return;
 	}
 	if (strcmp(ev, "TYPING") == 0) {
@@ -263,11 +229,11 @@ ev_chatstate(struct session *s, const char *ev, struct proto_req *r)
 		ch->ended = 1;
 		ch->answer_by = 0;
 		model_set_str(&ch->typing, NULL);
-		syslinef(ch, "chat ended by %s - %s", opt(r, "by"), ch->invited ?
+		syslinef(ch, "chat ended by %s - %s", field_str(r, "by"), ch->invited ?
 		    "Alt-l closes it" : "F7 to wrap up");
 	} else if (strcmp(ev, "RATED") == 0) {
-		ch->rating = (int)optl(r, "score");
-		syslinef(ch, "visitor rated %s: %s", opt(r, "score"),
+		ch->rating = (int)field_long(r, "score");
+		syslinef(ch, "visitor rated %s: %s", field_str(r, "score"),
 		    r->text ? r->text : "");
 	} else if (strcmp(ev, "PAGE") == 0) {
 		ev_page(ch, r);
@@ -285,7 +251,7 @@ on_event(struct session *s, struct proto_req *r)
 	if (strcmp(ev, "QADD") == 0)
 		ev_qadd(s, r);
 	else if (strcmp(ev, "QDEL") == 0)
-		model_queue_del(m, argl(r, 1));
+		model_queue_del(m, field_arg(r, 1));
 	else if (strcmp(ev, "ASSIGN") == 0)
 		ev_assign(s, r);
 	else if (strcmp(ev, "MSG") == 0)
@@ -294,9 +260,9 @@ on_event(struct session *s, struct proto_req *r)
 		model_set_str(&m->announce, r->text);
 	else if (strcmp(ev, "STATUS") == 0) {
 		if (r->argc > 1 && m->user && strcmp(r->argv[1], m->user) == 0) {
-			snprintf(m->status, sizeof(m->status), "%s", opt(r, "status"));
-			m->load = (int)optl(r, "chats");
-			m->max = (int)optl(r, "max");
+			snprintf(m->status, sizeof(m->status), "%s", field_str(r, "status"));
+			m->load = (int)field_long(r, "chats");
+			m->max = (int)field_long(r, "max");
 		}
 	} else if (strcmp(ev, "KICKED") == 0) {
 		char buf[300];
@@ -322,14 +288,14 @@ after_login(struct session *s, struct proto_req *r)
 {
 	struct model *m = s->m;
 
-	model_set_str(&m->user, opt(r, "name"));
-	model_set_str(&m->role, opt(r, "role"));
-	model_set_str(&m->display, proto_opt(r, "display") ? opt(r, "display") : opt(r, "name"));
-	snprintf(m->status, sizeof(m->status), "%s", opt(r, "status"));
-	m->max = (int)optl(r, "max");
+	model_set_str(&m->user, field_str(r, "name"));
+	model_set_str(&m->role, field_str(r, "role"));
+	model_set_str(&m->display, proto_opt(r, "display") ? field_str(r, "display") : field_str(r, "name"));
+	snprintf(m->status, sizeof(m->status), "%s", field_str(r, "status"));
+	m->max = (int)field_long(r, "max");
 	/* a ticket is good for one login: kefud hands over the next one */
 	if (s->c->ticket != NULL && proto_opt(r, "ticket") != NULL) {
-		char *t = strdup(opt(r, "ticket"));
+		char *t = strdup(field_str(r, "ticket"));
 
 		if (t != NULL) {
 			explicit_bzero(s->c->ticket, strlen(s->c->ticket));
@@ -352,12 +318,13 @@ after_login(struct session *s, struct proto_req *r)
 	s->gen++;	/* chats not listed in this CHATS reply are gone */
 	client_req(s->c, RQ_CHATS, 0, NULL, "CHATS", (char *)NULL);
 	session_search_replies(s);
+	board_relogin(s);
 }
 
 static void
 row_chats(struct session *s, struct proto_req *r)
 {
-	long id = argl(r, 0);
+	long id = field_arg(r, 0);
 	struct chat *ch;
 	int fresh;
 
@@ -367,14 +334,14 @@ row_chats(struct session *s, struct proto_req *r)
 	if ((ch = model_chat_add(s->m, id)) == NULL)
 		return;
 	ch->gen = s->gen;
-	ch->visitor = optl(r, "visitor");
-	model_set_str(&ch->name, opt(r, "name"));
-	model_set_str(&ch->group, opt(r, "group"));
-	ch->ended = strcmp(opt(r, "state"), "ended") == 0;
-	ch->invited = strcmp(opt(r, "state"), "invited") == 0;
-	ch->left = flag(r, "left");
+	ch->visitor = field_long(r, "visitor");
+	model_set_str(&ch->name, field_str(r, "name"));
+	model_set_str(&ch->group, field_str(r, "group"));
+	ch->ended = strcmp(field_str(r, "state"), "ended") == 0;
+	ch->invited = strcmp(field_str(r, "state"), "invited") == 0;
+	ch->left = field_flag(r, "left");
 	if (fresh)
-		ch->unread = (int)optl(r, "unread");
+		ch->unread = (int)field_long(r, "unread");
 	session_fetch_chat(s, id, ch->visitor);
 }
 
@@ -382,7 +349,7 @@ static void
 chats_done(struct session *s)
 {
 	for (size_t i = s->m->nchats; i-- > 0;)
-		if (s->m->chats[i]->gen != s->gen)
+		if (s->m->chats[i]->gen != s->gen && !s->m->chats[i]->watching)
 			model_chat_remove(s->m, s->m->chats[i]->id);
 }
 
@@ -407,7 +374,7 @@ row_visitor(struct chat *ch, struct client_pending *p, struct proto_req *r)
 	if (r->argc < 1)
 		return;
 	if (strcmp(r->argv[0], "page") == 0) {
-		snprintf(buf, sizeof(buf), "%s%s%s", opt(r, "url"),
+		snprintf(buf, sizeof(buf), "%s%s%s", field_str(r, "url"),
 		    r->text && r->text[0] ? " - " : "", r->text ? r->text : "");
 		(void)model_vinfo_list(&ch->vi.pages, &ch->vi.npages, buf);
 		return;
@@ -440,18 +407,18 @@ static void
 hist_label(char *buf, size_t n, struct proto_req *r)
 {
 	char date[32];
-	int rated = proto_opt(r, "rating") && strcmp(opt(r, "rating"), "0");
+	int rated = proto_opt(r, "rating") && strcmp(field_str(r, "rating"), "0");
 
-	fmt_date(date, sizeof(date), optl(r, "started"), 1);
-	snprintf(buf, n, "%s %s %s%s%s", date, opt(r, "agent"),
-	    opt(r, "category"), rated ? " *" : "", rated ? opt(r, "rating") : "");
+	fmt_date(date, sizeof(date), field_long(r, "started"), 1);
+	snprintf(buf, n, "%s %s %s%s%s", date, field_str(r, "agent"),
+	    field_str(r, "category"), rated ? " *" : "", rated ? field_str(r, "rating") : "");
 }
 
 static void
 row_history(struct chat *ch, struct client_pending *p, struct proto_req *r)
 {
 	char buf[800];
-	long started = optl(r, "started");
+	long started = field_long(r, "started");
 
 	if (p->rows == 1) {
 		for (size_t i = 0; i < ch->vi.nhist; i++)
@@ -460,13 +427,13 @@ row_history(struct chat *ch, struct client_pending *p, struct proto_req *r)
 		model_set_str(&ch->vi.last_wrap, NULL);
 		ch->vi.last_started = 0;
 	}
-	if (argl(r, 0) == ch->id)
+	if (field_arg(r, 0) == ch->id)
 		return;		/* the chat in progress is not history */
 	hist_label(buf, sizeof(buf), r);
 	(void)model_vinfo_list(&ch->vi.hist, &ch->vi.nhist, buf);
 	if (started >= ch->vi.last_started) {
 		ch->vi.last_started = started;
-		snprintf(buf, sizeof(buf), "%s%s%s", opt(r, "category"),
+		snprintf(buf, sizeof(buf), "%s%s%s", field_str(r, "category"),
 		    r->text && r->text[0] ? ": " : "", r->text ? r->text : "");
 		model_set_str(&ch->vi.last_wrap, buf);
 	}
@@ -481,8 +448,8 @@ static void
 row_agent(struct dialog *d, const char *me, struct proto_req *r)
 {
 	char buf[600], who[300];
-	const char *disp = opt(r, "display");
-	int on = strcmp(opt(r, "status"), "online") == 0;
+	const char *disp = field_str(r, "display");
+	int on = strcmp(field_str(r, "status"), "online") == 0;
 
 	if ((me && strcmp(r->argv[0], me) == 0) || (!on && d->kind == DLG_INVITE))
 		return;
@@ -491,8 +458,8 @@ row_agent(struct dialog *d, const char *me, struct proto_req *r)
 	else
 		snprintf(who, sizeof(who), "%s", r->argv[0]);
 	snprintf(buf, sizeof(buf), "%s%-22s %-7s %ld/%ld %s",
-	    d->kind == DLG_TRANSFER ? "agent " : "", who, opt(r, "status"),
-	    optl(r, "chats"), optl(r, "max"), opt(r, "groups"));
+	    d->kind == DLG_TRANSFER ? "agent " : "", who, field_str(r, "status"),
+	    field_long(r, "chats"), field_long(r, "max"), field_str(r, "groups"));
 	if (model_dialog_item_at(d, on ? d->nfront : d->nitems, buf, "agent",
 	    r->argv[0]) == 0 && on)
 		d->nfront++;
@@ -511,17 +478,17 @@ row_dialog(struct session *s, struct client_pending *p, struct proto_req *r)
 		row_agent(&m->dlg, m->user, r);
 	else if (p->kind == RQ_GROUPS && m->dlg.kind == DLG_TRANSFER) {
 		snprintf(buf, sizeof(buf), "group %-10s %ld waiting, %ld online",
-		    r->argv[0], optl(r, "waiting"), optl(r, "online"));
+		    r->argv[0], field_long(r, "waiting"), field_long(r, "online"));
 		if (model_dialog_item_at(&m->dlg, m->dlg.nfront, buf, "group",
 		    r->argv[0]) == 0)
 			m->dlg.nfront++;	/* before the agents who are out */
 	} else if (p->kind == RQ_SEARCH && m->dlg.kind == DLG_SEARCH) {
-		fmt_date(date, sizeof(date), optl(r, "ts"), 0);
+		fmt_date(date, sizeof(date), field_long(r, "ts"), 0);
 		snprintf(buf, sizeof(buf), "%s #%s %s: %s", date, r->argv[0],
-		    opt(r, "from"), r->text ? r->text : "");
+		    field_str(r, "from"), r->text ? r->text : "");
 		(void)model_dialog_item(&m->dlg, buf, NULL, r->argv[0]);
 	} else if (p->kind == RQ_PAST && m->dlg.kind == DLG_PAST &&
-	    m->dlg.chat == p->arg && argl(r, 0) != p->arg) {
+	    m->dlg.chat == p->arg && field_arg(r, 0) != p->arg) {
 		size_t len;
 
 		hist_label(buf, sizeof(buf), r);
@@ -531,12 +498,12 @@ row_dialog(struct session *s, struct client_pending *p, struct proto_req *r)
 		(void)model_dialog_item(&m->dlg, buf, NULL, r->argv[0]);
 	} else if (p->kind == RQ_VIEW && m->dlg.kind == DLG_VIEW &&
 	    m->dlg.chat == p->arg) {
-		int kind = model_line_kind(opt(r, "kind"));
+		int kind = model_line_kind(field_str(r, "kind"));
 
-		fmt_date(date, sizeof(date), optl(r, "ts"), 0);
+		fmt_date(date, sizeof(date), field_long(r, "ts"), 0);
 		snprintf(buf, sizeof(buf), "%s %s%s: %s", date,
 		    kind == LK_NOTE ? "[note] " : kind == LK_WHISPER ? "[whisper] " : "",
-		    opt(r, "from"), r->text ? r->text : "");
+		    field_str(r, "from"), r->text ? r->text : "");
 		(void)model_dialog_item(&m->dlg, buf, NULL, NULL);
 	}
 }
@@ -552,8 +519,8 @@ on_row(struct session *s, struct client_pending *p, struct proto_req *r)
 	case RQ_QUEUE_MORE:
 		if (p->kind == RQ_QUEUE && p->rows == 1)
 			model_queue_clear(s->m);
-		if (argl(r, 0) >= 0 && queue_row(s, argl(r, 0), r) >= 0) {
-			struct qitem *q = model_queue_find(s->m, argl(r, 0));
+		if (field_arg(r, 0) >= 0 && queue_row(s, field_arg(r, 0), r) >= 0) {
+			struct qitem *q = model_queue_find(s->m, field_arg(r, 0));
 
 			if (q != NULL)
 				q->fresh = 0;
@@ -568,8 +535,8 @@ on_row(struct session *s, struct client_pending *p, struct proto_req *r)
 			break;
 		if (p->kind == RQ_TRANSCRIPT && p->rows == 1)
 			model_chat_clear(ch);
-		(void)model_chat_line(ch, argl(r, 0), (time_t)optl(r, "ts"),
-		    model_line_kind(opt(r, "kind")), opt(r, "from"), r->text);
+		(void)model_chat_line(ch, field_arg(r, 0), (time_t)field_long(r, "ts"),
+		    model_line_kind(field_str(r, "kind")), field_str(r, "from"), r->text);
 		break;
 	case RQ_VISITOR:
 		if (ch != NULL)
@@ -584,8 +551,8 @@ on_row(struct session *s, struct client_pending *p, struct proto_req *r)
 			break;
 		if (p->rows == 1)
 			model_replies_clear(s->m);
-		(void)model_reply_add(s->m, argl(r, 0), opt(r, "group"),
-		    opt(r, "title"), r->text);
+		(void)model_reply_add(s->m, field_arg(r, 0), field_str(r, "group"),
+		    field_str(r, "title"), r->text);
 		break;
 	default:
 		row_dialog(s, p, r);
@@ -624,9 +591,9 @@ on_ok(struct session *s, struct client_pending *p, struct proto_req *r)
 		after_login(s, r);
 		break;
 	case RQ_STATUS:
-		snprintf(m->status, sizeof(m->status), "%s", opt(r, "status"));
-		m->load = (int)optl(r, "chats");
-		m->max = (int)optl(r, "max");
+		snprintf(m->status, sizeof(m->status), "%s", field_str(r, "status"));
+		m->load = (int)field_long(r, "chats");
+		m->max = (int)field_long(r, "max");
 		break;
 	case RQ_QUEUE:
 		if (p->rows == 0)
@@ -639,11 +606,11 @@ on_ok(struct session *s, struct client_pending *p, struct proto_req *r)
 		chats_done(s);
 		break;
 	case RQ_ACCEPT: {
-		long id = optl(r, "chat");
+		long id = field_long(r, "chat");
 
 		if (id > 0 && (ch = model_chat_add(m, id)) != NULL) {
 			if (ch->visitor == 0) {
-				ch->visitor = optl(r, "visitor");
+				ch->visitor = field_long(r, "visitor");
 				session_fetch_chat(s, id, ch->visitor);
 			}
 			model_queue_del(m, id);
@@ -657,7 +624,7 @@ on_ok(struct session *s, struct client_pending *p, struct proto_req *r)
 		if (ch != NULL && p->kind == RQ_MSG)
 			ch->answer_by = 0;	/* answered: no more countdown */
 		if (ch != NULL)
-			(void)model_chat_line(ch, optl(r, "seq"), 0,
+			(void)model_chat_line(ch, field_long(r, "seq"), 0,
 			    p->kind == RQ_MSG ? LK_AGENT : LK_NOTE,
 			    m->display ? m->display : "", p->text);
 		break;
@@ -763,6 +730,8 @@ session_msg(void *ctx, struct client_msg *msg)
 {
 	struct session *s = ctx;
 
+	if (board_msg(s, msg))
+		return;
 	if (msg->p != NULL && msg->p->kind == RQ_CODE) {
 		expand_msg(s, msg);
 		return;

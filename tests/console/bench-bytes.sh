@@ -12,19 +12,6 @@ import os, sys, time
 sys.path.insert(0, sys.argv[1])
 import kefuscreen as ks
 
-def settle(path, quiet=0.4, limit=5):
-    """Wait until the capture file stops growing for `quiet` seconds."""
-    end = time.time() + limit
-    last, since = -1, time.time()
-    while time.time() < end:
-        n = os.path.getsize(path) if os.path.exists(path) else 0
-        if n != last:
-            last, since = n, time.time()
-        elif time.time() - since >= quiet:
-            break
-        time.sleep(0.05)
-    return last
-
 d = ks.tmpdir()
 srv = ks.Server(os.environ["KEFUD"], d)
 con = None
@@ -48,14 +35,14 @@ try:
     for kind, text in msgs.items():
         sizes = []
         for i in range(16):
-            before = settle(out)
+            before = ks.settle(out)
             if kind == "ascii":
                 body = "%s%02d" % (text[:-2], i)
             else:
                 body = text[:-1] + "一二三四五六七八九十"[i % 10]
             v.cmd("SAY :" + body)
             con.wait_text(body[-20:])
-            sizes.append(settle(out) - before)
+            sizes.append(ks.settle(out) - before)
         sizes.sort()
         print("bench-bytes: %-7s message of %d bytes: median %d, min %d, max %d bytes "
               "written to the terminal (80x24, %d messages; later ones scroll the transcript)"

@@ -89,7 +89,7 @@ def help_scrolls(d, con, tag):
     con.keys("F1")
     scr = con.wait(lambda s: "this help" in s)
     ok(scr is not None and ks.fits(scr, d.cols, d.rows), tag + " help opens", con.screen())
-    if d.rows < 27:             # 23 keys do not fit
+    if d.rows < 27:             # 26 keys do not fit
         ok(scr is not None and "Ctrl-L" not in scr and " v" in scr,
            tag + " too short for all keys: it says there is more", scr)
         con.keys("NPage")

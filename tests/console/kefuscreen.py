@@ -377,6 +377,21 @@ class Desk:
         rmtree(self.dir)
 
 
+def settle(path, quiet=0.4, limit=5):
+    """Size of a capture file (tmux pipe-pane) once it stopped growing for
+    `quiet` seconds, waiting at most `limit`: the bytes a console wrote."""
+    end = time.time() + limit
+    last, since = -1, time.time()
+    while time.time() < end:
+        n = os.path.getsize(path) if os.path.exists(path) else 0
+        if n != last:
+            last, since = n, time.time()
+        elif time.time() - since >= quiet:
+            break
+        time.sleep(0.05)
+    return last
+
+
 def event(client, prefix, timeout=8):
     try:
         return client.expect_event(prefix, timeout)

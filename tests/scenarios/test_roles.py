@@ -28,7 +28,7 @@ try:
                 "REPORT from=2026-01-01 to=2026-01-31", "VISITORS", "ENGAGE 1 :hi",
                 "INVITATION accept", "BROWSE page=/x",
                 "CUSTOMER 1", "CUSTOMERS", "CUSTSET 1 name=x", "TAG 1 vip", "UNTAG 1 vip",
-                "IMSG all :x", "IMSGS all", "IREAD all", "IUNREAD", "WATCHERS " + chat):
+                "IMSG all :x", "IMSGS all", "IREAD all", "IUNREAD", "WATCHERS " + chat, "CHATS all", "BOARD on"):
         final, _ = v.cmd(cmd)
         t.ok(final is not None and final.startswith("ERR DENIED"),
              "visitor: %s -> ERR DENIED" % cmd.split()[0], final)
@@ -42,7 +42,7 @@ try:
                 "ANNOUNCE :hi", "AUDIT", "AUTHPASS bob :bob123", "MKTICKET bob",
                 "LEAVEMSG phone=12345678 :call me", "MAINT", "MAINT on :x",
                 "INVITATION accept", "INVITATION decline", "BROWSE page=/x",
-                "REPORT from=2026-01-01 to=2026-01-31"):
+                "REPORT from=2026-01-01 to=2026-01-31", "CHATS all", "BOARD on"):
         final, _ = a.cmd(cmd)
         t.ok(final is not None and final.startswith("ERR DENIED"),
              "agent: %s -> ERR DENIED" % cmd.split()[0], final)
@@ -69,6 +69,11 @@ try:
     t.ok(final == "OK 1" and rows[0].startswith("total offered="), "supervisor may REPORT", final)
     final, rows = adm.cmd("REPORT from=2026-01-01 to=2026-01-31 by=agent")
     t.ok(final is not None and final.startswith("OK "), "admin may REPORT", final)
+    for who, name in ((sup, "supervisor"), (adm, "admin")):
+        final, _ = who.cmd("CHATS all")
+        t.ok(final is not None and final.startswith("OK"), "%s may use CHATS all" % name, final)
+        final, _ = who.cmd("BOARD on")
+        t.eq(final, "OK board=on", "%s may use BOARD" % name)
     final, _ = sup.cmd("USERDEL bob")
     t.ok(final.startswith("ERR DENIED"), "supervisor: USERDEL -> ERR DENIED", final)
     final, _ = sup.cmd("AUDIT")
