@@ -72,7 +72,7 @@ cmd_fn cmd_board;
 struct list_page;
 void board_list(struct conn *c, struct list_page *pg);
 /* cmd_report.c */
-cmd_fn cmd_report;
+cmd_fn cmd_report, cmd_stats;
 /* cmd_ban.c */
 cmd_fn cmd_ban, cmd_unban, cmd_bans;
 /* A banned visitor (or address): ERR DENIED without the reason, 1. */

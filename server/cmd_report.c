@@ -5,7 +5,10 @@
  * "+ <by>=<key> figure=value ..." (the buckets, then "+ total ...", then
  * "+ category=C chats=N") and "OK <count>".
  *
- * Verbs (rows of proto/cmdtab.def): REPORT.
+ * STATS is the same computation for one agent and one day, the caller and
+ * today, answered in one line for the console's status bar.
+ *
+ * Verbs (rows of proto/cmdtab.def): REPORT STATS.
  */
 #include <stdio.h>
 #include <string.h>
@@ -117,4 +120,54 @@ cmd_report(struct conn *c, struct proto_req *r)
 		put_row(c, &rep, &rep.rows[i]);
 	reply_ok(c, "%zu", rep.n);
 	report_free(&rep);
+}
+
+/* The figures STATS answers with, in this order (report_fields' names). */
+static const char *const stats_fields[] = { "offered", "answered", "frt_avg",
+    "rated", "rating_avg", NULL };
+
+void
+cmd_stats(struct conn *c, struct proto_req *r)
+{
+	struct report_field f[REPORT_FIELDS_MAX];
+	struct report_query q;
+	struct report rep;
+	char day[16], err[256], line[400];
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t len, t = 0;
+	int n;
+
+	(void)r;
+	memset(&q, 0, sizeof(q));
+	if (localtime_r(&now, &tm) == NULL ||
+	    strftime(day, sizeof(day), "%Y-%m-%d", &tm) == 0 ||
+	    report_period(day, day, &q, err, sizeof(err)) < 0) {
+		reply_err(c, "INTERNAL", "no local date");
+		return;
+	}
+	q.agent = c->agent->name;
+	q.max_chats = REPORT_PROTO_MAX_CHATS;
+	q.now = now;
+	if (report_run(store_handle(), &q, &rep, err, sizeof(err)) != 0) {
+		log_error("stats: %s", err);
+		reply_err(c, "INTERNAL", "the figures failed");
+		return;
+	}
+	while (t < rep.n && rep.rows[t].kind != RK_TOTAL)
+		t++;
+	if (t == rep.n) {
+		report_free(&rep);
+		reply_err(c, "INTERNAL", "the figures failed");
+		return;
+	}
+	n = report_fields(&rep, &rep.rows[t], f);
+	len = (size_t)snprintf(line, sizeof(line), "day=%s", day);
+	for (const char *const *k = stats_fields; *k; k++)
+		for (int i = 0; i < n && len < sizeof(line); i++)
+			if (strcmp(f[i].name, *k) == 0)
+				len += (size_t)snprintf(line + len, sizeof(line) - len,
+				    " %s=%s", *k, f[i].missing ? "-" : f[i].value);
+	report_free(&rep);
+	reply_ok(c, "%s", line);
 }

@@ -9,6 +9,7 @@
 #include "dialog.h"
 #include "keymap.h"
 #include "board.h"
+#include "stats.h"
 #include "layout.h"
 #include "pane_chat.h"
 #include "pane_queue.h"
@@ -99,6 +100,10 @@ render_status(const struct layout *l, struct model *m, time_t now,
 		    m->connected ? m->status : "disconnected",
 		    model_owned_active(m), m->max, m->nqueue);
 	x = draw_text(0, 0, l->cols, buf, ST_STATUS);
+	if (m->connected && !m->kicked) {
+		stats_format(m, buf, sizeof(buf));
+		x += draw_text(0, x, l->cols - x, buf, ST_STATUS);
+	}
 	if (!m->connected && m->conn_msg != NULL) {
 		if (retry_at > now && !m->kicked)
 			snprintf(buf, sizeof(buf), " %s (next try in %lds) ",

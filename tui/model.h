@@ -150,6 +150,10 @@ struct model {
 	struct input rq;	/* the quick-reply search */
 	struct dialog dlg;
 	struct board board;
+	struct {		/* my figures for today (stats.c) */
+		int have, chats;
+		char frt[16], rating[16];
+	} stats;
 };
 
 void model_init(struct model *m);

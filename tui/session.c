@@ -15,6 +15,7 @@
 #include "board.h"
 #include "expand.h"
 #include "fields.h"
+#include "stats.h"
 #include "session.h"
 
 void
@@ -319,6 +320,7 @@ after_login(struct session *s, struct proto_req *r)
 	client_req(s->c, RQ_CHATS, 0, NULL, "CHATS", (char *)NULL);
 	session_search_replies(s);
 	board_relogin(s);
+	stats_request(s);
 }
 
 static void
@@ -730,7 +732,7 @@ session_msg(void *ctx, struct client_msg *msg)
 {
 	struct session *s = ctx;
 
-	if (board_msg(s, msg))
+	if (board_msg(s, msg) || stats_msg(s, msg))
 		return;
 	if (msg->p != NULL && msg->p->kind == RQ_CODE) {
 		expand_msg(s, msg);
