@@ -258,6 +258,16 @@ cmd_agents(struct conn *c, struct proto_req *r)
 	list_done(&pg, 0);
 }
 
+/* g's wrap-up categories: its own list, else the desk's default. */
+static const char *
+group_categories(const struct group *g)
+{
+	const struct config_group *cg = config_group_find(&srv.cfg, g->name);
+
+	return cg && cg->wrapup_categories ? cg->wrapup_categories :
+	    srv.cfg.wrapup_categories;
+}
+
 void
 cmd_groups(struct conn *c, struct proto_req *r)
 {
@@ -279,6 +289,7 @@ cmd_groups(struct conn *c, struct proto_req *r)
 		proto_put_kv(b, "mode", g->auto_route ? "auto" : "manual");
 		proto_put_kvi(b, "waiting", g->qlen);
 		proto_put_kvi(b, "online", group_online(g));
+		proto_put_kv(b, "wrapup", group_categories(g));
 		proto_put_text(b, g->description, strlen(g->description));
 		list_row_end(&pg);
 	}

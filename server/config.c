@@ -15,6 +15,7 @@
 
 #include "config.h"
 #include "proto.h"
+#include "wrapup.h"
 
 struct cfg_ctx {
 	struct config *c;
@@ -83,6 +84,7 @@ config_defaults(struct config *c)
 	c->agent_default_max = 5;
 	c->agent_max_connections = 4;
 	set_str(&c->default_group, "general");
+	set_str(&c->wrapup_categories, WRAPUP_DEFAULT);
 	c->answer_timeout = 120;
 	c->agent_grace = 60;
 	c->resume_timeout = 300;
@@ -114,6 +116,7 @@ free_group(struct config_group *g)
 	free(g->closed_message);
 	free(g->greeting);
 	free(g->wait_reply);
+	free(g->wrapup_categories);
 }
 
 static void
@@ -135,7 +138,8 @@ config_free(struct config *c)
 	    &c->default_group, &c->ssh_listen, &c->ssh_host_key,
 	    &c->ssh_secret_file, &c->ssh_console, &c->ssh_gateway,
 	    &c->listen_http, &c->http_allowed_origins, &c->http_trust_proxy,
-	    &c->http_prechat_required, &c->backup_dir, &c->customer_fields };
+	    &c->http_prechat_required, &c->backup_dir, &c->customer_fields,
+	    &c->wrapup_categories };
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		free(*strs[i]);
@@ -180,6 +184,16 @@ get_str(struct cfg_ctx *x, yaml_node_t *n, const char *key, char **dst)
 		return fail(x, n, "%s: expected a string", key);
 	set_str(dst, v);
 	return *dst ? 0 : fail(x, n, "%s: out of memory", key);
+}
+
+/* A wrap-up category list (wrapup.h). */
+static int
+get_categories(struct cfg_ctx *x, yaml_node_t *n, const char *key, char **dst)
+{
+	if (get_str(x, n, key, dst) < 0)
+		return -1;
+	return wrapup_categories_valid(*dst) ? 0 :
+	    fail(x, n, "%s: " WRAPUP_RULE, key);
 }
 
 static int
@@ -290,6 +304,8 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 	INT_KEY("agent.default_max_chats", agent_default_max, 1, 100)
 	INT_KEY("agent.max_connections", agent_max_connections, 1, 64)
 	STR_KEY("routing.default_group", default_group)
+	if (strcmp(path, "wrapup.categories") == 0)
+		return get_categories(x, val, path, &c->wrapup_categories);
 	INT_KEY("routing.answer_timeout", answer_timeout, 0, 86400)
 	INT_KEY("routing.agent_grace", agent_grace, 0, 86400)
 	INT_KEY("visitor.resume_timeout", resume_timeout, 0, 7 * 86400)
@@ -460,6 +476,9 @@ group_item(struct cfg_ctx *x, const char *k, yaml_node_t *v, void *item)
 		return get_str(x, v, "groups.greeting", &g->greeting);
 	if (!strcmp(k, "wait_reply"))
 		return get_str(x, v, "groups.wait_reply", &g->wait_reply);
+	if (!strcmp(k, "wrapup_categories"))
+		return get_categories(x, v, "groups.wrapup_categories",
+		    &g->wrapup_categories);
 	if (!strcmp(k, "leave_message_require")) {
 		if (get_str(x, v, "groups.leave_message_require",
 		    &g->leave_require) < 0)

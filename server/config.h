@@ -25,6 +25,7 @@ struct config_group {
 	char *greeting;		/* system message when a chat is assigned */
 	char *wait_reply;	/* system message after wait_reply_after s */
 	int wait_reply_after;
+	char *wrapup_categories;	/* comma list; NULL: the default */
 };
 
 struct config_user {		/* seed accounts, created if missing */
@@ -82,6 +83,7 @@ struct config {
 	int agent_max_connections;
 
 	char *default_group;
+	char *wrapup_categories;	/* wrapup.categories (wrapup.h) */
 	int answer_timeout;
 	int agent_grace;
 	int resume_timeout;

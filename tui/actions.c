@@ -11,6 +11,7 @@
 
 #include "actions.h"
 #include "board.h"
+#include "wrapcats.h"
 
 static int
 online(struct app *a)
@@ -144,8 +145,7 @@ static void
 open_wrapup(struct app *a, struct chat *c)
 {
 	struct dialog *d = &a->m->dlg;
-	static const char *const cats[] = { "general", "sales", "support",
-	    "billing", "shipping", "complaint", "spam", NULL };
+	const char *cats = wrapcats_for(a->m, c->group);
 	char buf[200];
 
 	model_dialog_open(a->m, DLG_WRAPUP, c->id);
@@ -158,8 +158,21 @@ open_wrapup(struct app *a, struct chat *c)
 	else
 		snprintf(buf, sizeof(buf), "The chat has ended (no rating yet).");
 	model_set_str(&d->msg, buf);
-	for (int i = 0; cats[i] != NULL; i++)
-		(void)model_dialog_item(d, cats[i], NULL, cats[i]);
+	/* the group's categories, as the server lists them: "a, b, c" */
+	while (*cats != '\0') {
+		size_t len = strcspn(cats, ","), b = 0, e = len;
+
+		while (b < e && cats[b] == ' ')
+			b++;
+		while (e > b && cats[e - 1] == ' ')
+			e--;
+		if (e > b && e - b < sizeof(buf)) {
+			memcpy(buf, cats + b, e - b);
+			buf[e - b] = '\0';
+			(void)model_dialog_item(d, buf, NULL, buf);
+		}
+		cats += len + (cats[len] == ',');
+	}
 }
 
 void

@@ -25,6 +25,7 @@ enum rq_kind {
 	RQ_BOARD, RQ_BOARD_MORE, RQ_BAGENTS, RQ_BAGENTS_MORE, RQ_BOARDSW,
 	RQ_MONITOR, RQ_UNMONITOR, RQ_WHISPER, RQ_TAKEOVER,	/* board.c */
 	RQ_STATS,						/* stats.c */
+	RQ_CATS, RQ_CATS_MORE,					/* wrapcats.c */
 };
 
 enum cl_state { CL_DOWN, CL_LOGIN, CL_UP };

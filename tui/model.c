@@ -11,6 +11,7 @@
 
 #include "board.h"
 #include "model.h"
+#include "wrapcats.h"
 
 void
 model_init(struct model *m)
@@ -495,6 +496,7 @@ model_free(struct model *m)
 	model_replies_clear(m);
 	model_dialog_close(m);
 	board_free(&m->board);
+	wrapcats_free(m);
 	input_free(&m->in);
 	input_free(&m->rq);
 	free(m->user);

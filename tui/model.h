@@ -150,6 +150,10 @@ struct model {
 	struct input rq;	/* the quick-reply search */
 	struct dialog dlg;
 	struct board board;
+	struct wrapcat {	/* wrap-up categories per group (wrapcats.c) */
+		char *group, *list;
+	} *cats;
+	size_t ncats;
 	struct {		/* my figures for today (stats.c) */
 		int have, chats;
 		char frt[16], rating[16];

@@ -16,6 +16,7 @@
 #include "expand.h"
 #include "fields.h"
 #include "stats.h"
+#include "wrapcats.h"
 #include "session.h"
 
 void
@@ -321,6 +322,7 @@ after_login(struct session *s, struct proto_req *r)
 	session_search_replies(s);
 	board_relogin(s);
 	stats_request(s);
+	wrapcats_request(s);
 }
 
 static void
@@ -732,7 +734,7 @@ session_msg(void *ctx, struct client_msg *msg)
 {
 	struct session *s = ctx;
 
-	if (board_msg(s, msg) || stats_msg(s, msg))
+	if (board_msg(s, msg) || stats_msg(s, msg) || wrapcats_msg(s, msg))
 		return;
 	if (msg->p != NULL && msg->p->kind == RQ_CODE) {
 		expand_msg(s, msg);
