@@ -500,7 +500,8 @@ row_dialog(struct session *s, struct client_pending *p, struct proto_req *r)
 		snprintf(buf + len, sizeof(buf) - len, "%s%s",
 		    r->text && r->text[0] ? ": " : "", r->text ? r->text : "");
 		(void)model_dialog_item(&m->dlg, buf, NULL, r->argv[0]);
-	} else if (p->kind == RQ_VIEW && m->dlg.kind == DLG_VIEW &&
+	} else if ((p->kind == RQ_VIEW || p->kind == RQ_VIEW_MORE) &&
+	    m->dlg.kind == DLG_VIEW &&
 	    m->dlg.chat == p->arg) {
 		int kind = model_line_kind(field_str(r, "kind"));
 
@@ -674,12 +675,14 @@ on_ok(struct session *s, struct client_pending *p, struct proto_req *r)
 			    "Up/Down choose, Enter opens the chat" : "no past chats");
 		break;
 	case RQ_VIEW:
+	case RQ_VIEW_MORE:	/* a long chat comes in pages: follow next= */
 		if (m->dlg.kind == DLG_VIEW && m->dlg.chat == p->arg) {
 			char buf[64];
 
-			snprintf(buf, sizeof(buf), "Chat #%ld, %zu messages", p->arg,
-			    m->dlg.nitems);
+			snprintf(buf, sizeof(buf), "Chat #%ld, %zu messages%s", p->arg,
+			    m->dlg.nitems, proto_opt(r, "next") ? "..." : "");
 			model_set_str(&m->dlg.msg, buf);
+			next_page(s, p, r, RQ_VIEW_MORE, "TRANSCRIPT", "");
 		}
 		break;
 	default:
@@ -716,7 +719,8 @@ on_err(struct session *s, struct client_pending *p, const char *code,
 	}
 	if ((p->kind == RQ_SEARCH && m->dlg.kind == DLG_SEARCH) ||
 	    (p->kind == RQ_PAST && m->dlg.kind == DLG_PAST) ||
-	    (p->kind == RQ_VIEW && m->dlg.kind == DLG_VIEW)) {
+	    ((p->kind == RQ_VIEW || p->kind == RQ_VIEW_MORE) &&
+	    m->dlg.kind == DLG_VIEW)) {
 		model_set_str(&m->dlg.msg, text);
 		return;
 	}
