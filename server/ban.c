@@ -4,11 +4,11 @@
  * here only those in force, with what matching needs. A desk bans a few
  * hundred visitors, not millions: a list walk per HELLO is enough.
  */
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ban.h"
+#include "netaddr.h"
 #include "proto.h"
 #include "store.h"
 
@@ -16,56 +16,23 @@ struct ban {
 	int64_t id;
 	int kind;		/* 'v' visitor, 'a' address, 'c' range */
 	int64_t visitor;
-	int family;		/* AF_INET or AF_INET6 for 'a' and 'c' */
-	unsigned char net[16];
-	int bits;
+	struct netaddr net;	/* for 'a' and 'c' */
 	time_t until;		/* 0: no end */
 	struct ban *next;
 };
 
 static struct ban *bans;
 
-/* "1.2.3.4", "::1", "10.0.0.0/8", "2001:db8::/32" into family, bytes,
- * prefix bits; cidr 0 refuses a "/n". */
-static int
-parse_net(const char *s, int cidr, int *family, unsigned char *net, int *bits)
-{
-	char buf[64];
-	const char *slash = strchr(s, '/');
-	size_t n = slash ? (size_t)(slash - s) : strlen(s);
-	long long b;
-
-	if (n >= sizeof(buf) || (slash && !cidr))
-		return -1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	memset(net, 0, 16);
-	if (inet_pton(AF_INET, buf, net) == 1)
-		*family = AF_INET;
-	else if (inet_pton(AF_INET6, buf, net) == 1)
-		*family = AF_INET6;
-	else
-		return -1;
-	*bits = *family == AF_INET ? 32 : 128;
-	if (slash) {
-		if (proto_parse_int(slash + 1, 0, *bits, &b) < 0)
-			return -1;
-		*bits = (int)b;
-	}
-	return 0;
-}
-
 int
 ban_valid(const char *kind, const char *value)
 {
-	unsigned char net[16];
-	int family, bits;
+	struct netaddr net;
 	long long v;
 
 	if (strcmp(kind, "visitor") == 0)
 		return proto_parse_int(value, 1, INT64_MAX, &v);
 	if (strcmp(kind, "addr") == 0 || strcmp(kind, "cidr") == 0)
-		return parse_net(value, kind[0] == 'c', &family, net, &bits);
+		return netaddr_parse(value, kind[0] == 'c', &net);
 	return -1;
 }
 
@@ -82,8 +49,7 @@ ban_add(int64_t id, const char *kind, const char *value, time_t until)
 	b->until = until;
 	if (b->kind == 'v' && proto_parse_int(value, 1, INT64_MAX, &v) == 0)
 		b->visitor = v;
-	else if (b->kind == 'v' || parse_net(value, b->kind == 'c', &b->family,
-	    b->net, &b->bits) < 0) {
+	else if (b->kind == 'v' || netaddr_parse(value, b->kind == 'c', &b->net) < 0) {
 		free(b);
 		return 0;	/* not well-formed: matches nothing */
 	}
@@ -105,30 +71,17 @@ ban_lift(int64_t id)
 		}
 }
 
-static int
-net_has(const struct ban *b, int family, const unsigned char *a)
-{
-	int full = b->bits / 8, rest = b->bits % 8;
-
-	if (family != b->family || memcmp(a, b->net, (size_t)full) != 0)
-		return 0;
-	return rest == 0 ||
-	    ((a[full] ^ b->net[full]) & (unsigned char)(0xff << (8 - rest))) == 0;
-}
-
 int64_t
 ban_match(int64_t visitor, const char *addr, time_t now)
 {
-	unsigned char a[16];
-	int family = 0, bits;
+	struct netaddr a;
+	int have = addr != NULL && netaddr_parse(addr, 0, &a) == 0;
 
-	if (addr == NULL || parse_net(addr, 0, &family, a, &bits) < 0)
-		family = 0;
 	for (struct ban *b = bans; b; b = b->next) {
 		if (b->until && b->until <= now)
 			continue;
 		if ((b->kind == 'v' && visitor && b->visitor == visitor) ||
-		    (b->kind != 'v' && family && net_has(b, family, a)))
+		    (b->kind != 'v' && have && netaddr_in(&b->net, &a)))
 			return b->id;
 	}
 	return 0;

@@ -25,6 +25,7 @@
 #include "http.h"
 #include "log.h"
 #include "offhours.h"
+#include "region.h"
 #include "store.h"
 #include "visitor_limit.h"
 #include "session.h"
@@ -213,12 +214,25 @@ replace_field(char **field, const char *value)
 	return 0;
 }
 
-/* The group= of a HELLO, or the default one; NULL after ERR NOTFOUND. */
+/* The group= of a HELLO; without one, the group of the first region rule
+ * that the address or its region matches (region.c; when that rule names
+ * a group that does not exist, the default group), else the default. region
+ * gets the address's region. NULL after ERR NOTFOUND. */
 static struct group *
-hello_group(struct conn *c, const char *gname)
+hello_group(struct conn *c, const char *gname, char *region)
 {
-	const char *want = gname && *gname ? gname : srv.cfg.default_group;
-	struct group *g = group_find(want);
+	const char *want = gname && *gname ? gname : NULL;
+	struct group *g;
+
+	region_of(c->addr, region, REGION_MAX);
+	if (want == NULL) {
+		const char *rg = region_route(c->addr, region);
+
+		if (rg && (g = group_find(rg)) != NULL)
+			return g;
+		want = srv.cfg.default_group;
+	}
+	g = group_find(want);
 
 	if (g == NULL)
 		reply_err(c, "NOTFOUND", "no such group '%s'", want);
@@ -298,7 +312,7 @@ hello_run(struct conn *c, struct proto_req *r)
 	struct group *g;
 	struct chat *ch;
 	int64_t known = 0;
-	char err[128];
+	char err[128], region[REGION_MAX];
 
 	if (hello_join_words(c, r, joined, sizeof(joined)) < 0)
 		return;
@@ -317,7 +331,7 @@ hello_run(struct conn *c, struct proto_req *r)
 	token = proto_opt(r, "token");
 	page = proto_opt(r, "page");
 	if (c->role == ROLE_VISITOR) {
-		if ((g = hello_group(c, gname)) != NULL)
+		if ((g = hello_group(c, gname, region)) != NULL)
 			hello_again(c, r, g);
 		return;
 	}
@@ -333,7 +347,7 @@ hello_run(struct conn *c, struct proto_req *r)
 			return;
 		}
 	}
-	if ((g = hello_group(c, gname)) == NULL || ban_refused(c, known))
+	if ((g = hello_group(c, gname, region)) == NULL || ban_refused(c, known))
 		return;
 	if (!hello_allowed(c))
 		return;
@@ -362,6 +376,8 @@ hello_run(struct conn *c, struct proto_req *r)
 			goto fail;
 	}
 	if (http_user_agent(c) && store_visitor_set_ua(v->id, http_user_agent(c)) < 0)
+		goto fail;
+	if ((known || *region) && store_visitor_set_region(v->id, region) < 0)
 		goto fail;
 	if (page && *page && store_page_add(v->id, page, NULL) < 0)
 		goto fail;

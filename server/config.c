@@ -14,15 +14,9 @@
 #include <yaml.h>
 
 #include "config.h"
+#include "config_int.h"
 #include "proto.h"
 #include "wrapup.h"
-
-struct cfg_ctx {
-	struct config *c;
-	yaml_document_t *doc;
-	char *err;
-	size_t errlen;
-};
 
 static char *
 xstrdup(const char *s)
@@ -139,7 +133,7 @@ config_free(struct config *c)
 	    &c->ssh_secret_file, &c->ssh_console, &c->ssh_gateway,
 	    &c->listen_http, &c->http_allowed_origins, &c->http_trust_proxy,
 	    &c->http_prechat_required, &c->backup_dir, &c->customer_fields,
-	    &c->wrapup_categories };
+	    &c->wrapup_categories, &c->geoip_db };
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		free(*strs[i]);
@@ -154,11 +148,17 @@ config_free(struct config *c)
 		free(c->replies[i].group);
 		free(c->replies[i].text);
 	}
-	c->ngroups = c->nusers = c->nreplies = 0;
+	for (int i = 0; i < c->nregions; i++) {
+		free(c->regions[i].cidr);
+		free(c->regions[i].country);
+		free(c->regions[i].region);
+		free(c->regions[i].group);
+	}
+	c->ngroups = c->nusers = c->nreplies = c->nregions = 0;
 }
 
-static int
-fail(struct cfg_ctx *x, yaml_node_t *n, const char *fmt, const char *what)
+int
+config_fail(struct cfg_ctx *x, yaml_node_t *n, const char *fmt, const char *what)
 {
 	snprintf(x->err, x->errlen, "line %lu: ", n ?
 	    (unsigned long)n->start_mark.line + 1 : 0UL);
@@ -175,25 +175,25 @@ scalar(yaml_node_t *n)
 	return (const char *)n->data.scalar.value;
 }
 
-static int
-get_str(struct cfg_ctx *x, yaml_node_t *n, const char *key, char **dst)
+int
+config_get_str(struct cfg_ctx *x, yaml_node_t *n, const char *key, char **dst)
 {
 	const char *v = scalar(n);
 
 	if (v == NULL)
-		return fail(x, n, "%s: expected a string", key);
+		return config_fail(x, n, "%s: expected a string", key);
 	set_str(dst, v);
-	return *dst ? 0 : fail(x, n, "%s: out of memory", key);
+	return *dst ? 0 : config_fail(x, n, "%s: out of memory", key);
 }
 
 /* A wrap-up category list (wrapup.h). */
 static int
 get_categories(struct cfg_ctx *x, yaml_node_t *n, const char *key, char **dst)
 {
-	if (get_str(x, n, key, dst) < 0)
+	if (config_get_str(x, n, key, dst) < 0)
 		return -1;
 	return wrapup_categories_valid(*dst) ? 0 :
-	    fail(x, n, "%s: " WRAPUP_RULE, key);
+	    config_fail(x, n, "%s: " WRAPUP_RULE, key);
 }
 
 static int
@@ -205,11 +205,11 @@ get_int(struct cfg_ctx *x, yaml_node_t *n, const char *key, long long min,
 	long long r;
 
 	if (v == NULL || *v == '\0')
-		return fail(x, n, "%s: expected a number", key);
+		return config_fail(x, n, "%s: expected a number", key);
 	errno = 0;
 	r = strtoll(v, &end, 10);
 	if (errno || *end != '\0' || r < min || r > max)
-		return fail(x, n, "%s: not a number in the allowed range", key);
+		return config_fail(x, n, "%s: not a number in the allowed range", key);
 	*out = r;
 	return 0;
 }
@@ -224,7 +224,7 @@ get_bool(struct cfg_ctx *x, yaml_node_t *n, const char *key, int *out)
 	else if (v && (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off")))
 		*out = 0;
 	else
-		return fail(x, n, "%s: expected true or false", key);
+		return config_fail(x, n, "%s: expected true or false", key);
 	return 0;
 }
 
@@ -237,7 +237,7 @@ get_bool(struct cfg_ctx *x, yaml_node_t *n, const char *key, int *out)
 	}
 #define STR_KEY(k, field) \
 	if (strcmp(path, k) == 0) \
-		return get_str(x, val, k, &c->field);
+		return config_get_str(x, val, k, &c->field);
 
 static int
 set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
@@ -281,11 +281,11 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 		double d;
 
 		if (s == NULL)
-			return fail(x, val, "%s: expected a number", path);
+			return config_fail(x, val, "%s: expected a number", path);
 		errno = 0;
 		d = strtod(s, &end);
 		if (errno || *end || !(d > 0 && d <= 1e6))
-			return fail(x, val, "%s: expected a number > 0", path);
+			return config_fail(x, val, "%s: expected a number > 0", path);
 		c->msg_rate = d;
 		return 0;
 	}
@@ -306,6 +306,7 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 	STR_KEY("routing.default_group", default_group)
 	if (strcmp(path, "wrapup.categories") == 0)
 		return get_categories(x, val, path, &c->wrapup_categories);
+	STR_KEY("routing.geoip_db", geoip_db)
 	INT_KEY("routing.answer_timeout", answer_timeout, 0, 86400)
 	INT_KEY("routing.agent_grace", agent_grace, 0, 86400)
 	INT_KEY("visitor.resume_timeout", resume_timeout, 0, 7 * 86400)
@@ -314,7 +315,7 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 		const char *v = scalar(val);
 
 		if (v == NULL || hours_parse_iso(v, &c->test_now) < 0)
-			return fail(x, val, "%s: expected YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM]",
+			return config_fail(x, val, "%s: expected YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM]",
 			    path);
 		return 0;
 	}
@@ -336,11 +337,11 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 		const char *v = scalar(val);
 
 		if (v == NULL || proto_parse_startups(v, 100000, c->ssh_startups) < 0)
-			return fail(x, val, "%s: expected START:RATE:FULL (1 <= "
+			return config_fail(x, val, "%s: expected START:RATE:FULL (1 <= "
 			    "START <= FULL, RATE 0-100) or a number", path);
 		return 0;
 	}
-	return fail(x, val, "unknown key '%s'", path);
+	return config_fail(x, val, "unknown key '%s'", path);
 }
 
 typedef int item_proc(struct cfg_ctx *x, const char *key, yaml_node_t *val,
@@ -354,7 +355,7 @@ walk_list(struct cfg_ctx *x, yaml_node_t *seq, const char *what, int *count,
 	yaml_node_item_t *it;
 
 	if (seq->type != YAML_SEQUENCE_NODE)
-		return fail(x, seq, "%s: expected a list", what);
+		return config_fail(x, seq, "%s: expected a list", what);
 	for (it = seq->data.sequence.items.start;
 	    it < seq->data.sequence.items.top; it++) {
 		yaml_node_t *m = yaml_document_get_node(x->doc, *it);
@@ -362,9 +363,9 @@ walk_list(struct cfg_ctx *x, yaml_node_t *seq, const char *what, int *count,
 		void *item;
 
 		if (m == NULL || m->type != YAML_MAPPING_NODE)
-			return fail(x, m, "%s: each entry must be a mapping", what);
+			return config_fail(x, m, "%s: each entry must be a mapping", what);
 		if (*count >= max)
-			return fail(x, m, "%s: too many entries", what);
+			return config_fail(x, m, "%s: too many entries", what);
 		item = (char *)items + (size_t)(*count) * itemsize;
 		memset(item, 0, itemsize);
 		(*count)++;
@@ -375,7 +376,7 @@ walk_list(struct cfg_ctx *x, yaml_node_t *seq, const char *what, int *count,
 			const char *ks = scalar(k);
 
 			if (ks == NULL || v == NULL)
-				return fail(x, k, "%s: bad key", what);
+				return config_fail(x, k, "%s: bad key", what);
 			if (proc(x, ks, v, item) < 0)
 				return -1;
 		}
@@ -384,8 +385,8 @@ walk_list(struct cfg_ctx *x, yaml_node_t *seq, const char *what, int *count,
 }
 
 /* A scalar, or a list of scalars joined with ',', into buf. */
-static int
-get_joined(struct cfg_ctx *x, yaml_node_t *n, const char *key, char *buf,
+int
+config_get_joined(struct cfg_ctx *x, yaml_node_t *n, const char *key, char *buf,
     size_t len)
 {
 	yaml_node_item_t *it;
@@ -393,12 +394,12 @@ get_joined(struct cfg_ctx *x, yaml_node_t *n, const char *key, char *buf,
 
 	if (scalar(n)) {
 		if (strlen(scalar(n)) >= len)
-			return fail(x, n, "%s: too long", key);
+			return config_fail(x, n, "%s: too long", key);
 		memcpy(buf, scalar(n), strlen(scalar(n)) + 1);
 		return 0;
 	}
 	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(x, n, "%s: expected a string or a list", key);
+		return config_fail(x, n, "%s: expected a string or a list", key);
 	buf[0] = '\0';
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top;
 	    it++) {
@@ -406,10 +407,10 @@ get_joined(struct cfg_ctx *x, yaml_node_t *n, const char *key, char *buf,
 		int k;
 
 		if (v == NULL)
-			return fail(x, n, "%s: list items must be strings", key);
+			return config_fail(x, n, "%s: list items must be strings", key);
 		k = snprintf(buf + used, len - used, "%s%s", used ? "," : "", v);
 		if (k < 0 || (size_t)k >= len - used)
-			return fail(x, n, "%s: too long", key);
+			return config_fail(x, n, "%s: too long", key);
 		used += (size_t)k;
 	}
 	return 0;
@@ -434,7 +435,7 @@ group_hours_item(struct cfg_ctx *x, const char *k, yaml_node_t *v,
 	if (strcmp(k, "timezone") && strcmp(k, "hours") &&
 	    strcmp(k, "holidays") && strcmp(k, "workdays"))
 		return 1;
-	if (get_joined(x, v, k, buf, sizeof(buf)) < 0)
+	if (config_get_joined(x, v, k, buf, sizeof(buf)) < 0)
 		return -1;
 	if (!strcmp(k, "timezone"))
 		r = hours_set_tz(&g->hours, buf, err, sizeof(err));
@@ -450,7 +451,7 @@ group_hours_item(struct cfg_ctx *x, const char *k, yaml_node_t *v,
 		char what[200];
 
 		snprintf(what, sizeof(what), "groups.%s: %s", k, err);
-		return fail(x, v, "%s", what);
+		return config_fail(x, v, "%s", what);
 	}
 	return 0;
 }
@@ -460,31 +461,31 @@ group_item(struct cfg_ctx *x, const char *k, yaml_node_t *v, void *item)
 {
 	struct config_group *g = item;
 
-	if (!strcmp(k, "name")) return get_str(x, v, "groups.name", &g->name);
+	if (!strcmp(k, "name")) return config_get_str(x, v, "groups.name", &g->name);
 	if (!strcmp(k, "mode")) {
-		if (get_str(x, v, "groups.mode", &g->mode) < 0)
+		if (config_get_str(x, v, "groups.mode", &g->mode) < 0)
 			return -1;
 		if (strcmp(g->mode, "manual") && strcmp(g->mode, "auto"))
-			return fail(x, v, "%s: must be manual or auto", "groups.mode");
+			return config_fail(x, v, "%s: must be manual or auto", "groups.mode");
 		return 0;
 	}
 	if (!strcmp(k, "description"))
-		return get_str(x, v, "groups.description", &g->description);
+		return config_get_str(x, v, "groups.description", &g->description);
 	if (!strcmp(k, "closed_message"))
-		return get_str(x, v, "groups.closed_message", &g->closed_message);
+		return config_get_str(x, v, "groups.closed_message", &g->closed_message);
 	if (!strcmp(k, "greeting"))
-		return get_str(x, v, "groups.greeting", &g->greeting);
+		return config_get_str(x, v, "groups.greeting", &g->greeting);
 	if (!strcmp(k, "wait_reply"))
-		return get_str(x, v, "groups.wait_reply", &g->wait_reply);
+		return config_get_str(x, v, "groups.wait_reply", &g->wait_reply);
 	if (!strcmp(k, "wrapup_categories"))
 		return get_categories(x, v, "groups.wrapup_categories",
 		    &g->wrapup_categories);
 	if (!strcmp(k, "leave_message_require")) {
-		if (get_str(x, v, "groups.leave_message_require",
+		if (config_get_str(x, v, "groups.leave_message_require",
 		    &g->leave_require) < 0)
 			return -1;
 		if (!config_require_valid(g->leave_require))
-			return fail(x, v, "%s: a comma list of name, phone, email "
+			return config_fail(x, v, "%s: a comma list of name, phone, email "
 			    "or alternatives like phone|email",
 			    "groups.leave_message_require");
 		return 0;
@@ -493,7 +494,7 @@ group_item(struct cfg_ctx *x, const char *k, yaml_node_t *v, void *item)
 
 	if (r <= 0)
 		return r;
-	return fail(x, v, "groups: unknown key '%s'", k);
+	return config_fail(x, v, "groups: unknown key '%s'", k);
 }
 
 static int
@@ -501,13 +502,13 @@ user_item(struct cfg_ctx *x, const char *k, yaml_node_t *v, void *item)
 {
 	struct config_user *u = item;
 
-	if (!strcmp(k, "name")) return get_str(x, v, "users.name", &u->name);
-	if (!strcmp(k, "role")) return get_str(x, v, "users.role", &u->role);
-	if (!strcmp(k, "password")) return get_str(x, v, "users.password", &u->password);
+	if (!strcmp(k, "name")) return config_get_str(x, v, "users.name", &u->name);
+	if (!strcmp(k, "role")) return config_get_str(x, v, "users.role", &u->role);
+	if (!strcmp(k, "password")) return config_get_str(x, v, "users.password", &u->password);
 	if (!strcmp(k, "password_hash"))
-		return get_str(x, v, "users.password_hash", &u->password_hash);
-	if (!strcmp(k, "display")) return get_str(x, v, "users.display", &u->display);
-	if (!strcmp(k, "groups")) return get_str(x, v, "users.groups", &u->groups);
+		return config_get_str(x, v, "users.password_hash", &u->password_hash);
+	if (!strcmp(k, "display")) return config_get_str(x, v, "users.display", &u->display);
+	if (!strcmp(k, "groups")) return config_get_str(x, v, "users.groups", &u->groups);
 	if (!strcmp(k, "max_chats")) {
 		long long n;
 
@@ -516,7 +517,7 @@ user_item(struct cfg_ctx *x, const char *k, yaml_node_t *v, void *item)
 		u->max_chats = (int)n;
 		return 0;
 	}
-	return fail(x, v, "users: unknown key '%s'", k);
+	return config_fail(x, v, "users: unknown key '%s'", k);
 }
 
 static int
@@ -524,10 +525,10 @@ reply_item(struct cfg_ctx *x, const char *k, yaml_node_t *v, void *item)
 {
 	struct config_reply *r = item;
 
-	if (!strcmp(k, "title")) return get_str(x, v, "quick_replies.title", &r->title);
-	if (!strcmp(k, "group")) return get_str(x, v, "quick_replies.group", &r->group);
-	if (!strcmp(k, "text")) return get_str(x, v, "quick_replies.text", &r->text);
-	return fail(x, v, "quick_replies: unknown key '%s'", k);
+	if (!strcmp(k, "title")) return config_get_str(x, v, "quick_replies.title", &r->title);
+	if (!strcmp(k, "group")) return config_get_str(x, v, "quick_replies.group", &r->group);
+	if (!strcmp(k, "text")) return config_get_str(x, v, "quick_replies.text", &r->text);
+	return config_fail(x, v, "quick_replies: unknown key '%s'", k);
 }
 
 static int
@@ -536,7 +537,7 @@ walk_map(struct cfg_ctx *x, yaml_node_t *map, const char *prefix, int depth)
 	yaml_node_pair_t *p;
 
 	if (depth > 4)
-		return fail(x, map, "%s: nested too deeply", prefix);
+		return config_fail(x, map, "%s: nested too deeply", prefix);
 	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
 	    p++) {
 		yaml_node_t *k = yaml_document_get_node(x->doc, p->key);
@@ -546,10 +547,10 @@ walk_map(struct cfg_ctx *x, yaml_node_t *map, const char *prefix, int depth)
 		int r;
 
 		if (ks == NULL || v == NULL)
-			return fail(x, k, "%s", "keys must be plain strings");
+			return config_fail(x, k, "%s", "keys must be plain strings");
 		if ((size_t)snprintf(path, sizeof(path), "%s%s%s", prefix,
 		    *prefix ? "." : "", ks) >= sizeof(path))
-			return fail(x, k, "%s", "key too long");
+			return config_fail(x, k, "%s", "key too long");
 		if (depth == 0 && !strcmp(ks, "groups")) {
 			r = walk_list(x, v, "groups", &x->c->ngroups,
 			    CONFIG_MAX_GROUPS, x->c->groups,
@@ -566,18 +567,22 @@ walk_map(struct cfg_ctx *x, yaml_node_t *map, const char *prefix, int depth)
 		    v->type == YAML_SEQUENCE_NODE) {
 			char buf[CONFIG_FIELDS_MAX * 34];
 
-			r = get_joined(x, v, path, buf, sizeof(buf));
+			r = config_get_joined(x, v, path, buf, sizeof(buf));
 			if (r == 0) {
 				set_str(&x->c->customer_fields, buf);
 				if (x->c->customer_fields == NULL)
-					r = fail(x, v, "%s: out of memory", path);
+					r = config_fail(x, v, "%s: out of memory", path);
 			}
+		} else if (!strcmp(path, "routing.regions")) {
+			r = walk_list(x, v, path, &x->c->nregions,
+			    CONFIG_MAX_REGIONS, x->c->regions,
+			    sizeof(x->c->regions[0]), config_region_item);
 		} else if (v->type == YAML_MAPPING_NODE)
 			r = walk_map(x, v, path, depth + 1);
 		else if (v->type == YAML_SCALAR_NODE)
 			r = set_scalar(x, path, v);
 		else
-			r = fail(x, v, "%s: unexpected list", path);
+			r = config_fail(x, v, "%s: unexpected list", path);
 		if (r < 0)
 			return -1;
 	}
@@ -591,32 +596,41 @@ check(struct cfg_ctx *x)
 
 	for (int i = 0; i < c->ngroups; i++)
 		if (c->groups[i].name == NULL)
-			return fail(x, NULL, "%s: an entry has no name", "groups");
+			return config_fail(x, NULL, "%s: an entry has no name", "groups");
 	for (int i = 0; i < c->nusers; i++) {
 		struct config_user *u = &c->users[i];
 
 		if (u->name == NULL || u->role == NULL)
-			return fail(x, NULL, "%s: an entry has no name or role", "users");
+			return config_fail(x, NULL, "%s: an entry has no name or role", "users");
 		if (strcmp(u->role, "agent") && strcmp(u->role, "supervisor") &&
 		    strcmp(u->role, "admin"))
-			return fail(x, NULL, "users: bad role for '%s'", u->name);
+			return config_fail(x, NULL, "users: bad role for '%s'", u->name);
 		if (u->password == NULL && u->password_hash == NULL)
-			return fail(x, NULL, "users: '%s' needs password or password_hash", u->name);
+			return config_fail(x, NULL, "users: '%s' needs password or password_hash", u->name);
 	}
 	for (int i = 0; i < c->nreplies; i++)
 		if (c->replies[i].title == NULL || c->replies[i].text == NULL)
-			return fail(x, NULL, "%s: an entry needs title and text", "quick_replies");
+			return config_fail(x, NULL, "%s: an entry needs title and text", "quick_replies");
+	for (int i = 0; i < c->nregions; i++) {
+		struct config_region *r = &c->regions[i];
+
+		if (r->group == NULL || !r->cidr == !r->country ||
+		    (r->region && !r->country))
+			return config_fail(x, NULL, "%s: each rule needs group and one of "
+			    "cidr or country (region only with country)",
+			    "routing.regions");
+	}
 	if (c->wal_max_frames < c->checkpoint_frames)
-		return fail(x, NULL, "%s: must be at least store.checkpoint_frames",
+		return config_fail(x, NULL, "%s: must be at least store.checkpoint_frames",
 		    "store.wal_max_frames");
 	if (strcmp(c->agent_default_status, "online") &&
 	    strcmp(c->agent_default_status, "away") &&
 	    strcmp(c->agent_default_status, "busy") &&
 	    strcmp(c->agent_default_status, "offline"))
-		return fail(x, NULL, "%s: must be online, away, busy or offline",
+		return config_fail(x, NULL, "%s: must be online, away, busy or offline",
 		    "agent.default_status");
 	if (!config_fields_valid(c->customer_fields))
-		return fail(x, NULL, "%s: at most 32 names, each 1-32 of a-z 0-9 _",
+		return config_fail(x, NULL, "%s: at most 32 names, each 1-32 of a-z 0-9 _",
 		    "customers.fields");
 	for (const char *p = c->http_prechat_required; *p; ) {
 		size_t n;
@@ -624,7 +638,7 @@ check(struct cfg_ctx *x)
 		p += strspn(p, " ,");
 		n = strcspn(p, " ,");
 		if (n > 0 && !config_list_has("name,email,question", p, n))
-			return fail(x, NULL, "%s: only name, email and question",
+			return config_fail(x, NULL, "%s: only name, email and question",
 			    "http.prechat_required");
 		p += n;
 	}
@@ -656,7 +670,7 @@ config_load_buffer(struct config *c, const char *data, size_t len, char *err,
 	root = yaml_document_get_root_node(&doc);
 	if (root != NULL) {	/* empty file: defaults */
 		if (root->type != YAML_MAPPING_NODE)
-			r = fail(&x, root, "%s", "the top level must be a mapping");
+			r = config_fail(&x, root, "%s", "the top level must be a mapping");
 		else
 			r = walk_map(&x, root, "", 0);
 	}

@@ -14,6 +14,7 @@
 #define CONFIG_MAX_USERS   256
 #define CONFIG_MAX_REPLIES 512
 #define CONFIG_FIELDS_MAX  32	/* customers.fields */
+#define CONFIG_MAX_REGIONS 256
 
 struct config_group {
 	char *name;
@@ -42,6 +43,13 @@ struct config_reply {
 	char *title;
 	char *group;		/* NULL: all groups */
 	char *text;
+};
+
+struct config_region {		/* routing.regions: the first match wins */
+	char *cidr;		/* comma list of ranges, or NULL ... */
+	char *country;		/* ... or ISO 3166-1 codes (geoip_db) */
+	char *region;		/* with country: subdivision codes, or NULL */
+	char *group;
 };
 
 struct config {
@@ -90,6 +98,9 @@ struct config {
 	int drain_timeout;	/* shutdown.drain_timeout, seconds */
 	int hello_rate;		/* chats a minute one address may start */
 	int visitor_per_addr_max; /* open chats of one address at once */
+	char *geoip_db;		/* routing.geoip_db: a MaxMind DB, "" = none */
+	struct config_region regions[CONFIG_MAX_REGIONS];
+	int nregions;
 
 	char *http_allowed_origins;	/* comma-separated origins, "*" = any */
 	char *http_trust_proxy;		/* comma-separated proxy addresses */

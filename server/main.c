@@ -37,6 +37,7 @@
 #include "ban.h"
 #include "log.h"
 #include "offhours.h"
+#include "region.h"
 #include "server.h"
 #include "store.h"
 #include "admin.h"
@@ -375,6 +376,7 @@ static int
 run_server(void)
 {
 	struct rlimit rl;
+	char err[512];
 
 	srv.now_ms = ae_now_ms();
 	if (open_everything(1) < 0)
@@ -402,6 +404,10 @@ run_server(void)
 		return 1;
 	}
 	offhours_clock_reset();
+	if (region_open(&srv.cfg, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return 1;
+	}
 	if (boot_accounts_refresh() < 0 || boot_restore() < 0 ||
 	    presence_boot() < 0 || ban_load() < 0) {
 		log_error("restoring open chats: %s", store_errmsg());
@@ -452,6 +458,7 @@ run_server(void)
 	http_free();
 	browse_free_all();
 	vlimit_free_all();
+	region_close();
 	ae_free(srv.loop);
 	free(srv.conns);
 	config_free(&srv.cfg);
@@ -465,7 +472,7 @@ check_config(const char *cfgpath)
 {
 	const char *what = cfgpath ? cfgpath : "(defaults)";
 	enum log_level lvl;
-	char host[256];
+	char host[256], err[512];
 	int port, bad = 0;
 
 	if (log_parse_level(srv.cfg.log_level, &lvl) < 0) {
@@ -495,6 +502,11 @@ check_config(const char *cfgpath)
 		fprintf(stderr, "%s: ssh.enabled needs listen.unix\n", what);
 		bad = 1;
 	}
+	if (region_open(&srv.cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", what, err);
+		bad = 1;
+	}
+	region_close();
 	if (!bad)
 		printf("%s: ok\n", what);
 	config_free(&srv.cfg);

@@ -160,6 +160,8 @@ static const char *migrations[] = {
 	"CREATE TABLE iread ("
 	"  agent TEXT NOT NULL, conv TEXT NOT NULL, last INTEGER NOT NULL,"
 	"  PRIMARY KEY (agent, conv)) WITHOUT ROWID;",
+	/* 11: the region of a visitor's address (region.c), for the card */
+	"ALTER TABLE visitors ADD COLUMN region TEXT;",
 };
 
 int

@@ -42,7 +42,7 @@ static int
 known(const char *k)
 {
 	/* last_*: the newest chat, shown from HISTORY as "Last wrap-up" */
-	static const char *const keys[] = { "name", "email", "addr", "lang",
+	static const char *const keys[] = { "name", "email", "addr", "region", "lang",
 	    "referrer", "first", "last", "visits", "chats", "tags", "ua",
 	    "last_chat", "last_category", "last_summary", "customer",
 	    "customer_chats", "cases", NULL };
@@ -127,6 +127,7 @@ body(struct out *o, const struct chat *c)
 	} else if (kv(v, "cases") && strcmp(kv(v, "cases"), "0") != 0)
 		put(o, "Cases: ", kv(v, "cases"));
 	put(o, "Address: ", kv(v, "addr"));
+	put(o, "Region: ", kv(v, "region"));
 	put(o, "Referrer: ", kv(v, "referrer"));
 	put(o, "Browser: ", kv(v, "ua"));
 	trail(o, v);

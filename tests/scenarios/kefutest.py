@@ -309,12 +309,14 @@ class Client:
     arrive meanwhile are kept in self.events for expect_event()."""
     _tagn = 0
 
-    def __init__(self, port=None, sock=None, host="127.0.0.1", timeout=20):
+    def __init__(self, port=None, sock=None, host="127.0.0.1", timeout=20,
+                 source=None):
         if sock:
             self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             self.s.connect(sock)
-        else:
-            self.s = socket.create_connection((host, port), timeout)
+        else:   # source: the local address to connect from (127.0.0.9)
+            self.s = socket.create_connection(
+                (host, port), timeout, source_address=(source, 0) if source else None)
         self.timeout = timeout
         self.buf = b""
         self.events = []
