@@ -61,6 +61,25 @@ backup_lock(const char *db, char *err, size_t errlen)
 	return 0;	/* fd stays open: closing it would drop the lock */
 }
 
+pid_t
+backup_lock_holder(const char *db)
+{
+	char path[PATH_MAX];
+	struct flock fl;
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s.lock", db) >= sizeof(path) ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type == F_UNLCK)
+		fl.l_pid = 0;
+	close(fd);
+	return fl.l_pid > 0 ? fl.l_pid : 0;
+}
+
 struct sqlite3 *
 backup_open_readonly(const char *path)
 {

@@ -7,6 +7,7 @@
 #define KEFU_BACKUP_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 struct sqlite3;
 
@@ -14,6 +15,9 @@ struct sqlite3;
  * ends; children do not inherit it): 0, 1 if another process holds it,
  * -1 with err. */
 int backup_lock(const char *db, char *err, size_t errlen);
+
+/* The process holding db's lock (a running kefud), or 0 for none. */
+pid_t backup_lock_holder(const char *db);
 
 /* Open path read-only; NULL (said why on stderr) if it is not there.
  * Without a -wal file (no kefud has it open) it is opened immutable, so

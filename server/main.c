@@ -38,6 +38,7 @@
 #include "log.h"
 #include "offhours.h"
 #include "region.h"
+#include "drain.h"
 #include "server.h"
 #include "store.h"
 #include "admin.h"
@@ -62,6 +63,7 @@ usage(FILE *f)
 	    "                [--agent A] [--by day|agent|group|hour] [--format table|csv|json]\n"
 	    "       kefud [-c FILE] restore BACKUP.db    (the server must be stopped)\n"
 	    "       kefud [-c FILE] check-config\n"
+	    "       kefud [-c FILE] drain [--timeout SECONDS]   (drain the running kefud, wait for it)\n"
 	    "options:\n"
 	    "  -c, --config FILE     configuration file (kefu.yml(5))\n"
 	    "  -l, --listen H:P      TCP address (\"\" to disable)\n"
@@ -211,23 +213,23 @@ chats_in_progress(void)
 }
 
 /*
- * SIGTERM: with shutdown.drain_timeout, first a drain: maintenance for new
+ * SIGTERM: with a drain timeout (shutdown.drain_timeout, or the one
+ * `kefud drain` sends with the signal), first a drain: maintenance for new
  * visitors (they may leave a message), chats in progress go on, and kefud
  * stops when the last one ends or the timeout comes. A second SIGTERM, or
  * nothing to wait for, stops at once.
  */
 static void
-stop_or_drain(void)
+stop_or_drain(int timeout)
 {
 	int n = chats_in_progress();
 
-	if (srv.drain_until_ms || srv.cfg.drain_timeout == 0 || n == 0) {
+	if (srv.drain_until_ms || timeout <= 0 || n == 0) {
 		shutdown_all("server is stopping");
 		return;
 	}
-	srv.drain_until_ms = srv.now_ms + srv.cfg.drain_timeout * 1000LL;
-	log_info("draining: %d chats in progress, at most %ds", n,
-	    srv.cfg.drain_timeout);
+	srv.drain_until_ms = srv.now_ms + timeout * 1000LL;
+	log_info("draining: %d chats in progress, at most %ds", n, timeout);
 	if (offhours_maint_set(1, 0, "the service is about to restart; please "
 	    "leave a message with LEAVEMSG and we will answer you", "drain") < 0)
 		shutdown_all("server is stopping");
@@ -303,8 +305,12 @@ signal_handler(struct ae_loop *l, int fd, void *data, int mask)
 	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGTERM:
-		case SIGINT:
-			stop_or_drain();
+		case SIGINT:	/* kefud drain: sigqueue() with its timeout */
+			if (si.ssi_code == SI_QUEUE && si.ssi_int > 0) {
+				log_info("drain asked for by pid %u", si.ssi_pid);
+				stop_or_drain(si.ssi_int);
+			} else
+				stop_or_drain(srv.cfg.drain_timeout);
 			break;
 		case SIGHUP:
 			reload();
@@ -409,7 +415,8 @@ run_server(void)
 		return 1;
 	}
 	if (boot_accounts_refresh() < 0 || boot_restore() < 0 ||
-	    presence_boot() < 0 || ban_load() < 0) {
+	    presence_boot() < 0 || ban_load() < 0 ||
+	    offhours_maint_restore() < 0) {
 		log_error("restoring open chats: %s", store_errmsg());
 		return 1;
 	}
@@ -569,6 +576,12 @@ main(int argc, char **argv)
 
 		if (strcmp(argv[optind], "check-config") == 0)
 			return check_config(cfgpath);
+		/* signals the running kefud; reads its database read-only */
+		if (strcmp(argv[optind], "drain") == 0) {
+			r = drain_main(argc - optind, argv + optind, &srv.cfg);
+			config_free(&srv.cfg);
+			return r;
+		}
 		/* read-only: opens no database for writing, creates none */
 		if (strcmp(argv[optind], "report") == 0) {
 			r = report_main(argc - optind, argv + optind,

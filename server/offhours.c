@@ -240,6 +240,10 @@ offhours_maint_set(int on, time_t until, const char *notice, const char *actor)
 	maint.until = on ? until : 0;
 	maint.since = on ? offhours_now() : 0;
 	snprintf(maint.by, sizeof(maint.by), "%s", actor);
+	/* a drain's maintenance ends with the process: not kept */
+	if (strcmp(actor, "drain") != 0 && (on ? store_maint_save(until,
+	    notice, actor, maint.since) : store_maint_clear()) < 0)
+		log_warn("maintenance: not kept for a restart: %s", store_errmsg());
 	if (on)
 		snprintf(detail, sizeof(detail), "on until=%lld: %.1024s",
 		    (long long)until, notice);
@@ -252,6 +256,31 @@ offhours_maint_set(int on, time_t until, const char *notice, const char *actor)
 	for (struct agent *a = desk.agents; a; a = a->next)
 		ev_send_agent(a);
 	return 0;
+}
+
+static int
+maint_loaded(void *arg, time_t until, const char *notice, const char *actor,
+    time_t since)
+{
+	char *n = strdup(notice);
+
+	if (n == NULL)
+		return -1;
+	free(maint.notice);
+	maint.notice = n;
+	maint.on = 1;
+	maint.until = until;
+	maint.since = since;
+	snprintf(maint.by, sizeof(maint.by), "%s", actor);
+	log_info("maintenance is on (by %s, kept from before the restart)",
+	    actor);
+	return 0;
+}
+
+int
+offhours_maint_restore(void)
+{
+	return store_maint_load(maint_loaded, NULL);
 }
 
 void

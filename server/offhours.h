@@ -45,6 +45,9 @@ int offhours_maint_set(int on, time_t until, const char *notice,
     const char *actor);
 /* Build "* MAINT ..." (the current state) in the event buffer; 0 if off. */
 int offhours_maint_event(void);
+/* At start: the maintenance that was on when kefud stopped, from the
+ * store (not a drain's); no event, no audit line. 0 or -1. */
+int offhours_maint_restore(void);
 /* " on [until=EPOCH] by=NAME :notice" or " off by=NAME" into b. */
 void offhours_maint_put(struct pbuf *b);
 

@@ -278,6 +278,14 @@ int store_ban_insert(const char *kind, const char *value, const char *reason,
     const char *actor, time_t until, int64_t *id);
 int store_ban_lift(int64_t id, const char *actor);
 int store_ban_foreach(store_ban_cb *cb, void *arg);
+/* maintenance mode kept across restarts (store_admin.c): one row while it
+ * is on (until 0: no end); load calls cb for it, if any */
+typedef int store_maint_cb(void *arg, time_t until, const char *notice,
+    const char *actor, time_t since);
+int store_maint_save(time_t until, const char *notice, const char *actor,
+    time_t since);
+int store_maint_clear(void);
+int store_maint_load(store_maint_cb *cb, void *arg);
 
 /* customer cards (store_customer.c); "find" functions: 0 found, 1 none */
 int store_customer_insert(const struct store_customer *k, int64_t *id);

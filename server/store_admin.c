@@ -1,7 +1,7 @@
 /*
  * store_admin.c - what admins keep in the store besides accounts: chat
- * groups and the audit trail of admin actions (quick replies are in
- * store_reply.c).
+ * groups, the audit trail of admin actions, the blacklist and the
+ * maintenance mode in force (quick replies are in store_reply.c).
  */
 #include <sqlite3.h>
 
@@ -12,6 +12,7 @@ enum {
 	S_GROUP_ALL, S_GROUP_INS,
 	S_AUDIT_INS, S_AUDIT_ALL,
 	S_BAN_INS, S_BAN_LIFT, S_BAN_ALL,
+	S_MAINT_SET, S_MAINT_DEL, S_MAINT_GET,
 	S__COUNT
 };
 
@@ -22,6 +23,9 @@ static struct store_sql sql[S__COUNT] = {
 	[S_BAN_INS] = { "INSERT INTO bans (kind, value, reason, actor, created, until) VALUES (?,?,?,?,?,nullif(?, 0))", NULL },
 	[S_BAN_LIFT] = { "UPDATE bans SET lifted=?, lifted_by=? WHERE id=? AND lifted IS NULL", NULL },
 	[S_BAN_ALL] = { "SELECT id, kind, value, reason, actor, created, coalesce(until, 0) FROM bans WHERE lifted IS NULL ORDER BY id DESC LIMIT 1000", NULL },
+	[S_MAINT_SET] = { "INSERT OR REPLACE INTO maint (id, until, notice, actor, since) VALUES (1,?,?,?,?)", NULL },
+	[S_MAINT_DEL] = { "DELETE FROM maint", NULL },
+	[S_MAINT_GET] = { "SELECT until, notice, actor, since FROM maint WHERE id=1", NULL },
 	[S_AUDIT_ALL] = { "SELECT id, ts, actor, action, detail FROM audit ORDER BY id DESC LIMIT ?", NULL },
 };
 
@@ -106,5 +110,36 @@ int
 store_ban_foreach(store_ban_cb *cb, void *arg)
 {
 	return store_rows(store_stmt(&sql[S_BAN_ALL]), ban_row,
+	    (store_any_fn *)cb, arg);
+}
+
+/* ---- maintenance ---- */
+
+int
+store_maint_save(time_t until, const char *notice, const char *actor,
+    time_t since)
+{
+	return store_exec(store_wstmt(&sql[S_MAINT_SET]), "IttI",
+	    (int64_t)until, notice, actor, (int64_t)since);
+}
+
+int
+store_maint_clear(void)
+{
+	return store_exec(store_wstmt(&sql[S_MAINT_DEL]), "");
+}
+
+static int
+maint_row(sqlite3_stmt *s, store_any_fn *cb, void *arg)
+{
+	return ((store_maint_cb *)cb)(arg, (time_t)sqlite3_column_int64(s, 0),
+	    store_col_text(s, 1), store_col_text(s, 2),
+	    (time_t)sqlite3_column_int64(s, 3));
+}
+
+int
+store_maint_load(store_maint_cb *cb, void *arg)
+{
+	return store_rows(store_stmt(&sql[S_MAINT_GET]), maint_row,
 	    (store_any_fn *)cb, arg);
 }

@@ -162,6 +162,11 @@ static const char *migrations[] = {
 	"  PRIMARY KEY (agent, conv)) WITHOUT ROWID;",
 	/* 11: the region of a visitor's address (region.c), for the card */
 	"ALTER TABLE visitors ADD COLUMN region TEXT;",
+	/* 12: maintenance mode (MAINT on) outlives a restart: one row while
+	 * it is on (offhours.c) */
+	"CREATE TABLE maint ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1), until INTEGER NOT NULL,"
+	"  notice TEXT NOT NULL, actor TEXT NOT NULL, since INTEGER NOT NULL);",
 };
 
 int
