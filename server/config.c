@@ -101,19 +101,6 @@ config_defaults(struct config *c)
 }
 
 static void
-free_group(struct config_group *g)
-{
-	free(g->name);
-	free(g->mode);
-	free(g->description);
-	free(g->leave_require);
-	free(g->closed_message);
-	free(g->greeting);
-	free(g->wait_reply);
-	free(g->wrapup_categories);
-}
-
-static void
 free_user(struct config_user *u)
 {
 	free(u->name);
@@ -140,7 +127,7 @@ config_free(struct config *c)
 		*strs[i] = NULL;
 	}
 	for (int i = 0; i < c->ngroups; i++)
-		free_group(&c->groups[i]);
+		config_free_group(&c->groups[i]);
 	for (int i = 0; i < c->nusers; i++)
 		free_user(&c->users[i]);
 	for (int i = 0; i < c->nreplies; i++) {
@@ -186,9 +173,8 @@ config_get_str(struct cfg_ctx *x, yaml_node_t *n, const char *key, char **dst)
 	return *dst ? 0 : config_fail(x, n, "%s: out of memory", key);
 }
 
-/* A wrap-up category list (wrapup.h). */
-static int
-get_categories(struct cfg_ctx *x, yaml_node_t *n, const char *key, char **dst)
+int
+config_get_categories(struct cfg_ctx *x, yaml_node_t *n, const char *key, char **dst)
 {
 	if (config_get_str(x, n, key, dst) < 0)
 		return -1;
@@ -196,8 +182,8 @@ get_categories(struct cfg_ctx *x, yaml_node_t *n, const char *key, char **dst)
 	    config_fail(x, n, "%s: " WRAPUP_RULE, key);
 }
 
-static int
-get_int(struct cfg_ctx *x, yaml_node_t *n, const char *key, long long min,
+int
+config_get_int(struct cfg_ctx *x, yaml_node_t *n, const char *key, long long min,
     long long max, long long *out)
 {
 	const char *v = scalar(n);
@@ -231,7 +217,7 @@ get_bool(struct cfg_ctx *x, yaml_node_t *n, const char *key, int *out)
 #define INT_KEY(k, field, lo, hi) \
 	if (strcmp(path, k) == 0) { \
 		long long v_; \
-		if (get_int(x, val, k, lo, hi, &v_) < 0) return -1; \
+		if (config_get_int(x, val, k, lo, hi, &v_) < 0) return -1; \
 		c->field = v_; \
 		return 0; \
 	}
@@ -305,7 +291,7 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 	INT_KEY("agent.max_connections", agent_max_connections, 1, 64)
 	STR_KEY("routing.default_group", default_group)
 	if (strcmp(path, "wrapup.categories") == 0)
-		return get_categories(x, val, path, &c->wrapup_categories);
+		return config_get_categories(x, val, path, &c->wrapup_categories);
 	STR_KEY("routing.geoip_db", geoip_db)
 	INT_KEY("routing.answer_timeout", answer_timeout, 0, 86400)
 	INT_KEY("routing.agent_grace", agent_grace, 0, 86400)
@@ -416,87 +402,6 @@ config_get_joined(struct cfg_ctx *x, yaml_node_t *n, const char *key, char *buf,
 	return 0;
 }
 
-/* The working-hours keys of a group (see hours.h); 1: not one of them. */
-static int
-group_hours_item(struct cfg_ctx *x, const char *k, yaml_node_t *v,
-    struct config_group *g)
-{
-	char buf[8192], err[160];
-	int r = 0;
-
-	if (!strcmp(k, "wait_reply_after")) {
-		long long n;
-
-		if (get_int(x, v, "groups.wait_reply_after", 1, 86400, &n) < 0)
-			return -1;
-		g->wait_reply_after = (int)n;
-		return 0;
-	}
-	if (strcmp(k, "timezone") && strcmp(k, "hours") &&
-	    strcmp(k, "holidays") && strcmp(k, "workdays"))
-		return 1;
-	if (config_get_joined(x, v, k, buf, sizeof(buf)) < 0)
-		return -1;
-	if (!strcmp(k, "timezone"))
-		r = hours_set_tz(&g->hours, buf, err, sizeof(err));
-	else if (!strcmp(k, "hours"))
-		r = hours_parse_week(&g->hours, buf, err, sizeof(err));
-	else if (!strcmp(k, "holidays"))
-		r = hours_parse_dates(g->hours.holidays, &g->hours.nholidays, buf,
-		    err, sizeof(err));
-	else
-		r = hours_parse_dates(g->hours.workdays, &g->hours.nworkdays, buf,
-		    err, sizeof(err));
-	if (r < 0) {
-		char what[200];
-
-		snprintf(what, sizeof(what), "groups.%s: %s", k, err);
-		return config_fail(x, v, "%s", what);
-	}
-	return 0;
-}
-
-static int
-group_item(struct cfg_ctx *x, const char *k, yaml_node_t *v, void *item)
-{
-	struct config_group *g = item;
-
-	if (!strcmp(k, "name")) return config_get_str(x, v, "groups.name", &g->name);
-	if (!strcmp(k, "mode")) {
-		if (config_get_str(x, v, "groups.mode", &g->mode) < 0)
-			return -1;
-		if (strcmp(g->mode, "manual") && strcmp(g->mode, "auto"))
-			return config_fail(x, v, "%s: must be manual or auto", "groups.mode");
-		return 0;
-	}
-	if (!strcmp(k, "description"))
-		return config_get_str(x, v, "groups.description", &g->description);
-	if (!strcmp(k, "closed_message"))
-		return config_get_str(x, v, "groups.closed_message", &g->closed_message);
-	if (!strcmp(k, "greeting"))
-		return config_get_str(x, v, "groups.greeting", &g->greeting);
-	if (!strcmp(k, "wait_reply"))
-		return config_get_str(x, v, "groups.wait_reply", &g->wait_reply);
-	if (!strcmp(k, "wrapup_categories"))
-		return get_categories(x, v, "groups.wrapup_categories",
-		    &g->wrapup_categories);
-	if (!strcmp(k, "leave_message_require")) {
-		if (config_get_str(x, v, "groups.leave_message_require",
-		    &g->leave_require) < 0)
-			return -1;
-		if (!config_require_valid(g->leave_require))
-			return config_fail(x, v, "%s: a comma list of name, phone, email "
-			    "or alternatives like phone|email",
-			    "groups.leave_message_require");
-		return 0;
-	}
-	int r = group_hours_item(x, k, v, g);
-
-	if (r <= 0)
-		return r;
-	return config_fail(x, v, "groups: unknown key '%s'", k);
-}
-
 static int
 user_item(struct cfg_ctx *x, const char *k, yaml_node_t *v, void *item)
 {
@@ -512,7 +417,7 @@ user_item(struct cfg_ctx *x, const char *k, yaml_node_t *v, void *item)
 	if (!strcmp(k, "max_chats")) {
 		long long n;
 
-		if (get_int(x, v, "users.max_chats", 1, 100, &n) < 0)
+		if (config_get_int(x, v, "users.max_chats", 1, 100, &n) < 0)
 			return -1;
 		u->max_chats = (int)n;
 		return 0;
@@ -554,7 +459,7 @@ walk_map(struct cfg_ctx *x, yaml_node_t *map, const char *prefix, int depth)
 		if (depth == 0 && !strcmp(ks, "groups")) {
 			r = walk_list(x, v, "groups", &x->c->ngroups,
 			    CONFIG_MAX_GROUPS, x->c->groups,
-			    sizeof(x->c->groups[0]), group_item);
+			    sizeof(x->c->groups[0]), config_group_item);
 		} else if (depth == 0 && !strcmp(ks, "users")) {
 			r = walk_list(x, v, "users", &x->c->nusers,
 			    CONFIG_MAX_USERS, x->c->users,
@@ -738,32 +643,6 @@ config_load(struct config *c, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-const struct config_group *
-config_group_find(const struct config *c, const char *name)
-{
-	for (int i = 0; i < c->ngroups; i++)
-		if (c->groups[i].name && strcmp(c->groups[i].name, name) == 0)
-			return &c->groups[i];
-	return NULL;
-}
-
-int
-config_require_valid(const char *s)
-{
-	while (*s) {
-		size_t n = strcspn(s, ",|");
-
-		if (!((n == 4 && !strncmp(s, "name", 4)) ||
-		    (n == 5 && !strncmp(s, "phone", 5)) ||
-		    (n == 5 && !strncmp(s, "email", 5))))
-			return 0;
-		s += n;
-		if (*s && *++s == '\0')
-			return 0;	/* a trailing separator */
-	}
-	return 1;
-}
-
 int
 config_fields_valid(const char *s)
 {
@@ -799,17 +678,6 @@ config_list_has(const char *list, const char *word, size_t wordlen)
 		p += n;
 	}
 	return 0;
-}
-
-void
-config_take_groups(struct config *dst, struct config *src)
-{
-	for (int i = 0; i < dst->ngroups; i++)
-		free_group(&dst->groups[i]);
-	memcpy(dst->groups, src->groups, sizeof(src->groups[0]) *
-	    (size_t)src->ngroups);
-	dst->ngroups = src->ngroups;
-	src->ngroups = 0;
 }
 
 int

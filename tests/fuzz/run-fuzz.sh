@@ -92,10 +92,10 @@ run() { # name corpus-subdir dict
 build fuzz_proto "$top/tests/fuzz/fuzz_proto.c" "$top"/proto/*.c || failed=1
 # shellcheck disable=SC2086
 build fuzz_config $yaml_cflags "$top/tests/fuzz/fuzz_config.c" \
-    "$top/server/config.c" "$top/server/config_region.c" "$top/server/netaddr.c" "$top/server/hours.c" "$top/server/wrapup.c" "$top"/proto/*.c $yaml_libs || failed=1
+    "$top/server/config.c" "$top/server/config_group.c" "$top/server/config_region.c" "$top/server/netaddr.c" "$top/server/hours.c" "$top/server/wrapup.c" "$top"/proto/*.c $yaml_libs || failed=1
 # shellcheck disable=SC2086
 build fuzz_http $yaml_cflags "$top/tests/fuzz/fuzz_http.c" \
-    "$top/server/http_req.c" "$top/server/wsframe.c" "$top/server/config.c" "$top/server/config_region.c" "$top/server/netaddr.c" "$top/server/hours.c" "$top/server/wrapup.c" \
+    "$top/server/http_req.c" "$top/server/wsframe.c" "$top/server/config.c" "$top/server/config_group.c" "$top/server/config_region.c" "$top/server/netaddr.c" "$top/server/hours.c" "$top/server/wrapup.c" \
     "$top"/proto/*.c $yaml_libs -lwslay -lhttp_parser -lcrypto || failed=1
 [ "$failed" -eq 0 ] || { echo "run-fuzz: kept $work" >&2; exit 1; }
 
