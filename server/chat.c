@@ -378,6 +378,7 @@ chat_restore(struct chat *c, const char *state, const char *agent)
 	struct agent *a = agent ? agent_find(agent) : NULL;
 
 	chat_index(c);
+	chat_watch(c);			/* its visitor's resume window runs */
 	c->lim = vlimit_open(c->visitor ? c->visitor->addr : NULL);
 	if (strcmp(state, "assigned") == 0 && a != NULL) {
 		c->state = CS_ASSIGNED;
@@ -457,6 +458,8 @@ chat_assign(struct chat *c, struct agent *a, const char *by, const char *from,
 	c->agent = a;
 	c->assigned_ms = srv.now_ms;
 	c->auto_assigned = strcmp(by, "auto") == 0 && !c->answered;
+	if (c->auto_assigned)
+		chat_watch(c);		/* the answer timeout runs */
 	a->nchats++;
 	a->idle_since = srv.now_ms;
 
@@ -634,6 +637,7 @@ chat_end(struct chat *c, const char *by)
 	c->state = CS_ENDED;
 	c->ended_by = by;
 	c->ended_ms = srv.now_ms;
+	chat_watch(c);			/* to be forgotten later */
 	memset(c->monitors, 0, sizeof(c->monitors));
 	board_note(c);
 	if (a) {
@@ -647,6 +651,7 @@ chat_visitor_left(struct chat *c)
 {
 	struct pbuf *b = ev_begin();
 
+	chat_watch(c);			/* the resume window runs */
 	pbuf_printf(b, " LEFT %lld", (long long)c->id);
 	ev_to_chat_agents(c);
 	if (c->state != CS_QUEUED)
@@ -666,67 +671,10 @@ chat_visitor_back(struct chat *c)
 
 /* ---- housekeeping, once a second ---- */
 
-static void
-tick_chat(struct chat *c)
-{
-	long long now = srv.now_ms;
-	struct visitor *v = c->visitor;
-	struct agent *a = c->agent;
-
-	if (c->state == CS_ASSIGNED && a && c->auto_assigned && !c->answered &&
-	    srv.cfg.answer_timeout > 0 &&
-	    now - c->assigned_ms > (long long)srv.cfg.answer_timeout * 1000) {
-		log_info("chat %lld: %s did not answer in %ds; re-routing",
-		    (long long)c->id, a->name, srv.cfg.answer_timeout);
-		c->declined = a;
-		chat_requeue(c, "timeout", 1);
-	} else if (c->state == CS_ASSIGNED && a && a->conn == NULL &&
-	    a->gone_since &&
-	    now - a->gone_since > (long long)srv.cfg.agent_grace * 1000) {
-		log_info("chat %lld: %s did not come back in %ds; back to the queue",
-		    (long long)c->id, a->name, srv.cfg.agent_grace);
-		chat_requeue(c, "timeout", 1);
-	}
-
-	/* A visitor gone past the resume window ends the chat, queued or
-	 * not: a chat nobody can answer to must not hold a place in the
-	 * queue. What they wrote stays in the chat's transcript. */
-	if (v && v->conn == NULL && v->gone_since &&
-	    now - v->gone_since > (long long)srv.cfg.resume_timeout * 1000) {
-		chat_end(c, "timeout");
-		v->chat = NULL;
-		c->visitor = NULL;
-		visitor_free(v);
-	}
-}
-
 void
 desk_tick(void)
 {
-	size_t n = 0, cap = desk.nchats;
-	struct chat **all;
-
-	if (cap == 0)
-		goto positions;
-	all = malloc(cap * sizeof(*all));
-	if (all == NULL)
-		goto positions;
-	for (size_t i = 0; i < desk.chat_tab_size && n < cap; i++)
-		for (struct chat *c = desk.chat_tab[i]; c && n < cap; c = c->hnext)
-			all[n++] = c;
-	for (size_t i = 0; i < n; i++) {
-		struct chat *c = all[i];
-
-		tick_chat(c);
-		/* forget ended chats nobody can act on any more */
-		if (c->state == CS_ENDED && c->visitor == NULL &&
-		    (c->wrapped || srv.now_ms - c->ended_ms > 3600 * 1000LL)) {
-			chat_unindex(c);
-			chat_free(c);
-		}
-	}
-	free(all);
-positions:
+	chat_timers_tick();	/* chat_timer.c */
 	vlimit_sweep();
 	for (int i = 0; i < desk.ngroups; i++) {
 		struct group *g = &desk.groups[i];

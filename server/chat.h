@@ -53,5 +53,10 @@ void ev_to_supervisors(void);
 void agent_notify_status(struct agent *a);
 
 void desk_tick(void);
+/* chat_timer.c: a chat whose timeout may now run (idempotent); the
+ * once-a-second check of watched chats and of agents' grace. */
+void chat_watch(struct chat *c);
+void chat_unwatch(struct chat *c);
+void chat_timers_tick(void);
 
 #endif

@@ -52,6 +52,8 @@ struct agent {
 	int nchats;			/* chats owned (not ended) */
 	long long idle_since;		/* ms: last time load dropped/assigned */
 	long long gone_since;		/* ms: when the connection dropped */
+	long long grace_walked;		/* gone_since whose grace ran out and
+					 * was acted on (chat_timer.c) */
 	int deleted;
 	int seen;			/* mark for the SIGHUP reload */
 	struct agent *next;
@@ -105,6 +107,8 @@ struct chat {
 					 * (board.c); 0: none */
 	int wait_told;			/* the group's wait_reply was posted */
 	struct vlimit_addr *lim;	/* counts against its address until ended */
+	int watched;			/* on chat_timer.c's watch list */
+	struct chat *wprev, *wnext;
 };
 
 /* -- the desk -- */

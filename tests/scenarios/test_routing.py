@@ -168,6 +168,16 @@ try:
         st = kv(final)
         t.ok(int(st["chats"]) == n and n <= int(st["max"]),
              "%s: STATUS chats=%s matches CHATS and is within max" % (who, st["chats"]), final)
+
+    # -- bob drops a second time: his grace runs again (the tick acts on
+    #    each absence, not just the first one)
+    for c in sales_q:       # what the first absence said is not the answer
+        while visitors[c].expect_event("QUEUED " + c, 0) is not None:
+            pass
+    b.close()
+    for c in sales_q:
+        q = visitors[c].expect_event("QUEUED " + c, 30)
+        t.ok(q is not None, "second absence: %s is queued again after agent_grace" % c, q)
     t.ok(srv.alive(), "kefud is still running")
 finally:
     srv.cleanup()
