@@ -36,7 +36,9 @@ const struct proto_cmd *
 proto_cmd_find(const char *verb)
 {
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcasecmp(cmds[i].name, verb) == 0)
+		/* first letters differ (case aside): skip the full compare */
+		if (((cmds[i].name[0] ^ verb[0]) & ~0x20) == 0 &&
+		    strcasecmp(cmds[i].name, verb) == 0)
 			return &cmds[i];
 	return NULL;
 }

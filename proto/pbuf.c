@@ -69,16 +69,43 @@ int
 pbuf_vprintf(struct pbuf *b, const char *fmt, va_list ap)
 {
 	va_list aq;
+	size_t room;
 	int n;
 
-	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, aq);
-	va_end(aq);
-	if (n < 0 || pbuf_reserve(b, (size_t)n + 1) < 0)
+	/* one pass when the text fits the free room (nearly always), a
+	 * second only after growing the buffer */
+	if (pbuf_reserve(b, 64) < 0)
 		return -1;
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	room = b->cap - b->len;
+	va_copy(aq, ap);
+	n = vsnprintf(b->data + b->len, room, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		return -1;
+	if ((size_t)n >= room) {
+		if (pbuf_reserve(b, (size_t)n + 1) < 0)
+			return -1;
+		vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	}
 	b->len += (size_t)n;
 	return 0;
+}
+
+/* A decimal integer without printf (the hot event and reply lines). */
+int
+pbuf_put_int(struct pbuf *b, long long v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	return pbuf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 int
@@ -109,7 +136,9 @@ proto_put_tag(struct pbuf *b, const char *tag)
 {
 	if (tag == NULL)
 		return 0;
-	return pbuf_printf(b, "@%s ", tag);
+	if (pbuf_add(b, "@", 1) < 0 || pbuf_adds(b, tag) < 0)
+		return -1;
+	return pbuf_add(b, " ", 1);
 }
 
 int
@@ -134,7 +163,10 @@ proto_put_kv(struct pbuf *b, const char *k, const char *v)
 int
 proto_put_kvi(struct pbuf *b, const char *k, long long v)
 {
-	return pbuf_printf(b, " %s=%lld", k, v);
+	if (pbuf_add(b, " ", 1) < 0 || pbuf_adds(b, k) < 0 ||
+	    pbuf_add(b, "=", 1) < 0)
+		return -1;
+	return pbuf_put_int(b, v);
 }
 
 int

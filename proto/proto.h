@@ -135,6 +135,7 @@ int pbuf_adds(struct pbuf *b, const char *s);
 int pbuf_printf(struct pbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int pbuf_vprintf(struct pbuf *b, const char *fmt, va_list ap);
+int pbuf_put_int(struct pbuf *b, long long v);	/* decimal, no printf */
 void pbuf_consume(struct pbuf *b, size_t n);
 
 /*

@@ -564,7 +564,12 @@ chat_post(struct chat *c, const char *kind, const char *from, const char *text,
 			    (long long)c->id);
 	}
 	b = ev_begin();
-	pbuf_printf(b, " MSG %lld %lld %s", (long long)c->id, (long long)seq, kind);
+	pbuf_adds(b, " MSG ");		/* every message: no printf here */
+	pbuf_put_int(b, c->id);
+	pbuf_add(b, " ", 1);
+	pbuf_put_int(b, seq);
+	pbuf_add(b, " ", 1);
+	pbuf_adds(b, kind);
 	pbuf_add(b, " ", 1);
 	proto_escape(b, from, strlen(from), 1);
 	proto_put_kvi(b, "ts", (long long)now);

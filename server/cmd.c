@@ -158,6 +158,7 @@ void
 cmd_post(struct conn *c, struct chat *ch, const char *kind,
     const char *sender, struct proto_req *r)
 {
+	struct pbuf *b;
 	int64_t seq;
 
 	if (!chat_room(ch, r->textlen)) {
@@ -170,7 +171,10 @@ cmd_post(struct conn *c, struct chat *ch, const char *kind,
 		cmd_store_failed(c);
 		return;
 	}
-	reply_ok(c, "seq=%lld", (long long)seq);
+	b = conn_begin(c, c->tag);	/* every message: no printf here */
+	pbuf_adds(b, "OK");
+	proto_put_kvi(b, "seq", seq);
+	conn_end(c);
 }
 
 int

@@ -8,6 +8,8 @@
 # connection counts, BENCH_PERF=prefix to `perf record` each server run,
 # BENCH_STAT=events to `perf stat -e events` each server run and print the
 # counts per delivered message (e.g. task-clock,syscalls:sys_enter_write),
+# BENCH_CALLGRIND=prefix to run kefud under callgrind and print user-space
+# instructions per message (deterministic; use a small -V/-A and a low rate),
 # BENCH_PIN=0 not to pin server and generator to separate cores,
 # BENCH_COMMIT_US to set kefud's store.commit_interval_us,
 # BENCH_RUNS rounds of the kefud and Redis runs (default 3; medians shown),
@@ -19,6 +21,7 @@ KEFUBENCH=${KEFUBENCH:-tests/bench/kefubench}
 V=${BENCH_V:-10000}
 A=${BENCH_A:-200}
 DUR=${BENCH_DUR:-8}
+RATE=${BENCH_RATE:-20000}	# the "20k" runs' offered msg/s
 if [ "${BENCH_QUICK:-0}" = 1 ]; then V=${BENCH_V:-500}; A=${BENCH_A:-20}; DUR=2; fi
 PW=benchpw
 TMP=$(mktemp -d /tmp/kefubench.XXXXXX) || exit 1
@@ -75,6 +78,13 @@ run() {
 			exec perf record -q ${BENCH_PERF_ARGS:--g} -p "$pid" -o "$BENCH_PERF.$label" -- sleep "$DUR"
 		) >/dev/null 2>&1 &
 		PERFPID=$!
+	elif [ -n "${BENCH_CALLGRIND:-}" ] && [ "$mode" = kefu ]; then
+		rm -f "$TMP/ready"
+		(
+			while [ ! -e "$TMP/ready" ]; do sleep 0.1; done
+			callgrind_control -i on "$pid"
+		) >/dev/null 2>&1 &
+		PERFPID=$!
 	elif [ -n "${BENCH_STAT:-}" ]; then	# perf stat -e BENCH_STAT, once set up
 		rm -f "$TMP/ready"
 		(
@@ -86,7 +96,14 @@ run() {
 	line=$(KEFUBENCH_READY="$TMP/ready" $PIN_GEN "$KEFUBENCH" -m "$mode" -p "$port" -S "$pid" -V "$V" -A "$A" \
 	    -d "$DUR" -P "$PW" "$@" | grep '^RESULT')
 	echo "$label $line dur=$DUR" >>"$OUT"
-	if [ -n "${BENCH_PERF:-}${BENCH_STAT:-}" ]; then wait "$PERFPID"; fi
+	if [ -n "${BENCH_PERF:-}${BENCH_STAT:-}${BENCH_CALLGRIND:-}" ]; then wait "$PERFPID"; fi
+	if [ -n "${BENCH_CALLGRIND:-}" ] && [ "$mode" = kefu ]; then
+		callgrind_control -d "$pid" >/dev/null 2>&1
+		thr=$(echo "$line" | sed -n 's/.* thr=\([0-9]*\).*/\1/p')
+		sleep 1
+		ir=$(cat "$BENCH_CALLGRIND.$pid"* 2>/dev/null | sed -n 's/^summary: *//p' | awk '{ s += $1 } END { print s + 0 }')
+		echo "# $label callgrind: $ir instructions (user space, kefud only) for $((${thr:-0} * DUR)) messages: $(awk -v i="$ir" -v n="$((${thr:-0} * DUR))" 'BEGIN { printf "%.0f", n ? i / n : 0 }') per message" >>"$TMP/stats.txt"
+	fi
 	if [ -n "${BENCH_STAT:-}" ]; then	# counts per delivered message
 		thr=$(echo "$line" | sed -n 's/.* thr=\([0-9]*\).*/\1/p')
 		awk -v n="$((${thr:-0} * DUR))" -v l="$label" '
@@ -139,7 +156,13 @@ start_kefud() {
 		done
 	} >"$TMP/kefu.yml"
 	rm -f "$TMP"/kefu.db*
-	$PIN_SRV "$KEFUD" -c "$TMP/kefu.yml" >"$TMP/kefud.log" 2>&1 &
+	if [ -n "${BENCH_CALLGRIND:-}" ]; then	# instructions counted once set up
+		$PIN_SRV valgrind -q --tool=callgrind --instr-atstart=no \
+		    --callgrind-out-file="$BENCH_CALLGRIND.%p" \
+		    "$KEFUD" -c "$TMP/kefu.yml" >"$TMP/kefud.log" 2>&1 &
+	else
+		$PIN_SRV "$KEFUD" -c "$TMP/kefu.yml" >"$TMP/kefud.log" 2>&1 &
+	fi
 	KPID=$!
 	PIDS="$PIDS $KPID"
 	wait_port "$KPORT" "$KPID" || { cat "$TMP/kefud.log"; exit 1; }
@@ -154,11 +177,11 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then RUNS=${BENCH_RUNS:-1}; fi
 
 kefu_round() {
 	start_kefud; run "kefu-max" kefu "$KPORT" "$KPID" -r 0 -w 1; stop "$KPID"
-	start_kefud; run "kefu-20k" kefu "$KPORT" "$KPID" -r 20000; stop "$KPID"
+	start_kefud; run "kefu-20k" kefu "$KPORT" "$KPID" -r "$RATE"; stop "$KPID"
 }
 redis_round() {
 	run "redis-max" redis "$RPORT" "$RPID" -r 0 -w 1
-	run "redis-20k" redis "$RPORT" "$RPID" -r 20000
+	run "redis-20k" redis "$RPORT" "$RPID" -r "$RATE"
 }
 
 # ---- redis ----

@@ -380,6 +380,35 @@ test_pbuf(void)
 	ok(pbuf_printf(&b, "%s", "") == 0 && b.len == 10007, "pbuf_printf of nothing adds nothing");
 	pbuf_free(&b);
 	ok(b.data == NULL && b.len == 0 && b.cap == 0, "pbuf_free resets the buffer");
+
+	/* one-pass printf: a text that exactly fills, or just overflows,
+	 * the free room after the first 64-byte reserve */
+	for (int n = 60; n <= 300; n++) {
+		pbuf_init(&b);
+		memset(big, 'r', (size_t)n);
+		big[n] = '\0';
+		if (pbuf_adds(&b, "ab") < 0 || pbuf_printf(&b, "%s%d", big, 7) < 0 ||
+		    b.len != (size_t)n + 3 || memcmp(b.data, "ab", 2) != 0 ||
+		    b.data[2] != 'r' || b.data[n + 1] != 'r' || b.data[n + 2] != '7')
+			bad++;
+		pbuf_free(&b);
+	}
+	is_int(bad, 0, "pbuf_printf of 60-300 bytes after 2: exact content at every size around the room");
+	pbuf_init(&b);
+	ok(pbuf_put_int(&b, 0) == 0 && pbuf_add(&b, " ", 1) == 0 &&
+	    pbuf_put_int(&b, -42) == 0 && pbuf_add(&b, " ", 1) == 0 &&
+	    pbuf_put_int(&b, 1234567890123LL) == 0 && pbuf_add(&b, " ", 1) == 0 &&
+	    pbuf_put_int(&b, LLONG_MIN) == 0 && pbuf_add(&b, " ", 1) == 0 &&
+	    pbuf_put_int(&b, LLONG_MAX) == 0 && pbuf_add(&b, "", 1) == 0,
+	    "pbuf_put_int appends");
+	is_str(b.data, "0 -42 1234567890123 -9223372036854775808 9223372036854775807",
+	    "pbuf_put_int: zero, negative, large, LLONG_MIN, LLONG_MAX as printf would");
+	b.len = 0;
+	ok(proto_put_tag(&b, "t1") == 0 && pbuf_adds(&b, "OK") == 0 &&
+	    proto_put_kvi(&b, "seq", -7) == 0 && pbuf_add(&b, "", 1) == 0,
+	    "tag and kvi builders append");
+	is_str(b.data, "@t1 OK seq=-7", "proto_put_tag + proto_put_kvi without printf: '@t1 OK seq=-7'");
+	pbuf_free(&b);
 	pbuf_free(&b);
 	ok(b.data == NULL, "pbuf_free twice is safe");
 }
