@@ -26,6 +26,8 @@ enum rq_kind {
 	RQ_MONITOR, RQ_UNMONITOR, RQ_WHISPER, RQ_TAKEOVER,	/* board.c */
 	RQ_STATS,						/* stats.c */
 	RQ_CATS, RQ_CATS_MORE,					/* wrapcats.c */
+	RQ_TEAM_LIST, RQ_TEAM_AGENTS, RQ_TEAM_MSGS, RQ_TEAM_SEND, RQ_TEAM_READ,
+					/* the Team tab (team.c) */
 };
 
 enum cl_state { CL_DOWN, CL_LOGIN, CL_UP };

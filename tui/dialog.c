@@ -12,6 +12,7 @@
 #include "cardform.h"
 #include "dialog.h"
 #include "keymap.h"
+#include "team.h"
 
 static const char *
 title_of(int kind)
@@ -141,6 +142,10 @@ dialog_draw(const struct layout *l, struct model *m, int *cy, int *cx)
 		cardform_draw(l, m, cy, cx);
 		return;
 	}
+	if (d->kind == DLG_TEAM) {
+		team_draw(l, cy, cx);
+		return;
+	}
 	b.w = l->cols - 4 < 76 ? l->cols - 4 : 76;
 	b.h = l->rows - 4 < 22 ? l->rows - 4 : 22;
 	if (d->kind == DLG_HELP)
@@ -199,6 +204,10 @@ dialog_key(struct app *a, int fk, wint_t wc, int alt)
 
 	if (d->kind == DLG_CARD) {
 		cardform_key(a, fk, wc, alt);
+		return;
+	}
+	if (d->kind == DLG_TEAM) {
+		team_key(a, fk, wc, alt);
 		return;
 	}
 	if (d->kind == DLG_HELP && help_key(d, fk))

@@ -14,6 +14,7 @@
 #include "expand.h"
 #include "keymap.h"
 #include "pane_chat.h"
+#include "team.h"
 
 #define CTRL(c) ((c) & 0x1f)
 
@@ -38,6 +39,7 @@ const struct keyhelp keymap_help[] = {
 	{ "F9  Alt-f", "search the chat history; Enter on a hit opens it" },
 	{ "Alt-p", "the visitor's past chats; Enter opens one" },
 	{ "Alt-c", "the visitor's customer card: name, phone, e-mail, company, tags, notes" },
+	{ "Alt-m", "Team: talk to colleagues, your groups, everyone (unread in brackets)" },
 	{ "F10 Alt-q Ctrl-C", "quit (asks while you have open chats)" },
 	{ "F11 Alt-d", "desk board: m monitor, w whisper, t take over, e end" },
 	{ "Tab Shift-Tab", "move between input, queue and quick replies" },
@@ -125,6 +127,7 @@ alt_key(struct app *a, wint_t wc)
 	case 'l': act_leave(a); return 1;
 	case 'p': act_past(a); return 1;
 	case 'c': (void)cardform_open(a->s); return 1;
+	case 'm': team_open(a->s); return 1;
 	case 's': act_status(a); return 1;
 	case 'f': act_search(a); return 1;
 	case 'q': act_quit(a); return 1;

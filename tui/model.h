@@ -52,6 +52,7 @@ struct chat {
 				 * at this time unless answered; else 0 */
 	int scroll;		/* rows scrolled back from the bottom */
 	char *typing;		/* visitor's draft, or NULL */
+	char *watchers;		/* who else looks at it (* WATCHERS), or NULL */
 	struct vinfo vi;
 	unsigned gen;		/* CHATS refresh generation */
 };
@@ -73,6 +74,7 @@ enum dlg_kind {
 	DLG_NONE, DLG_HELP, DLG_TRANSFER, DLG_WRAPUP, DLG_STATUS, DLG_SEARCH,
 	DLG_CONFIRM, DLG_INVITE, DLG_PAST, DLG_VIEW,
 	DLG_CARD,		/* the customer card form, cardform.c */
+	DLG_TEAM,		/* the Team tab (internal conversation), team.c */
 };
 
 /* What "y" does in a DLG_CONFIRM dialog. */

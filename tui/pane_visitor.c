@@ -118,6 +118,7 @@ body(struct out *o, const struct chat *c)
 	snprintf(who, sizeof(who), "%zu%s%s", v->nhist, v->nhist ? ": " : "", buf);
 	put(o, "Past chats: ", who);
 	put(o, "Last wrap-up: ", v->last_wrap);
+	put(o, "Watching: ", c->watchers);
 	put(o, "Tags: ", kv(v, "tags"));
 	if (kv(v, "customer") && strcmp(kv(v, "customer"), "0") != 0) {
 		snprintf(who, sizeof(who), "#%s, %s chats, %s cases",

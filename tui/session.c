@@ -18,6 +18,7 @@
 #include "stats.h"
 #include "wrapcats.h"
 #include "session.h"
+#include "team.h"
 
 void
 session_init(struct session *s, struct model *m, struct client *c)
@@ -250,6 +251,8 @@ on_event(struct session *s, struct proto_req *r)
 	struct model *m = s->m;
 
 	m->dirty = 1;
+	if (team_event(s, r))
+		return;
 	if (strcmp(ev, "QADD") == 0)
 		ev_qadd(s, r);
 	else if (strcmp(ev, "QDEL") == 0)
@@ -747,6 +750,11 @@ session_msg(void *ctx, struct client_msg *msg)
 	if (msg->p != NULL && (msg->p->kind == RQ_CARD ||
 	    msg->p->kind == RQ_CARDSET)) {
 		cardform_msg(s, msg);
+		return;
+	}
+	if (msg->p != NULL && msg->p->kind >= RQ_TEAM_LIST &&
+	    msg->p->kind <= RQ_TEAM_READ) {
+		team_msg(s, msg);
 		return;
 	}
 	switch (msg->type) {
