@@ -12,6 +12,7 @@
 #include "actions.h"
 #include "board.h"
 #include "wrapcats.h"
+#include "browsers.h"
 
 static int
 online(struct app *a)
@@ -503,6 +504,9 @@ act_dialog_submit(struct app *a)
 	case DLG_PAST:
 		if (d->nitems > 0)
 			view_chat(a, d->items[d->sel].name);
+		break;
+	case DLG_BROWSE:
+		browsers_submit(a);
 		break;
 	case DLG_STATUS:
 		if (d->nitems > 0) {

@@ -28,6 +28,7 @@ enum rq_kind {
 	RQ_CATS, RQ_CATS_MORE,					/* wrapcats.c */
 	RQ_TEAM_LIST, RQ_TEAM_AGENTS, RQ_TEAM_MSGS, RQ_TEAM_SEND, RQ_TEAM_READ,
 					/* the Team tab (team.c) */
+	RQ_BROWSE, RQ_ENGAGE,			/* browsers.c */
 };
 
 enum cl_state { CL_DOWN, CL_LOGIN, CL_UP };

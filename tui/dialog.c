@@ -23,6 +23,7 @@ title_of(int kind)
 	case DLG_INVITE: return " Invite a colleague into this chat ";
 	case DLG_PAST: return " The visitor's past chats ";
 	case DLG_VIEW: return " Transcript (read-only) ";
+	case DLG_BROWSE: return " Visitors on the site (browsing, no chat yet) ";
 	case DLG_TRANSFER: return " Transfer chat: pick agent or group, add a note ";
 	case DLG_WRAPUP: return " Wrap up the chat ";
 	case DLG_STATUS: return " Set your status ";
@@ -43,6 +44,7 @@ hint_of(int kind)
 	case DLG_INVITE: return " Up/Down choose  Enter invite  Esc cancel";
 	case DLG_PAST: return " Up/Down choose  Enter open  Esc close";
 	case DLG_VIEW: return " Up/Down PgUp/PgDn scroll  Enter/Esc close";
+	case DLG_BROWSE: return " Up/Down choose  type the text  Enter invite  Esc close";
 	default: return "";
 	}
 }

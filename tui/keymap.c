@@ -10,6 +10,7 @@
 
 #include "cardform.h"
 #include "board.h"
+#include "browsers.h"
 #include "dialog.h"
 #include "expand.h"
 #include "keymap.h"
@@ -40,6 +41,7 @@ const struct keyhelp keymap_help[] = {
 	{ "Alt-p", "the visitor's past chats; Enter opens one" },
 	{ "Alt-c", "the visitor's customer card: name, phone, e-mail, company, tags, notes" },
 	{ "Alt-m", "Team: talk to colleagues, your groups, everyone (unread in brackets)" },
+	{ "Alt-v", "visitors on the site; type a text, Enter invites one" },
 	{ "F10 Alt-q Ctrl-C", "quit (asks while you have open chats)" },
 	{ "F11 Alt-d", "desk board: m monitor, w whisper, t take over, e end" },
 	{ "Tab Shift-Tab", "move between input, queue and quick replies" },
@@ -128,6 +130,7 @@ alt_key(struct app *a, wint_t wc)
 	case 'p': act_past(a); return 1;
 	case 'c': (void)cardform_open(a->s); return 1;
 	case 'm': team_open(a->s); return 1;
+	case 'v': act_browsers(a); return 1;
 	case 's': act_status(a); return 1;
 	case 'f': act_search(a); return 1;
 	case 'q': act_quit(a); return 1;

@@ -75,6 +75,7 @@ enum dlg_kind {
 	DLG_CONFIRM, DLG_INVITE, DLG_PAST, DLG_VIEW,
 	DLG_CARD,		/* the customer card form, cardform.c */
 	DLG_TEAM,		/* the Team tab (internal conversation), team.c */
+	DLG_BROWSE,		/* visitors on the site (browsers.c) */
 };
 
 /* What "y" does in a DLG_CONFIRM dialog. */

@@ -13,6 +13,7 @@
 
 #include "cardform.h"
 #include "board.h"
+#include "browsers.h"
 #include "expand.h"
 #include "fields.h"
 #include "stats.h"
@@ -140,7 +141,8 @@ ev_assign(struct session *s, struct proto_req *r)
 		syslinef(ch, "assigned to you (%s from %s)", by, field_str(r, "from"));
 	if (r->text != NULL && r->text[0] != '\0')
 		syslinef(ch, "note from %s: %s", field_str(r, "from"), r->text);
-	if (s->m->nchats == 1 || strcmp(by, "accept") == 0)
+	if (s->m->nchats == 1 || strcmp(by, "accept") == 0 ||
+	    strcmp(by, "proactive") == 0)	/* my invitation was accepted */
 		model_focus_chat(s->m, id);
 	else if (strcmp(by, "resume") != 0)
 		ch->unread++;
@@ -252,6 +254,8 @@ on_event(struct session *s, struct proto_req *r)
 
 	m->dirty = 1;
 	if (team_event(s, r))
+		return;
+	if (browsers_event(s, r))
 		return;
 	if (strcmp(ev, "QADD") == 0)
 		ev_qadd(s, r);
@@ -755,6 +759,11 @@ session_msg(void *ctx, struct client_msg *msg)
 	if (msg->p != NULL && msg->p->kind >= RQ_TEAM_LIST &&
 	    msg->p->kind <= RQ_TEAM_READ) {
 		team_msg(s, msg);
+		return;
+	}
+	if (msg->p != NULL && (msg->p->kind == RQ_BROWSE ||
+	    msg->p->kind == RQ_ENGAGE)) {
+		browsers_msg(s, msg);
 		return;
 	}
 	switch (msg->type) {
