@@ -99,7 +99,8 @@ def help_scrolls(d, con, tag):
         con.keys("Home")
         ok(con.wait(lambda s: "this help" in s) is not None, tag + " Home back to the top",
            con.screen())
-    else:
+    else:               # the box may be caught half drawn: wait for its end
+        scr = con.wait(lambda s: "this help" in s and "repaint the screen" in s, 10) or scr
         ok(scr is not None and "this help" in scr and "repaint the screen" in scr,
            tag + " every key fits on one screen", scr)
         ok(scr is not None and "accept the highlighted visitor (first in queue)" in scr,
