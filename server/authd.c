@@ -44,11 +44,8 @@ struct authd_ans {
 
 struct pending {
 	uint64_t id;
-	uint64_t serial;	/* the connection's serial: fds get reused */
-	int fd;
+	struct conn_ref conn;
 	int kind;
-	int has_tag;
-	char tag[PROTO_TAG_MAX + 1];
 	char name[DESK_NAME_MAX];
 	char addr[64];
 	struct pending *next;
@@ -93,13 +90,12 @@ worker(int fd)
 static void
 finish(struct pending *p, int ok)
 {
-	struct conn *c = p->fd >= 0 && p->fd < srv.maxfds ? srv.conns[p->fd] : NULL;
+	struct conn *c = conn_ref_get(&p->conn);
 
-	if (c == NULL || c->serial != p->serial || c->dead) {
+	if (c == NULL) {
 		done_cb(NULL, ok, p->kind, p->name, p->addr);	/* gone */
 		return;
 	}
-	c->tag = p->has_tag ? p->tag : NULL;
 	done_cb(c, ok, p->kind, p->name, p->addr);
 	c->tag = NULL;
 	conn_resume(c);
@@ -266,13 +262,8 @@ authd_check(struct conn *c, int kind, const char *name, const char *addr,
 	}
 	memset(&q, 0, sizeof(q));
 	p->id = q.id = next_id++;
-	p->serial = c->serial;
-	p->fd = c->fd;
+	conn_ref_set(&p->conn, c);
 	p->kind = kind;
-	if (c->tag) {
-		p->has_tag = 1;
-		snprintf(p->tag, sizeof(p->tag), "%s", c->tag);
-	}
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	snprintf(p->addr, sizeof(p->addr), "%s", addr);
 	snprintf(q.pw, sizeof(q.pw), "%s", pw);

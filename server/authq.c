@@ -29,11 +29,8 @@
 #define AUTHQ_PER_ADDR 32
 
 struct authq_entry {
-	uint64_t serial;	/* the connection's serial: fds get reused */
-	int fd;
+	struct conn_ref conn;
 	int kind;
-	int has_tag;
-	char tag[PROTO_TAG_MAX + 1];
 	char name[DESK_NAME_MAX];
 	char addr[64];
 	char pw[AUTH_PASSWORD_MAX + 1];
@@ -67,13 +64,8 @@ authq_add(struct conn *c, int kind, const char *addr, const char *name,
 	if (total >= AUTHQ_MAX || same >= AUTHQ_PER_ADDR ||
 	    strlen(pw) > AUTH_PASSWORD_MAX || (e = calloc(1, sizeof(*e))) == NULL)
 		return -1;
-	e->serial = c->serial;
-	e->fd = c->fd;
+	conn_ref_set(&e->conn, c);
 	e->kind = kind;
-	if (c->tag) {
-		e->has_tag = 1;
-		snprintf(e->tag, sizeof(e->tag), "%s", c->tag);
-	}
 	snprintf(e->name, sizeof(e->name), "%s", name);
 	snprintf(e->addr, sizeof(e->addr), "%s", addr);
 	memcpy(e->pw, pw, strlen(pw) + 1);
@@ -81,14 +73,6 @@ authq_add(struct conn *c, int kind, const char *addr, const char *name,
 	total++;
 	conn_pause(c);
 	return 0;
-}
-
-static struct conn *
-entry_conn(const struct authq_entry *e)
-{
-	struct conn *c = e->fd >= 0 && e->fd < srv.maxfds ? srv.conns[e->fd] : NULL;
-
-	return c == NULL || c->serial != e->serial || c->dead ? NULL : c;
 }
 
 /* Was a try of addr, before stop, left waiting in this pass? Tries of one
@@ -119,19 +103,19 @@ kick_once(void)
 			pp = &e->next;
 			continue;
 		}
-		if ((c = entry_conn(e)) == NULL) {
+		if ((c = conn_ref_get(&e->conn)) == NULL) {
 			*pp = e->next;
 			entry_free(e);
 			continue;
 		}
 		if ((rc = auth_begin(e->addr, srv.now_ms, &wait_s)) < 0) {
+			c->tag = NULL;
 			if (nheld < AUTHQ_MAX)
 				held[nheld++] = e;
 			pp = &e->next;
 			continue;	/* its turn has not come yet */
 		}
 		*pp = e->next;
-		c->tag = e->has_tag ? e->tag : NULL;
 		if (rc == 0)
 			session_reply_throttle(c, wait_s);
 		else
@@ -169,7 +153,7 @@ authq_drop(const struct conn *c)
 	struct authq_entry **pp = &head, *e;
 
 	while ((e = *pp) != NULL) {
-		if (e->serial == c->serial) {
+		if (e->conn.serial == c->serial) {
 			*pp = e->next;
 			entry_free(e);
 		} else {

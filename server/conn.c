@@ -534,6 +534,26 @@ conn_pause(struct conn *c)
 }
 
 void
+conn_ref_set(struct conn_ref *r, const struct conn *c)
+{
+	r->serial = c->serial;
+	r->fd = c->fd;
+	r->has_tag = c->tag != NULL;
+	snprintf(r->tag, sizeof(r->tag), "%s", c->tag ? c->tag : "");
+}
+
+struct conn *
+conn_ref_get(struct conn_ref *r)
+{
+	struct conn *c = r->fd >= 0 && r->fd < srv.maxfds ? srv.conns[r->fd] : NULL;
+
+	if (c == NULL || c->serial != r->serial || c->dead)
+		return NULL;
+	c->tag = r->has_tag ? r->tag : NULL;
+	return c;
+}
+
+void
 conn_resume(struct conn *c)
 {
 	size_t left;

@@ -104,6 +104,19 @@ int conn_flush_every(void);
 void conn_reap(void);
 void conn_pause(struct conn *c);
 void conn_resume(struct conn *c);
+/* A connection remembered across a wait (a password check, a try waiting
+ * its turn): its fd and serial, since fds are reused, and the tag of the
+ * request that waits. conn_ref_get: the connection if it is still the same
+ * and open, with its tag set back (pointing into r: clear c->tag before r
+ * goes), else NULL. */
+struct conn_ref {
+	uint64_t serial;
+	int fd;
+	int has_tag;
+	char tag[PROTO_TAG_MAX + 1];
+};
+void conn_ref_set(struct conn_ref *r, const struct conn *c);
+struct conn *conn_ref_get(struct conn_ref *r);
 void conn_want_flush(struct conn *c);
 void conn_feed(struct conn *c, char *data, size_t len);
 /* Give the connections that used their turn another one; nonzero if some
