@@ -167,7 +167,7 @@ start_kefud() {
 	PIDS="$PIDS $KPID"
 	wait_port "$KPORT" "$KPID" || { cat "$TMP/kefud.log"; exit 1; }
 }
-stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; grep DBG "$TMP/kefud.log" >/tmp/dbg.$1; }
+stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 
 SERVERS=${BENCH_SERVERS:-kefu redis irc}
 want() { case " $SERVERS " in *" $1 "*) return 0;; esac; return 1; }
