@@ -9,6 +9,7 @@
 
 #include "account.h"
 #include "auth.h"
+#include "chat.h"
 #include "log.h"
 #include "server.h"
 #include "store.h"
@@ -64,6 +65,7 @@ load_user(void *arg, const struct store_user *u)
 		free(copy);
 	}
 	a->pwhash = strdup(u->pwhash);
+	a->disabled = u->disabled;
 	a->status = AS_OFFLINE;
 	return a->pwhash ? 0 : -1;
 }
@@ -225,6 +227,22 @@ account_set_password(struct agent *a, const char *password, char *err,
 	return 0;
 }
 
+int
+account_set_disabled(struct agent *a, int disabled)
+{
+	if (store_user_set_disabled(a->name, disabled) < 0)
+		return -1;
+	a->disabled = disabled;
+	return 0;
+}
+
+void
+account_disable_logout(struct agent *a)
+{
+	session_end_others(a, NULL, "account disabled");
+	chat_requeue_agent(a);	/* no grace: it cannot come back */
+}
+
 void
 account_attach(struct agent *a, struct conn *c)
 {
@@ -348,9 +366,12 @@ account_seed_from_config(void)
 
 	for (int i = 0; i < cfg->ngroups; i++) {
 		struct config_group *g = &cfg->groups[i];
-		int au = g->mode && strcmp(g->mode, "auto") == 0;
+		int au = g->mode && strcmp(g->mode, "auto") == 0, known;
 
-		if (group_find(g->name))
+		/* a group an admin deleted (GROUPDEL) stays deleted */
+		if (store_group_known(g->name, &known) < 0)
+			return -1;
+		if (known || group_find(g->name))
 			continue;
 		if (store_group_insert(g->name, au ? "auto" : "manual",
 		    g->description) < 0 ||

@@ -21,6 +21,11 @@ int account_update(struct agent *a, const char *role, const char *display,
 int account_set_password(struct agent *a, const char *password, char *err,
     size_t errlen);
 int account_delete(struct agent *a);
+/* Store and set the flag; the caller logs a newly disabled account out. */
+int account_set_disabled(struct agent *a, int disabled);
+/* A disabled account's connections get * KICKED :account disabled (SSH
+ * tickets revoked too) and its chats go back to their queues at once. */
+void account_disable_logout(struct agent *a);
 /*
  * An account's connections are views of one agent (a->conn, oldest first):
  * each gets every event, any may act. attach adds c (the caller kicks the

@@ -2,7 +2,8 @@
  * admin.c - the kefud subcommands an operator runs from a shell:
  *
  *   kefud user add NAME ROLE [--groups a,b] [--max N] [--display D]
- *   kefud user passwd NAME | user del NAME | user list
+ *   kefud user passwd NAME | user del NAME | user disable|enable NAME |
+ *   user list
  *   kefud key add NAME 'ssh-ed25519 AAAA... comment' | key del NAME ID | key list NAME
  *   kefud backup DEST
  *   kefud replies import FILE (export FILE is read-only: main.c calls
@@ -111,8 +112,9 @@ user_cmd(int argc, char **argv)
 			char g[512];
 
 			group_mask_format(a->groups, g, sizeof(g));
-			printf("%-16s %-10s max=%-3d groups=%s display=%s\n", a->name,
-			    proto_role_name(a->role), a->max_chats, g, a->display);
+			printf("%-16s %-10s max=%-3d groups=%s display=%s%s\n",
+			    a->name, proto_role_name(a->role), a->max_chats, g,
+			    a->display, a->disabled ? " disabled" : "");
 		}
 		return 0;
 	}
@@ -145,7 +147,25 @@ user_cmd(int argc, char **argv)
 		printf("deleted %s\n", argv[2]);
 		return 0;
 	}
-	fprintf(stderr, "usage: kefud user add|passwd|del|list ...\n");
+	if (argc == 3 && (strcmp(argv[1], "disable") == 0 ||
+	    strcmp(argv[1], "enable") == 0)) {
+		int off = argv[1][0] == 'd';
+		char detail[96];
+
+		if ((a = agent_find(argv[2])) == NULL) {
+			fprintf(stderr, "kefud: no such user '%s'\n", argv[2]);
+			return 1;
+		}
+		if (account_set_disabled(a, off) < 0) {
+			fprintf(stderr, "kefud: %s\n", store_errmsg());
+			return 1;
+		}
+		snprintf(detail, sizeof(detail), "%s %sd", a->name, argv[1]);
+		(void)store_audit("kefud", "userset", detail);
+		printf("%s %sd\n", argv[2], argv[1]);
+		return 0;
+	}
+	fprintf(stderr, "usage: kefud user add|passwd|del|disable|enable|list ...\n");
 	return 2;
 }
 

@@ -133,6 +133,13 @@ reload_user(void *arg, const struct store_user *u)
 			session_end_others(a, NULL, "password changed");
 		}
 	}
+	if (u->disabled && !a->disabled) {
+		log_info("account %s was disabled outside; logging it out",
+		    a->name);
+		a->disabled = 1;
+		account_disable_logout(a);
+	}
+	a->disabled = u->disabled;
 	a->role = proto_role_parse(u->role);
 	a->max_chats = u->max_chats;
 	snprintf(a->display, sizeof(a->display), "%s", u->display);
@@ -170,10 +177,7 @@ boot_reload_accounts(void)
 		log_info("account %s was deleted; logging it out", a->name);
 		a->deleted = 1;
 		a->status = AS_OFFLINE;
-		for (size_t i = 0; i < desk.chat_tab_size; i++)
-			for (struct chat *c = desk.chat_tab[i]; c; c = c->hnext)
-				if (c->agent == a && c->state == CS_ASSIGNED)
-					chat_requeue(c, "timeout", 1);
+		chat_requeue_agent(a);
 		session_end_others(a, NULL, "account deleted");
 	}
 	/* and accounts created by `kefud user add` while we ran */

@@ -541,6 +541,15 @@ chat_requeue(struct chat *c, const char *reason, int at_head)
 		route_agent_groups(old);
 }
 
+void
+chat_requeue_agent(struct agent *a)
+{
+	for (size_t i = 0; i < desk.chat_tab_size; i++)
+		for (struct chat *c = desk.chat_tab[i]; c; c = c->hnext)
+			if (c->agent == a && c->state == CS_ASSIGNED)
+				chat_requeue(c, "timeout", 1);
+}
+
 int64_t
 chat_post(struct chat *c, const char *kind, const char *from, const char *text,
     size_t len)

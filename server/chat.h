@@ -16,6 +16,9 @@ void chat_restore(struct chat *c, const char *state, const char *agent);
 int chat_assign(struct chat *c, struct agent *a, const char *by,
     const char *from, const char *note);
 void chat_requeue(struct chat *c, const char *reason, int at_head);
+/* Every chat a owns back to the head of its queue, at once (the account
+ * was deleted or disabled: no grace). */
+void chat_requeue_agent(struct agent *a);
 /* Remember a transfer's note (NULL/0: none) for QADD and the next ASSIGN. */
 int chat_set_transfer_note(struct chat *c, const struct agent *from,
     const char *note, size_t len);

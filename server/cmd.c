@@ -201,6 +201,13 @@ cmd_store_failed(struct conn *c)
 	reply_err(c, "INTERNAL", "storage failed; nothing was changed");
 }
 
+void
+cmd_audit_log(struct conn *c, const char *action, const char *detail)
+{
+	if (store_audit(cmd_actor(c), action, detail) < 0)
+		log_warn("audit: %s", store_errmsg());
+}
+
 const char *
 cmd_actor(struct conn *c)
 {

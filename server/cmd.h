@@ -78,8 +78,10 @@ cmd_fn cmd_ban, cmd_unban, cmd_bans;
 /* A banned visitor (or address): ERR DENIED without the reason, 1. */
 int ban_refused(struct conn *c, int64_t visitor);
 /* cmd_admin.c */
-cmd_fn cmd_useradd, cmd_userdel, cmd_userset, cmd_passwd, cmd_groupadd,
-    cmd_keyadd, cmd_keydel, cmd_keys, cmd_announce, cmd_audit, cmd_maint;
+cmd_fn cmd_useradd, cmd_userdel, cmd_userset, cmd_passwd, cmd_keyadd, cmd_keydel, cmd_keys, cmd_announce, cmd_audit, cmd_maint;
+
+/* cmd_group.c */
+cmd_fn cmd_groupadd, cmd_groupset, cmd_groupdel;
 
 /* helpers shared by handlers; those returning NULL or -1 have replied */
 /* arg as a number 1..INT64_MAX, else ERR ARGS "'arg' is not a <what>". */
@@ -105,6 +107,8 @@ void cmd_post(struct conn *c, struct chat *ch, const char *kind,
 /* Report a store failure and undo nothing (the transaction rolls back). */
 void cmd_store_failed(struct conn *c);
 const char *cmd_actor(struct conn *c);
+/* An audit row by c's account (a failure is only logged). */
+void cmd_audit_log(struct conn *c, const char *action, const char *detail);
 /* Arguments from first on must be key=value with a key of keys (NULL
  * ended), else ERR ARGS and -1. */
 int cmd_opts_known(struct conn *c, struct proto_req *r, int first,

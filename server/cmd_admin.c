@@ -3,8 +3,8 @@
  * SSH keys, announcements, the audit trail. Every change here is
  * written to the audit table with the acting admin's name (never a password).
  *
- * Verbs (rows of proto/cmdtab.def): USERADD USERDEL USERSET PASSWD GROUPADD
- * KEYADD KEYDEL KEYS ANNOUNCE AUDIT MAINT.
+ * Verbs (rows of proto/cmdtab.def): USERADD USERDEL USERSET PASSWD
+ * KEYADD KEYDEL KEYS ANNOUNCE AUDIT MAINT (groups: cmd_group.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,13 +19,6 @@
 #include "store.h"
 
 #define AUDIT_MAX 1000		/* rows of an AUDIT page, at most */
-
-static void
-audit(struct conn *c, const char *action, const char *detail)
-{
-	if (store_audit(cmd_actor(c), action, detail) < 0)
-		log_warn("audit: %s", store_errmsg());
-}
 
 static int
 opt_int(struct conn *c, struct proto_req *r, const char *k, int def, int *out)
@@ -65,7 +58,7 @@ cmd_useradd(struct conn *c, struct proto_req *r)
 		reply_err(c, "ARGS", "%s", err);
 		return;
 	}
-	audit(c, "useradd", r->argv[0]);
+	cmd_audit_log(c, "useradd", r->argv[0]);
 	reply_ok(c, NULL);
 }
 
@@ -100,31 +93,65 @@ cmd_userdel(struct conn *c, struct proto_req *r)
 		return;
 	}
 	session_end_others(a, NULL, "account deleted");
-	audit(c, "userdel", r->argv[0]);
+	cmd_audit_log(c, "userdel", r->argv[0]);
 	reply_ok(c, NULL);
+}
+
+/* disabled=0|1 of USERSET: 0/1, 2 when absent, -1 (replied) when bad. */
+static int
+disabled_arg(struct conn *c, struct proto_req *r, struct agent *a)
+{
+	const char *v = proto_opt(r, "disabled");
+
+	if (v == NULL)
+		return 2;
+	if (strcmp(v, "0") && strcmp(v, "1")) {
+		reply_err(c, "ARGS", "disabled is 0 or 1");
+		return -1;
+	}
+	if (v[0] == '1' && a == c->agent) {
+		reply_err(c, "STATE", "you cannot disable yourself");
+		return -1;
+	}
+	return v[0] == '1';
 }
 
 void
 cmd_userset(struct conn *c, struct proto_req *r)
 {
 	static const char *const keys[] = { "role", "max", "groups", "display",
-	    NULL };
+	    "disabled", NULL };
 	struct agent *a = user_arg(c, r->argv[0]);
-	char err[256];
-	int max;
+	char err[256], detail[96];
+	int max, dis, was;
 
 	if (a == NULL || cmd_opts_known(c, r, 1, keys) < 0 ||
-	    opt_int(c, r, "max", 0, &max) < 0)
+	    opt_int(c, r, "max", 0, &max) < 0 ||
+	    (dis = disabled_arg(c, r, a)) < 0)
 		return;
+	if (r->argc == 1) {
+		reply_err(c, "ARGS", "usage: USERSET <name> [role=R] [max=N] "
+		    "[groups=a,b] [display=D] [disabled=0|1]");
+		return;
+	}
+	was = a->disabled;
 	if (account_update(a, proto_opt(r, "role"), proto_opt(r, "display"),
 	    max, proto_opt(r, "groups"), err, sizeof(err)) < 0) {
 		reply_err(c, "ARGS", "%s", err);
 		return;
 	}
+	if (dis != 2 && dis != was && account_set_disabled(a, dis) < 0) {
+		cmd_store_failed(c);
+		return;
+	}
 	for (struct conn *k = a->conn; k; k = k->anext)
 		k->role = a->role;
-	audit(c, "userset", r->argv[0]);
+	snprintf(detail, sizeof(detail), "%s%s", r->argv[0],
+	    dis == 2 || dis == was ? "" : dis ? " disabled" : " enabled");
+	cmd_audit_log(c, "userset", detail);
 	reply_ok(c, NULL);
+	if (a->disabled && !was)
+		account_disable_logout(a);
 	agent_notify_status(a);
 	route_agent_groups(a);
 }
@@ -140,7 +167,7 @@ passwd_set(struct conn *c, struct agent *a, const char *pw)
 		return;
 	}
 	session_end_others(a, c, "password changed");
-	audit(c, "passwd", a->name);
+	cmd_audit_log(c, "passwd", a->name);
 	reply_ok(c, NULL);
 }
 
@@ -217,41 +244,6 @@ cmd_passwd_checked(struct conn *c, struct agent *a, int result)
 }
 
 void
-cmd_groupadd(struct conn *c, struct proto_req *r)
-{
-	static const char *const keys[] = { "mode", NULL };
-	const char *mode = proto_opt(r, "mode");
-
-	if (cmd_opts_known(c, r, 1, keys) < 0)
-		return;
-	if (mode == NULL)
-		mode = "manual";
-	if (strcmp(mode, "manual") && strcmp(mode, "auto")) {
-		reply_err(c, "ARGS", "mode is manual or auto");
-		return;
-	}
-	if (!account_name_ok(r->argv[0])) {
-		reply_err(c, "ARGS", "bad group name: 1-31 of A-Z a-z 0-9 _ . -");
-		return;
-	}
-	if (group_find(r->argv[0])) {
-		reply_err(c, "EXISTS", "group '%s' exists", r->argv[0]);
-		return;
-	}
-	if (desk.ngroups >= DESK_MAX_GROUPS) {
-		reply_err(c, "LIMIT", "at most %d groups", DESK_MAX_GROUPS);
-		return;
-	}
-	if (store_group_insert(r->argv[0], mode, r->text) < 0) {
-		cmd_store_failed(c);
-		return;
-	}
-	group_add(r->argv[0], strcmp(mode, "auto") == 0, r->text);
-	audit(c, "groupadd", r->argv[0]);
-	reply_ok(c, NULL);
-}
-
-void
 cmd_keyadd(struct conn *c, struct proto_req *r)
 {
 	struct agent *a = user_arg(c, r->argv[0]);
@@ -270,7 +262,7 @@ cmd_keyadd(struct conn *c, struct proto_req *r)
 		cmd_store_failed(c);
 		return;
 	}
-	audit(c, "keyadd", a->name);
+	cmd_audit_log(c, "keyadd", a->name);
 	reply_ok(c, "id=%lld", (long long)id);
 }
 
@@ -291,7 +283,7 @@ cmd_keydel(struct conn *c, struct proto_req *r)
 		reply_err(c, "NOTFOUND", "%s has no key %lld", r->argv[0], id);
 		return;
 	}
-	audit(c, "keydel", r->argv[0]);
+	cmd_audit_log(c, "keydel", r->argv[0]);
 	reply_ok(c, NULL);
 }
 
@@ -329,7 +321,7 @@ cmd_announce(struct conn *c, struct proto_req *r)
 		reply_err(c, "ARGS", "an announcement is 1-1024 bytes");
 		return;
 	}
-	audit(c, "announce", r->text);
+	cmd_audit_log(c, "announce", r->text);
 	reply_ok(c, NULL);
 	b = ev_begin();
 	proto_put_word(b, "ANNOUNCE");

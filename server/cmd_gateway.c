@@ -109,6 +109,10 @@ cmd_ticket(struct conn *c, struct proto_req *r)
 		reply_err(c, "AUTH", "bad ticket");
 		return;
 	}
+	if (session_refuse_disabled(c, a)) {
+		ticket_free(t);
+		return;
+	}
 	/* single use: the next reconnect of this console needs the new one */
 	next = ticket_new(t->owner, a->name);
 	ticket_free(t);
@@ -246,6 +250,8 @@ cmd_authkey(struct conn *c, struct proto_req *r)
 		reply_err(c, "AUTH", "key not accepted");
 		return;
 	}
+	if (session_refuse_disabled(c, a))
+		return;
 	auth_succeeded(addr, a->name, srv.now_ms);
 	reply_ok(c, "role=%s", proto_role_name(a->role));
 }
@@ -260,6 +266,8 @@ cmd_mkticket(struct conn *c, struct proto_req *r)
 		reply_err(c, "NOTFOUND", "no such user");
 		return;
 	}
+	if (session_refuse_disabled(c, a))
+		return;
 	if ((t = ticket_new(c, a->name)) == NULL) {
 		reply_err(c, "INTERNAL", "cannot make a ticket");
 		return;

@@ -254,6 +254,8 @@ cmd_agents(struct conn *c, struct proto_req *r)
 		proto_put_kvi(b, "max", a->max_chats);
 		proto_put_kv(b, "groups", groups);
 		proto_put_kv(b, "display", a->display);
+		if (a->disabled)
+			proto_put_kvi(b, "disabled", 1);
 		list_row_end(&pg);
 	}
 	list_done(&pg, 0);
@@ -279,9 +281,9 @@ cmd_groups(struct conn *c, struct proto_req *r)
 	for (int i = 0; i < desk.ngroups; i++) {
 		struct group *g = &desk.groups[i];
 		struct pbuf *b;
-		int take = list_take(&pg);
+		int take;
 
-		if (take == 0)
+		if (g->deleted || (take = list_take(&pg)) == 0)
 			continue;
 		if (take < 0)
 			break;

@@ -209,6 +209,8 @@ session_auth_done(struct conn *c, int result, int kind, const char *name,
 		reply_err(c, "AUTH", "wrong user name or password");
 		return;
 	}
+	if (session_refuse_disabled(c, a))
+		return;
 	if (kind == CHECK_GATEWAY) {
 		reply_ok(c, "role=%s", proto_role_name(a->role));
 		return;
@@ -218,6 +220,19 @@ session_auth_done(struct conn *c, int result, int kind, const char *name,
 		return;
 	}
 	session_login_agent(c, a, "password", NULL);
+}
+
+/* A disabled account is told so only after its credentials were right:
+ * 1 (and ERR DENIED sent) if a may not log in. */
+int
+session_refuse_disabled(struct conn *c, const struct agent *a)
+{
+	if (!a->disabled)
+		return 0;
+	log_info("refused login of disabled account %s from %s", a->name,
+	    c->addr);
+	reply_err(c, "DENIED", "account %s is disabled", a->name);
+	return 1;
 }
 
 /* 1 if pw may go to the hasher; else the client has its ERR ARGS. */
@@ -326,11 +341,39 @@ cmd_whoami(struct conn *c, struct proto_req *r)
 	conn_end(c);
 }
 
+/* LOGOUT <name> by an admin: every connection of name is closed. */
+static void
+logout_other(struct conn *c, const char *name)
+{
+	struct agent *a;
+	int n;
+
+	if (!(c->role & ROLE_ADMIN)) {
+		reply_err(c, "DENIED", "only admins may log others out");
+		return;
+	}
+	if ((a = agent_find(name)) == NULL) {
+		reply_err(c, "NOTFOUND", "no such user '%s'", name);
+		return;
+	}
+	n = account_nconns(a);
+	if (store_audit(cmd_actor(c), "logout", name) < 0)
+		log_warn("audit: %s", store_errmsg());
+	reply_ok(c, "connections=%d", n);
+	session_end_others(a, NULL, "logged out by an admin");
+}
+
 void
 cmd_logout(struct conn *c, struct proto_req *r)
 {
 	struct agent *a = c->agent;
-	int last = account_detach(a, c);
+	int last;
+
+	if (r->argc == 1 && strcmp(r->argv[0], a->name) != 0) {
+		logout_other(c, r->argv[0]);
+		return;
+	}
+	last = account_detach(a, c);
 
 	if (store_audit(a->name, "logout", last ? "last connection" :
 	    "other connections remain") < 0)

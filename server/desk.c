@@ -74,7 +74,8 @@ struct group *
 group_find(const char *name)
 {
 	for (int i = 0; i < desk.ngroups; i++)
-		if (strcmp(desk.groups[i].name, name) == 0)
+		if (!desk.groups[i].deleted &&
+		    strcmp(desk.groups[i].name, name) == 0)
 			return &desk.groups[i];
 	return NULL;
 }
@@ -85,20 +86,57 @@ group_by_id(int id)
 	return id >= 0 && id < desk.ngroups ? &desk.groups[id] : NULL;
 }
 
+/* 1 if a chat still in memory (ended ones too) belongs to g. */
+static int
+group_referenced(const struct group *g)
+{
+	for (size_t i = 0; i < desk.chat_tab_size; i++)
+		for (struct chat *c = desk.chat_tab[i]; c; c = c->hnext)
+			if (c->group == g)
+				return 1;
+	return 0;
+}
+
 struct group *
 group_add(const char *name, int auto_route, const char *desc)
 {
-	struct group *g;
+	struct group *g = NULL;
+	int id;
 
-	if (desk.ngroups >= DESK_MAX_GROUPS || strlen(name) >= DESK_NAME_MAX)
+	if (strlen(name) >= DESK_NAME_MAX)
 		return NULL;
-	g = &desk.groups[desk.ngroups];
+	for (int i = 0; i < desk.ngroups && g == NULL; i++)
+		if (desk.groups[i].deleted && !group_referenced(&desk.groups[i]))
+			g = &desk.groups[i];	/* its bit is in no mask */
+	if (g == NULL) {
+		if (desk.ngroups >= DESK_MAX_GROUPS)
+			return NULL;
+		g = &desk.groups[desk.ngroups++];
+	}
+	id = (int)(g - desk.groups);
 	memset(g, 0, sizeof(*g));
-	g->id = desk.ngroups++;
+	g->id = id;
 	strcpy(g->name, name);
 	g->auto_route = auto_route;
 	g->description = strdup(desc ? desc : "");
 	return g;
+}
+
+void
+group_remove(struct group *g)
+{
+	g->auto_route = 0;
+	g->deleted = 1;		/* name kept for the ended chats still shown */
+}
+
+int
+group_count(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < desk.ngroups; i++)
+		n += !desk.groups[i].deleted;
+	return n;
 }
 
 int
@@ -139,7 +177,7 @@ group_mask_format(uint64_t mask, char *out, size_t outlen)
 	for (int i = 0; i < desk.ngroups; i++) {
 		int n;
 
-		if (!(mask & (1ULL << i)))
+		if (!(mask & (1ULL << i)) || desk.groups[i].deleted)
 			continue;
 		n = snprintf(out + used, outlen - used, "%s%s", used ? "," : "",
 		    desk.groups[i].name);

@@ -33,6 +33,9 @@ struct group {
 	int qdirty;			/* positions changed since last notify */
 	double wait_avg;		/* moving average of recent waits (s) */
 	int waited;			/* wait_avg has data: a basis for an eta */
+	int deleted;			/* GROUPDEL: a free slot, reused by a
+					 * group_add once no chat in memory
+					 * (ended ones) still points to it */
 };
 
 struct agent {
@@ -55,6 +58,7 @@ struct agent {
 	long long grace_walked;		/* gone_since whose grace ran out and
 					 * was acted on (chat_timer.c) */
 	int deleted;
+	int disabled;			/* may not log in (USERSET disabled=1) */
 	int seen;			/* mark for the SIGHUP reload */
 	struct agent *next;
 };
@@ -128,6 +132,11 @@ void desk_free(void);
 struct group *group_find(const char *name);
 struct group *group_by_id(int id);
 struct group *group_add(const char *name, int auto_route, const char *desc);
+/* Free g's slot: the caller made sure no member and no open chat refers
+ * to it; ended chats may (they keep its name). */
+void group_remove(struct group *g);
+/* groups that exist (deleted slots not counted) */
+int group_count(void);
 /* "a,b" -> bitmask of existing groups; unknown names are an error (-1). */
 int group_mask_parse(const char *list, uint64_t *mask, char *bad, size_t badlen);
 void group_mask_format(uint64_t mask, char *out, size_t outlen);

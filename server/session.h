@@ -17,6 +17,7 @@ enum { CHECK_LOGIN, CHECK_GATEWAY, CHECK_PASSWD };
 /* cmd_session.c */
 void session_login_agent(struct conn *c, struct agent *a, const char *how,
     const char *ticket);
+int session_refuse_disabled(struct conn *c, const struct agent *a);
 void session_reply_throttle(struct conn *c, int wait_s);
 void session_log_failed(const char *what, const char *name, const char *addr);
 /* Check pw for name: at once, after addr's pending checks (authq.c), or

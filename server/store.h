@@ -17,6 +17,7 @@ struct store_user {
 	int64_t id;
 	const char *name, *display, *role, *pwhash, *groups;
 	int max_chats;
+	int disabled;		/* 1: may not log in */
 };
 
 struct store_msg {
@@ -156,6 +157,8 @@ int store_user_insert(const char *name, const char *role, const char *display,
 int store_user_update(const char *name, const char *role, const char *display,
     int max_chats, const char *groups);
 int store_user_set_password(const char *name, const char *pwhash);
+/* 0, 1 no such user, -1 */
+int store_user_set_disabled(const char *name, int disabled);
 int store_user_delete(const char *name);	/* and its SSH keys */
 /* Changes when another process (kefud user/key ...) commits a change. */
 int store_data_version(int64_t *v);
@@ -166,7 +169,16 @@ int store_key_foreach(const char *user, store_key_cb *cb, void *arg);
 
 /* groups and quick replies */
 int store_group_foreach(store_group_cb *cb, void *arg);
+/* insert, or bring a deleted group's row back with these values */
 int store_group_insert(const char *name, const char *mode, const char *desc);
+int store_group_update(const char *name, const char *mode, const char *desc);
+/* mark deleted (the row stays), and delete its shared quick replies
+ * (*replies: how many) */
+int store_group_delete(const char *name, int *replies);
+/* *known = 1 if the group has a row, deleted or not */
+int store_group_known(const char *name, int *known);
+/* cases of the group not closed */
+int store_group_open_cases(const char *name, int64_t *n);
 
 /* quick replies (store_reply.c) */
 int store_reply_insert(const struct store_reply *r, int64_t *id);

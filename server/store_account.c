@@ -9,17 +9,18 @@
 #include "store_int.h"
 
 enum {
-	S_USER_ALL, S_USER_INS, S_USER_UPD, S_USER_PW, S_USER_DEL,
+	S_USER_ALL, S_USER_INS, S_USER_UPD, S_USER_PW, S_USER_DEL, S_USER_DIS,
 	S_KEY_INS, S_KEY_DEL, S_KEY_DEL_USER, S_KEY_ALL, S_DATA_VERSION,
 	S__COUNT
 };
 
 static struct store_sql sql[S__COUNT] = {
-	[S_USER_ALL] = { "SELECT id, name, display, role, pwhash, max_chats, groups FROM users ORDER BY id", NULL },
+	[S_USER_ALL] = { "SELECT id, name, display, role, pwhash, max_chats, groups, disabled FROM users ORDER BY id", NULL },
 	[S_USER_INS] = { "INSERT INTO users (name, role, display, pwhash, max_chats, groups, created) VALUES (?,?,?,?,?,?,?)", NULL },
 	[S_USER_UPD] = { "UPDATE users SET role=?, display=?, max_chats=?, groups=? WHERE name=?", NULL },
 	[S_USER_PW] = { "UPDATE users SET pwhash=? WHERE name=?", NULL },
 	[S_USER_DEL] = { "DELETE FROM users WHERE name=?", NULL },
+	[S_USER_DIS] = { "UPDATE users SET disabled=? WHERE name=?", NULL },
 	[S_KEY_INS] = { "INSERT INTO user_keys (user, type, blob, comment, created) VALUES (?,?,?,?,?)", NULL },
 	[S_KEY_DEL] = { "DELETE FROM user_keys WHERE user=? AND id=?", NULL },
 	[S_KEY_DEL_USER] = { "DELETE FROM user_keys WHERE user=?", NULL },
@@ -36,6 +37,7 @@ user_row(sqlite3_stmt *s, store_any_fn *cb, void *arg)
 		.role = store_col_text(s, 3), .pwhash = store_col_text(s, 4),
 		.max_chats = sqlite3_column_int(s, 5),
 		.groups = store_col_text(s, 6),
+		.disabled = sqlite3_column_int(s, 7),
 	};
 
 	return ((store_user_cb *)cb)(arg, &u);
@@ -68,6 +70,14 @@ int
 store_user_set_password(const char *name, const char *pwhash)
 {
 	return store_exec(store_wstmt(&sql[S_USER_PW]), "tt", pwhash, name);
+}
+
+int
+store_user_set_disabled(const char *name, int disabled)
+{
+	if (store_exec(store_wstmt(&sql[S_USER_DIS]), "it", disabled, name) < 0)
+		return -1;
+	return sqlite3_changes(store_db) > 0 ? 0 : 1;
 }
 
 int

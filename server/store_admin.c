@@ -9,7 +9,8 @@
 #include "store_int.h"
 
 enum {
-	S_GROUP_ALL, S_GROUP_INS,
+	S_GROUP_ALL, S_GROUP_INS, S_GROUP_UPD, S_GROUP_DEL, S_GROUP_KNOWN,
+	S_GROUP_CASES, S_GROUP_REPLIES_DEL,
 	S_AUDIT_INS, S_AUDIT_ALL,
 	S_BAN_INS, S_BAN_LIFT, S_BAN_ALL,
 	S_MAINT_SET, S_MAINT_DEL, S_MAINT_GET,
@@ -17,8 +18,15 @@ enum {
 };
 
 static struct store_sql sql[S__COUNT] = {
-	[S_GROUP_ALL] = { "SELECT name, mode, description FROM groups ORDER BY id", NULL },
-	[S_GROUP_INS] = { "INSERT INTO groups (name, mode, description) VALUES (?,?,?)", NULL },
+	[S_GROUP_ALL] = { "SELECT name, mode, description FROM groups WHERE deleted=0 ORDER BY id", NULL },
+	/* a deleted group's row comes back to life with the new values */
+	[S_GROUP_INS] = { "INSERT INTO groups (name, mode, description) VALUES (?1,?2,?3) "
+	    "ON CONFLICT(name) DO UPDATE SET mode=?2, description=?3, deleted=0", NULL },
+	[S_GROUP_UPD] = { "UPDATE groups SET mode=?, description=? WHERE name=? AND deleted=0", NULL },
+	[S_GROUP_DEL] = { "UPDATE groups SET deleted=1 WHERE name=?", NULL },
+	[S_GROUP_KNOWN] = { "SELECT count(*) FROM groups WHERE name=?", NULL },
+	[S_GROUP_CASES] = { "SELECT count(*) FROM cases WHERE grp=? AND state<>'closed'", NULL },
+	[S_GROUP_REPLIES_DEL] = { "DELETE FROM replies WHERE grp=? AND owner IS NULL", NULL },
 	[S_AUDIT_INS] = { "INSERT INTO audit (ts, actor, action, detail) VALUES (?,?,?,?)", NULL },
 	[S_BAN_INS] = { "INSERT INTO bans (kind, value, reason, actor, created, until) VALUES (?,?,?,?,?,nullif(?, 0))", NULL },
 	[S_BAN_LIFT] = { "UPDATE bans SET lifted=?, lifted_by=? WHERE id=? AND lifted IS NULL", NULL },
@@ -50,6 +58,42 @@ store_group_insert(const char *name, const char *mode, const char *desc)
 {
 	return store_exec(store_wstmt(&sql[S_GROUP_INS]), "tte", name, mode,
 	    desc);
+}
+
+int
+store_group_update(const char *name, const char *mode, const char *desc)
+{
+	return store_exec(store_wstmt(&sql[S_GROUP_UPD]), "tet", mode, desc,
+	    name);
+}
+
+int
+store_group_delete(const char *name, int *replies)
+{
+	if (store_exec(store_wstmt(&sql[S_GROUP_REPLIES_DEL]), "t", name) < 0)
+		return -1;
+	*replies = sqlite3_changes(store_db);
+	return store_exec(store_wstmt(&sql[S_GROUP_DEL]), "t", name);
+}
+
+int
+store_group_known(const char *name, int *known)
+{
+	int64_t n = 0;
+
+	if (store_step_int64(store_bind(store_stmt(&sql[S_GROUP_KNOWN]), "t",
+	    name), &n) < 0)
+		return -1;
+	*known = n > 0;
+	return 0;
+}
+
+int
+store_group_open_cases(const char *name, int64_t *n)
+{
+	*n = 0;
+	return store_step_int64(store_bind(store_stmt(&sql[S_GROUP_CASES]),
+	    "t", name), n) < 0 ? -1 : 0;
 }
 
 /* ---- audit ---- */

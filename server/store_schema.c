@@ -167,6 +167,11 @@ static const char *migrations[] = {
 	"CREATE TABLE maint ("
 	"  id INTEGER PRIMARY KEY CHECK (id = 1), until INTEGER NOT NULL,"
 	"  notice TEXT NOT NULL, actor TEXT NOT NULL, since INTEGER NOT NULL);",
+	/* 13: accounts can be disabled (they keep their data but cannot log
+	 * in), groups deleted (kept as a row so the config's seed groups do
+	 * not come back; GROUPADD of the name revives it) */
+	"ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE groups ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;",
 };
 
 int

@@ -64,6 +64,18 @@ class Tap:
         sys.exit(1 if self.failed else 0)
 
 
+def wait_for(cond, timeout=15):
+    """Poll cond() until it returns something true (returned), or None
+    after timeout seconds."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = cond()
+        if v:
+            return v
+        time.sleep(0.05)
+    return None
+
+
 def child_pids(parent, arg=None, zombies=False):
     """Live (not zombie, unless zombies) processes whose parent is
     `parent`; with arg, only those with that word in their command line."""
@@ -261,6 +273,30 @@ class Server:
             raise AssertionError("chat %s was not assigned to %s" % (chat, agent))
         return a, v, chat
 
+    def fake_gateway(self):
+        """Before start(): ssh.enabled with a stand-in for kefud-ssh (kefud
+        only needs a program to run; it writes the secret file first, and
+        the program ends when kefud does). Use gateway_client() after."""
+        prog = os.path.join(self.dir, "fake-gateway")
+        with open(prog, "w") as f:
+            f.write("#!/bin/sh\nwhile kill -0 $PPID 2>/dev/null; do sleep 1; done\n")
+        os.chmod(prog, 0o700)
+        self.config["ssh"] = {"enabled": True, "gateway": prog, "console": "/bin/true",
+                              "listen": "127.0.0.1:%d" % free_port(),
+                              "secret_file": os.path.join(self.dir, "run", "gw.secret")}
+        return self
+
+    def gateway_client(self):
+        """(client, final): a unix socket connection that said GATEWAY
+        with the secret kefud wrote (just after it started listening)."""
+        path = self.config["ssh"]["secret_file"]
+        wait_for(lambda: os.path.exists(path) and os.path.getsize(path) > 0, 20)
+        with open(path) as f:
+            secret = f.read().strip()
+        g = self.client(unix=True)
+        final, _ = g.cmd("GATEWAY :" + secret)
+        return g, final
+
     def log(self):
         try:
             with open(self.log_path, encoding="utf-8", errors="replace") as f:
@@ -334,16 +370,29 @@ class Client:
         """QUIT and wait until kefud closes the connection: once this
         returns, kefud has let go of it (a plain close() races with the
         next request on another connection)."""
-        end = time.time() + (timeout or self.timeout)
         try:
             self.send("QUIT")
-            while time.time() < end:
-                self.s.settimeout(max(0.05, end - time.time()))
-                if not self.s.recv(65536):
-                    break
         except OSError:
             pass
+        self.wait_closed(timeout)
         self.close()
+
+    def wait_closed(self, timeout=None):
+        """True once kefud has closed the connection (what it sent before
+        is kept for readline/expect_event), False after timeout seconds."""
+        end = time.time() + (timeout or self.timeout)
+        while time.time() < end:
+            self.s.settimeout(max(0.05, end - time.time()))
+            try:
+                d = self.s.recv(65536)
+            except socket.timeout:
+                return False
+            except OSError:
+                return True
+            if not d:
+                return True
+            self.buf += d
+        return False
 
     def send_raw(self, data):
         if isinstance(data, str):

@@ -10,7 +10,7 @@ account needs the old password and revokes the rest; USERDEL takes the
 account's SSH keys with it."""
 import os, re, signal, sqlite3, stat, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kefutest import Server, Tap, child_pids, free_port, kv, text
+from kefutest import Server, Tap, child_pids, kv, text, wait_for
 
 KEY = ("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBkLQy7ZpW8m4XcT5Xw0F2vQ1tQe0vT2wz9j7pKkQ1 "
        "bob@laptop")
@@ -23,37 +23,13 @@ servers = []
 def start(extra=None, gateway=False):
     s = Server(extra=extra)
     if gateway:
-        # a stand-in for kefud-ssh: kefud only needs a program to run (it
-        # writes the secret file first); it ends when kefud does
-        prog = os.path.join(s.dir, "fake-gateway")
-        with open(prog, "w") as f:
-            f.write("#!/bin/sh\nwhile kill -0 $PPID 2>/dev/null; do sleep 1; done\n")
-        os.chmod(prog, stat.S_IRWXU)
-        s.config["ssh"] = {"enabled": True, "gateway": prog, "console": "/bin/true",
-                           "listen": "127.0.0.1:%d" % free_port(),
-                           "secret_file": os.path.join(s.dir, "run", "gw.secret")}
+        s.fake_gateway()
     servers.append(s)
     return s.start()
 
 
-def wait_for(cond, timeout=15):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.05)
-    return None
-
-
 def gateway_client(s):
-    # kefud writes the secret just after it starts listening
-    path = s.config["ssh"]["secret_file"]
-    wait_for(lambda: os.path.exists(path) and os.path.getsize(path) > 0, 20)
-    with open(path) as f:
-        secret = f.read().strip()
-    g = s.client(unix=True)
-    final, _ = g.cmd("GATEWAY :" + secret)
+    g, final = s.gateway_client()
     t.ok(final == "OK", "the gateway logs in with its secret", final)
     return g
 

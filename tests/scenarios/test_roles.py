@@ -28,7 +28,8 @@ try:
                 "REPORT from=2026-01-01 to=2026-01-31", "VISITORS", "ENGAGE 1 :hi",
                 "INVITATION accept", "BROWSE page=/x",
                 "CUSTOMER 1", "CUSTOMERS", "CUSTSET 1 name=x", "TAG 1 vip", "UNTAG 1 vip",
-                "IMSG all :x", "IMSGS all", "IREAD all", "IUNREAD", "WATCHERS " + chat, "CHATS all", "BOARD on", "STATS"):
+                "IMSG all :x", "IMSGS all", "IREAD all", "IUNREAD", "WATCHERS " + chat, "CHATS all", "BOARD on", "STATS",
+                "GROUPSET tech mode=auto", "GROUPDEL tech", "USERSET bob disabled=1", "LOGOUT bob"):
         final, _ = v.cmd(cmd)
         t.ok(final is not None and final.startswith("ERR DENIED"),
              "visitor: %s -> ERR DENIED" % cmd.split()[0], final)
@@ -42,7 +43,8 @@ try:
                 "ANNOUNCE :hi", "AUDIT", "AUTHPASS bob :bob123", "MKTICKET bob",
                 "LEAVEMSG phone=12345678 :call me", "MAINT", "MAINT on :x",
                 "INVITATION accept", "INVITATION decline", "BROWSE page=/x",
-                "REPORT from=2026-01-01 to=2026-01-31", "CHATS all", "BOARD on"):
+                "REPORT from=2026-01-01 to=2026-01-31", "CHATS all", "BOARD on",
+                "GROUPSET tech mode=auto", "GROUPDEL tech", "USERSET bob disabled=1", "LOGOUT bob"):
         final, _ = a.cmd(cmd)
         t.ok(final is not None and final.startswith("ERR DENIED"),
              "agent: %s -> ERR DENIED" % cmd.split()[0], final)
@@ -78,6 +80,10 @@ try:
     t.ok(final.startswith("ERR DENIED"), "supervisor: USERDEL -> ERR DENIED", final)
     final, _ = sup.cmd("AUDIT")
     t.ok(final.startswith("ERR DENIED"), "supervisor: AUDIT -> ERR DENIED", final)
+    for cmd in ("GROUPSET tech mode=auto", "GROUPDEL tech", "USERSET bob disabled=1",
+                "LOGOUT bob", "PASSWD bob :new-secret-1"):
+        final, _ = sup.cmd(cmd)
+        t.ok(final.startswith("ERR DENIED"), "supervisor: %s -> ERR DENIED" % cmd.split()[0], final)
     for cmd in ("REPLYADD t :x", "REPLYSET 1 title=x", "REPLYDEL 1"):
         final, _ = sup.cmd(cmd)
         t.ok(final.startswith("ERR DENIED"), "supervisor: shared %s -> ERR DENIED" % cmd.split()[0], final)
@@ -109,11 +115,25 @@ try:
     final, _ = adm.cmd("USERDEL nobody")
     t.ok(final.startswith("ERR NOTFOUND"), "USERDEL of an unknown user: ERR NOTFOUND", final)
 
+    # -- admin: disable, force logout, group edit and delete (more in
+    # test_admin_users.py and test_admin_groups.py)
+    final, _ = adm.cmd("USERSET bob disabled=1")
+    t.eq(final, "OK", "admin USERSET bob disabled=1")
+    final, _ = adm.cmd("USERSET bob disabled=0")
+    t.eq(final, "OK", "admin USERSET bob disabled=0")
+    final, _ = adm.cmd("LOGOUT bob")
+    t.eq(final, "OK connections=0", "admin LOGOUT bob (not logged in)")
+    final, _ = adm.cmd("GROUPSET tech :Technical support")
+    t.eq(final, "OK", "admin GROUPSET tech")
+
     # -- admin: groups, replies, keys
     final, _ = adm.cmd("GROUPADD billing mode=auto :Invoices and refunds")
     t.eq(final, "OK", "admin GROUPADD billing")
     final, rows = adm.cmd("GROUPS")
     t.ok(any(r.startswith("billing ") and "mode=auto" in r for r in rows), "GROUPS lists billing as auto", rows)
+    final, _ = adm.cmd("GROUPADD scratch")
+    final, _ = adm.cmd("GROUPDEL scratch")
+    t.eq(final, "OK replies=0", "admin GROUPDEL of an empty group")
     final, _ = adm.cmd("REPLYADD refund group=billing :Your refund is on its way.")
     t.ok(final.startswith("OK id="), "admin REPLYADD", final)
     final, rows = a.cmd("REPLIES :refund")
@@ -150,7 +170,7 @@ try:
     # -- audit trail
     final, rows = adm.cmd("AUDIT 100")
     seen = {(kv(r).get("actor"), kv(r).get("action")) for r in rows}
-    for action in ("useradd", "userset", "userdel", "groupadd", "replyadd",
+    for action in ("useradd", "userset", "userdel", "groupadd", "groupset", "groupdel", "replyadd",
                    "keyadd", "keydel", "announce"):
         t.ok(("admin", action) in seen, "AUDIT has admin's %s" % action)
     t.ok(("carol", "takeover") in seen, "AUDIT has carol's takeover")
