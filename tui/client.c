@@ -378,6 +378,13 @@ handle_line(struct client *c, char *line, size_t len, client_msg_fn fn,
 	if (strncmp(p, "ERR", 3) == 0 && (p[3] == ' ' || p[3] == '\0')) {
 		m.type = MSG_ERR;
 		split_err(p, &m);
+	} else if (*p == '+' && (m.p = pending_find(c, tag)) != NULL &&
+	    m.p->kind == RQ_REPORT) {
+		m.type = MSG_ROW;	/* more fields than a proto_req holds */
+		m.raw = p + 1;
+		m.p->rows++;
+		fn(ctx, &m);
+		return;
 	} else {
 		if (*p == '*')
 			*p = 'E';	/* event: verb E, argv[0] is its name */

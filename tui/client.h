@@ -29,6 +29,7 @@ enum rq_kind {
 	RQ_TEAM_LIST, RQ_TEAM_AGENTS, RQ_TEAM_MSGS, RQ_TEAM_SEND, RQ_TEAM_READ,
 					/* the Team tab (team.c) */
 	RQ_BROWSE, RQ_ENGAGE,			/* browsers.c */
+	RQ_ADMIN, RQ_REPORT,	/* the admin and report screens (screen.h) */
 };
 
 enum cl_state { CL_DOWN, CL_LOGIN, CL_UP };
@@ -48,6 +49,8 @@ struct client_msg {
 	struct client_pending *p;	/* NULL for events and stray lines */
 	struct proto_req req;		/* for events: argv[0] is the name */
 	const char *err_code, *err_text;
+	const char *raw;	/* RQ_REPORT rows: the words after '+' as
+				 * sent (more than a proto_req holds) */
 };
 
 #define CLIENT_PENDING 128

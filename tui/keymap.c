@@ -16,6 +16,7 @@
 #include "keymap.h"
 #include "pane_chat.h"
 #include "team.h"
+#include "screen.h"
 
 #define CTRL(c) ((c) & 0x1f)
 
@@ -55,6 +56,7 @@ const struct keyhelp keymap_help[] = {
 	{ "Up Down", "input history; selection in queue and replies" },
 	{ "Esc", "back to the input line; close a form" },
 	{ "Alt-b", "turn the new-visitor bell off / on" },
+	{ "F12 Alt-u  Alt-g", "admin screen (admins); report screen" },
 	{ "Ctrl-L", "repaint the screen" },
 	{ NULL, NULL },
 };
@@ -107,6 +109,7 @@ function_key(struct app *a, int fk)
 	case KEY_F(9): act_search(a); return 1;
 	case KEY_F(10): act_quit(a); return 1;
 	case KEY_F(11): board_toggle(a); return 1;
+	case KEY_F(12): screen_open(a, SCREEN_ADMIN); return 1;
 	case KEY_NPAGE: pane_chat_scroll(a->m, -5); return 1;
 	case KEY_PPAGE: pane_chat_scroll(a->m, 5); return 1;
 	case KEY_BTAB: act_focus_cycle(a, -1); return 1;
@@ -136,6 +139,8 @@ alt_key(struct app *a, wint_t wc)
 	case 'q': act_quit(a); return 1;
 	case 'b': act_bell_toggle(a); return 1;
 	case 'd': board_toggle(a); return 1;
+	case 'u': screen_open(a, SCREEN_ADMIN); return 1;
+	case 'g': screen_open(a, SCREEN_REPORT); return 1;
 	default: break;
 	}
 	if (wc >= '1' && wc <= '9') {
@@ -221,6 +226,8 @@ keymap_key(struct app *a, int fk, wint_t wc, int alt)
 	struct model *m = a->m;
 
 	m->dirty = 1;
+	if (m->screen != SCREEN_DESK && screen_key(a, fk, wc, alt))
+		return;
 	if (m->dlg.kind != DLG_NONE) {
 		dialog_key(a, fk, wc, alt);
 		return;

@@ -15,6 +15,7 @@
 #include "pane_queue.h"
 #include "pane_replies.h"
 #include "pane_visitor.h"
+#include "screen.h"
 
 static struct rect
 mk(int y, int x, int h, int w)
@@ -179,6 +180,10 @@ layout_render(const struct layout *l, struct model *m, time_t now,
 	 */
 	erase();
 	render_status(l, m, now, retry_at);
+	if (m->screen != SCREEN_DESK) {	/* a full-screen view (screen.h) */
+		screen_draw(l, m, &cy, &cx);
+		goto cursor;
+	}
 	pane_queue_draw(&l->queue, m, now);
 	pane_visitor_draw(&l->visitor, m);
 	pane_chat_draw(l, m, now, &cy, &cx);
@@ -194,6 +199,7 @@ layout_render(const struct layout *l, struct model *m, time_t now,
 	}
 	if (m->dlg.kind != DLG_NONE)
 		dialog_draw(l, m, &cy, &cx);
+cursor:
 	if (cy >= 0) {
 		curs_set(1);
 		move(cy, cx);

@@ -147,6 +147,7 @@ struct model {
 	int focus_pane;
 	int note_mode;		/* Enter sends an internal note */
 	int quit;
+	int screen;		/* enum screen_kind (screen.h): 0 the desk */
 	int kicked;		/* another login took over: do not reconnect */
 	char want_status[16];	/* status to restore after a reconnect */
 	struct input in;	/* the chat input line */

@@ -18,6 +18,7 @@
 #include "fields.h"
 #include "stats.h"
 #include "wrapcats.h"
+#include "screen.h"
 #include "session.h"
 #include "team.h"
 
@@ -764,6 +765,11 @@ session_msg(void *ctx, struct client_msg *msg)
 	if (msg->p != NULL && (msg->p->kind == RQ_BROWSE ||
 	    msg->p->kind == RQ_ENGAGE)) {
 		browsers_msg(s, msg);
+		return;
+	}
+	if (msg->p != NULL && (msg->p->kind == RQ_ADMIN ||
+	    msg->p->kind == RQ_REPORT)) {
+		screen_msg(s, msg);
 		return;
 	}
 	switch (msg->type) {
