@@ -240,6 +240,8 @@ main(void)
 	    "INSERT INTO chats VALUES (4, 'ended', 7, NULL);"
 	    "INSERT INTO chats VALUES (5, 'ended', 8, 9);"
 	    "INSERT INTO chats VALUES (6, 'queued', 9, NULL);"
+	    "CREATE TABLE groups (id INTEGER PRIMARY KEY, name TEXT);"
+	    "INSERT INTO groups (name) VALUES ('sales');"
 	    "CREATE TABLE replies (id INTEGER PRIMARY KEY, grp TEXT,"
 	    " title TEXT NOT NULL, body TEXT NOT NULL);"
 	    "INSERT INTO replies (grp, title, body) VALUES (NULL, '问候', '您好');"
@@ -259,6 +261,9 @@ main(void)
 	is_int(count("SELECT count(*) FROM replies WHERE owner IS NULL AND "
 	    "cat='' AND code='' AND pos=id"), 2,
 	    "migration 7: the old quick replies are shared, in their old order");
+	ok(count("SELECT count(*) FROM users WHERE name='alice' AND disabled=0") == 1 &&
+	    count("SELECT count(*) FROM groups WHERE name='sales' AND deleted=0") == 1,
+	    "migration 13: accounts enabled, groups not deleted");
 	g = transcript(5);
 	ok(g.n == 2 && g.ordered, "chat 5: both messages, in seq order");
 	is_str(g.first, "hello", "chat 5: seq 1 first");
