@@ -4,7 +4,7 @@
 set -e
 BUILD="build-essential autoconf automake pkg-config libsqlite3-dev libyaml-dev
 libncurses-dev libssh-dev libcrypt-dev libssl-dev libwslay-dev libhttp-parser-dev libmaxminddb-dev"
-TEST="python3 tmux openssh-client sshpass netcat-openbsd valgrind clang
+TEST="python3 groff-base tmux openssh-client sshpass netcat-openbsd valgrind clang
 libclang-rt-14-dev sqlite3 redis-server ngircd chromium chromium-driver
 python3-selenium fonts-wqy-microhei fonts-noto-color-emoji"
 want="$BUILD"
