@@ -338,7 +338,8 @@ int store_imsg_list(const char *conv, int limit, store_imsg_cb *cb, void *arg);
 /* agent has read conv up to upto (<= 0: its newest message). */
 int store_imsg_read(const char *agent, const char *conv, int64_t upto);
 /* The conversations agent takes part in (groups: ",group:a,group:b,"),
- * most recent first. */
+ * most recent first; unread counts stop at STORE_UNREAD_MAX. */
+#define STORE_UNREAD_MAX 1000
 int store_imsg_unread(const char *agent, const char *groups,
     store_unread_cb *cb, void *arg);
 

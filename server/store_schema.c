@@ -172,6 +172,13 @@ static const char *migrations[] = {
 	 * not come back; GROUPADD of the name revives it) */
 	"ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE groups ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;",
+	/* 14: an agent's pair conversations found from the index alone
+	 * (store_internal.c counts unread per conversation; one query over
+	 * every message took 185 ms at 200,000 messages) */
+	"DROP INDEX imsgs_peer_a;"
+	"DROP INDEX imsgs_peer_b;"
+	"CREATE INDEX imsgs_peer_a ON imsgs(peer_a, conv, peer_b) WHERE peer_a IS NOT NULL;"
+	"CREATE INDEX imsgs_peer_b ON imsgs(peer_b, conv, peer_a) WHERE peer_b IS NOT NULL;",
 };
 
 int

@@ -167,6 +167,13 @@ try:
          "newlines and tabs travel escaped, one line each", ev)
     t.ok(srv.alive(), "kefud is still running")
 
+    # -- a long backlog: the count stops at 1000 (it costs no more to make)
+    for i in range(1001):
+        b.send("IMSG group:tech :backlog %d" % i)
+    final, _ = b.cmd("PING")
+    final, rows = unread_rows(a)
+    t.eq(rows.get("group:tech", {}).get("unread"), "1000", "unread stops counting at 1000")
+
     # -- stored: unread counts survive a restart
     final, _ = a.cmd("IMSG agent:bob :after the restart?")
     last = kv(final)["id"]
