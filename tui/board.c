@@ -130,7 +130,8 @@ chat_line(struct board *b, struct proto_req *r, int first)
 	c->ended = strcmp(field_str(r, "state"), "ended") == 0;
 	c->left = field_flag(r, "left");
 	c->gen = b->gen;
-	qsort(b->chats, b->nchats, sizeof(*b->chats), chat_order);
+	if (b->nchats > 1)
+		qsort(b->chats, b->nchats, sizeof(*b->chats), chat_order);
 	if (b->sel == 0)
 		b->sel = b->chats[0].id;
 }

@@ -141,7 +141,8 @@ pane_board_draw(const struct layout *l, struct model *m, time_t now)
 	snprintf(title, sizeof(title), " Desk board: %zu accounts, %zu chats ",
 	    b->nagents, b->nchats);
 	draw_line(y++, 0, l->cols, title, ST_TITLE_FOCUS);
-	qsort(b->agents, b->nagents, sizeof(*b->agents), agent_order);
+	if (b->nagents > 1)	/* qsort's array may not be NULL, even empty */
+		qsort(b->agents, b->nagents, sizeof(*b->agents), agent_order);
 	/* the agents get up to half of the rows left, the chats the rest */
 	na = (int)b->nagents;
 	if (na > (last - y - 3) / 2)

@@ -42,7 +42,10 @@ def board(kefud, kefu, cols, rows):
         ok(final.startswith("OK chat="), tag + " alice accepts 张三", final)
 
         con.keys("F11")
-        scr = con.wait(lambda s: "Desk board:" in s and "#" + c1 in s)
+        # the board fills in as CHATS all, AGENTS and * BOARD lines come:
+        # wait for alice's row to show the chat too, not only its own row
+        scr = con.wait(lambda s: "Desk board:" in s and "#" + c1 in s and
+                       "#%s 张三" % c1 in ks.line_with(s, "Alice"))
         ok(scr is not None, tag + " F11 opens the board with alice's chat", con.screen())
         line = ks.line_with(scr, "sales")
         ok("#" + c1 in line and "Alice" in line and "张三" in line and "sales" in line,
