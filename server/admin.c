@@ -6,8 +6,8 @@
  *   user list
  *   kefud key add NAME 'ssh-ed25519 AAAA... comment' | key del NAME ID | key list NAME
  *   kefud backup DEST
- *   kefud replies import FILE (export FILE is read-only: main.c calls
- *   admin_replies_export() without opening the store)
+ *   kefud replies import FILE, kefud kb import FILE (export FILE is
+ *   read-only: main.c calls admin_*_export() without opening the store)
  *
  * They work on the database directly (SQLite lets them run beside a live
  * server); a running kefud notices the commit (boot_accounts_refresh) and
@@ -235,8 +235,12 @@ admin_main(int argc, char **argv)
 	if (strcmp(argv[0], "replies") == 0 && argc == 3 &&
 	    strcmp(argv[1], "import") == 0)
 		return admin_replies_import(argv[2]);
-	if (strcmp(argv[0], "replies") == 0) {
-		fprintf(stderr, "usage: kefud replies import FILE | replies export FILE\n");
+	if (strcmp(argv[0], "kb") == 0 && argc == 3 &&
+	    strcmp(argv[1], "import") == 0)
+		return admin_kb_import(argv[2]);
+	if (strcmp(argv[0], "replies") == 0 || strcmp(argv[0], "kb") == 0) {
+		fprintf(stderr, "usage: kefud %s import FILE | %s export FILE\n",
+		    argv[0], argv[0]);
 		return 2;
 	}
 	if (strcmp(argv[0], "backup") == 0 && argc == 2) {

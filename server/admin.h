@@ -1,5 +1,5 @@
-/* admin.h - `kefud user|key|backup|replies ...` subcommands (see admin.c,
- * admin_replies.c). */
+/* admin.h - `kefud user|key|backup|replies|kb ...` subcommands (see
+ * admin.c, admin_replies.c, admin_kb.c). */
 #ifndef KEFU_ADMIN_H
 #define KEFU_ADMIN_H
 
@@ -8,5 +8,8 @@ int admin_main(int argc, char **argv);
 int admin_replies_export(const char *file, const char *dbpath);
 /* kefud replies import FILE: into the open store, all or nothing. */
 int admin_replies_import(const char *file);
+/* kefud kb export|import FILE: the same for the knowledge base. */
+int admin_kb_export(const char *file, const char *dbpath);
+int admin_kb_import(const char *file);
 
 #endif

@@ -1,176 +1,26 @@
 /*
  * admin_replies.c - `kefud replies import|export FILE`: quick replies
- * (shared and personal, store_reply.c) to and from a file, YAML or (when
- * FILE ends in .csv) CSV with a header row; "-" is standard input/output
- * (YAML). Export opens the database read-only and never creates one;
- * import adds every entry or, at the first bad one, none.
+ * (shared and personal, store_reply.c) through admin_io.c.
  *
- *   YAML: a sequence of mappings (or a mapping with that sequence under
- *         quick_replies:) with title, text, and optionally group, owner,
- *         cat, code, pos
+ *   YAML: title, text, and optionally group, owner, cat, code, pos
  *   CSV:  group,owner,cat,code,pos,title,text (columns in any order)
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sqlite3.h>
-#include <yaml.h>
 
 #include "admin.h"
-#include "backup.h"
-#include "cliutil.h"
+#include "admin_io.h"
 #include "cmd.h"
 #include "server.h"
 #include "store.h"
 
-#define IMPORT_FILE_MAX (16 << 20)
-#define IMPORT_ENTRIES_MAX 10000
-
-/* The fields of one entry, in the order of the CSV header. */
 enum { F_GROUP, F_OWNER, F_CAT, F_CODE, F_POS, F_TITLE, F_TEXT, F__N };
 static const char *const field_names[F__N] = {
 	"group", "owner", "cat", "code", "pos", "title", "text",
 };
 
-static int
-is_csv(const char *path)
-{
-	size_t n = strlen(path);
-
-	return n > 4 && strcmp(path + n - 4, ".csv") == 0;
-}
-
-static int
-field_index(const char *name)
-{
-	for (int i = 0; i < F__N; i++)
-		if (strcmp(name, field_names[i]) == 0)
-			return i;
-	return -1;
-}
-
-/* ---- export ---- */
-
-static void
-yaml_scalar(yaml_document_t *d, int map, const char *k, const char *v)
-{
-	int kn = yaml_document_add_scalar(d, NULL, (yaml_char_t *)k, -1,
-	    YAML_PLAIN_SCALAR_STYLE);
-	int vn = yaml_document_add_scalar(d, NULL, (yaml_char_t *)v, -1,
-	    strchr(v, '\n') ? YAML_LITERAL_SCALAR_STYLE : YAML_ANY_SCALAR_STYLE);
-
-	if (kn && vn)
-		(void)yaml_document_append_mapping_pair(d, map, kn, vn);
-}
-
-static int
-yaml_write(void *data, unsigned char *buf, size_t len)
-{
-	return fwrite(buf, 1, len, data) == len;
-}
-
-/* Step s (group, owner, cat, code, pos, title, text rows) into out. */
-static int
-export_rows(sqlite3_stmt *s, FILE *out, int csv)
-{
-	yaml_document_t d;
-	yaml_emitter_t em;
-	int seq = 0, rc, ok = 1;
-
-	if (csv)
-		fputs("group,owner,cat,code,pos,title,text\r\n", out);
-	else if (!yaml_document_initialize(&d, NULL, NULL, NULL, 1, 1) ||
-	    (seq = yaml_document_add_sequence(&d, NULL,
-	    YAML_BLOCK_SEQUENCE_STYLE)) == 0)
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int map = 0;
-
-		if (!csv && ((map = yaml_document_add_mapping(&d, NULL,
-		    YAML_BLOCK_MAPPING_STYLE)) == 0 ||
-		    !yaml_document_append_sequence_item(&d, seq, map)))
-			ok = 0;
-		for (int i = 0; i < F__N && ok; i++) {
-			const char *v = (const char *)sqlite3_column_text(s, i);
-
-			if (csv) {
-				fputs(i ? "," : "", out);
-				cliutil_csv_cell(out, v ? v : "");
-			} else if (v && (*v || i == F_TITLE || i == F_TEXT))
-				yaml_scalar(&d, map, field_names[i], v);
-		}
-		if (csv)
-			fputs("\r\n", out);
-	}
-	if (csv)
-		return rc == SQLITE_DONE && ok ? 0 : -1;
-	if (!yaml_emitter_initialize(&em)) {
-		yaml_document_delete(&d);
-		return -1;
-	}
-	yaml_emitter_set_output(&em, yaml_write, out);
-	yaml_emitter_set_unicode(&em, 1);
-	yaml_emitter_set_width(&em, -1);
-	/* yaml_emitter_dump deletes the document */
-	if (!yaml_emitter_open(&em) || !yaml_emitter_dump(&em, &d) ||
-	    !yaml_emitter_close(&em))
-		ok = 0;
-	else
-		ok = ok && rc == SQLITE_DONE;
-	yaml_emitter_delete(&em);
-	return ok ? 0 : -1;
-}
-
-int
-admin_replies_export(const char *file, const char *dbpath)
-{
-	static const char q[] = "SELECT grp, owner, cat, code, pos, title, body "
-	    "FROM replies ORDER BY owner IS NOT NULL, owner, grp IS NOT NULL, "
-	    "grp, cat, pos, id";
-	sqlite3 *db = backup_open_readonly(dbpath);
-	sqlite3_stmt *s = NULL;
-	FILE *out;
-	int rc = 1;
-
-	if (db == NULL)
-		return 1;
-	if (sqlite3_prepare_v2(db, q, -1, &s, NULL) != SQLITE_OK) {
-		/* an old schema: kefud has not started on it since the upgrade */
-		fprintf(stderr, "kefud: %s: %s (start kefud once to upgrade it)\n",
-		    dbpath, sqlite3_errmsg(db));
-		sqlite3_close(db);
-		return 1;
-	}
-	out = strcmp(file, "-") == 0 ? stdout : fopen(file, "w");
-	if (out == NULL)
-		perror(file);
-	else if (export_rows(s, out, is_csv(file)) < 0)
-		fprintf(stderr, "kefud: export failed: %s\n", sqlite3_errmsg(db));
-	else
-		rc = 0;
-	if (out && out != stdout && fclose(out) != 0) {
-		perror(file);
-		rc = 1;
-	}
-	if (out == stdout && fflush(stdout) != 0)
-		rc = 1;
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	if (rc == 0 && out != stdout)
-		fprintf(stderr, "exported quick replies to %s\n", file);
-	return rc;
-}
-
-/* ---- import ---- */
-
-struct import {
-	const char *file;
-	int n;			/* entries added */
-};
-
-/* Check and add one entry (v[F_x], NULL when absent); -1 said why. */
-static int
-import_one(struct import *im, const char *const *v)
+static const char *
+reply_add(const char *const *v)
 {
 	struct store_reply r = { 0, v[F_GROUP] && *v[F_GROUP] ? v[F_GROUP] : NULL,
 	    v[F_OWNER] && *v[F_OWNER] ? v[F_OWNER] : NULL,
@@ -182,265 +32,41 @@ import_one(struct import *im, const char *const *v)
 
 	if (v[F_POS] && *v[F_POS]) {
 		if (proto_parse_int(v[F_POS], 0, 100000, &pos) < 0)
-			why = "pos is 0-100000";
+			return "pos is 0-100000";
 		r.pos = (int)pos;
 	}
-	if (why == NULL)
-		why = cmd_reply_invalid(&r);
-	if (why == NULL && r.group && r.owner)
-		why = "a personal reply (owner) has no group";
-	if (why == NULL && r.group && group_find(r.group) == NULL)
-		why = "no such group";
-	if (why == NULL && r.owner && agent_find(r.owner) == NULL)
-		why = "no such account (owner)";
-	if (why == NULL && im->n >= IMPORT_ENTRIES_MAX)
-		why = "too many entries (at most 10000)";
-	if (why == NULL && *r.code && store_reply_code_taken(r.code, r.group,
-	    r.owner, 0, &taken) < 0)
-		why = store_errmsg();
-	if (why == NULL && taken)
-		why = "the code is taken there";
-	if (why == NULL && store_reply_insert(&r, &id) < 0)
-		why = store_errmsg();
-	if (why) {
-		fprintf(stderr, "kefud: %s: entry %d (%s): %s\n", im->file,
-		    im->n + 1, r.title, why);
-		return -1;
-	}
-	im->n++;
-	return 0;
+	if ((why = cmd_reply_invalid(&r)) != NULL)
+		return why;
+	if (r.group && r.owner)
+		return "a personal reply (owner) has no group";
+	if (r.group && group_find(r.group) == NULL)
+		return "no such group";
+	if (r.owner && agent_find(r.owner) == NULL)
+		return "no such account (owner)";
+	if (*r.code && store_reply_code_taken(r.code, r.group, r.owner, 0,
+	    &taken) < 0)
+		return store_errmsg();
+	if (taken)
+		return "the code is taken there";
+	return store_reply_insert(&r, &id) < 0 ? store_errmsg() : NULL;
 }
 
-/* A CSV field from *p (RFC 4180) into out (unquoted, NUL-ended, in place);
- * *end = the character after it (',' '\n' or '\0'). -1 if malformed. */
-static int
-csv_field(char **p, char **out, char *end)
+static const struct admin_io replies_io = {
+	"quick replies", "quick_replies", field_names, F__N, F_TITLE,
+	(1u << F_TITLE) | (1u << F_TEXT),
+	"SELECT grp, owner, cat, code, pos, title, body FROM replies "
+	"ORDER BY owner IS NOT NULL, owner, grp IS NOT NULL, grp, cat, pos, id",
+	"replyimport", reply_add,
+};
+
+int
+admin_replies_export(const char *file, const char *dbpath)
 {
-	char *s = *p, *w = s;
-
-	*out = s;
-	if (*s == '"') {
-		for (s++;; s++) {
-			if (*s == '\0')
-				return -1;
-			if (*s == '"' && s[1] == '"')
-				*w++ = *s++;
-			else if (*s == '"')
-				break;
-			else
-				*w++ = *s;
-		}
-		s++;
-	} else
-		while (*s && *s != ',' && *s != '\n' && *s != '\r')
-			*w++ = *s++;
-	if (*s == '\r')
-		s++;
-	if (*s != ',' && *s != '\n' && *s != '\0')
-		return -1;
-	*end = *s;
-	*p = *s ? s + 1 : s;
-	*w = '\0';	/* may be where *s was: after reading it */
-	return 0;
-}
-
-/* One CSV record into f[] (at most max); *nf = its fields. */
-static int
-csv_record(char **p, char **f, int max, int *nf)
-{
-	char end = ',';
-
-	*nf = 0;
-	while (end == ',') {
-		char *v;
-
-		if (csv_field(p, &v, &end) < 0 || *nf >= max)
-			return -1;
-		f[(*nf)++] = v;
-	}
-	return 0;
-}
-
-static int
-import_csv(struct import *im, char *buf)
-{
-	char *p = buf, *f[F__N];
-	int col[F__N], n, nh;
-
-	if (csv_record(&p, f, F__N, &nh) < 0)
-		goto bad_header;
-	for (int i = 0; i < nh; i++)
-		if ((col[i] = field_index(f[i])) < 0)
-			goto bad_header;
-	while (*p) {
-		const char *v[F__N] = { NULL };
-
-		if (*p == '\n' || (*p == '\r' && p[1] == '\n')) {
-			p += *p == '\r' ? 2 : 1;	/* an empty line */
-			continue;
-		}
-		if (csv_record(&p, f, F__N, &n) < 0 || n != nh) {
-			fprintf(stderr, "kefud: %s: entry %d: not %d CSV fields\n",
-			    im->file, im->n + 1, nh);
-			return -1;
-		}
-		for (int i = 0; i < n; i++)
-			v[col[i]] = f[i];
-		if (import_one(im, v) < 0)
-			return -1;
-	}
-	return 0;
-bad_header:
-	fprintf(stderr, "kefud: %s: the first line names the columns: "
-	    "group,owner,cat,code,pos,title,text\n", im->file);
-	return -1;
-}
-
-/* One YAML mapping node into an entry. */
-static int
-import_yaml_entry(struct import *im, yaml_document_t *d, yaml_node_t *m)
-{
-	const char *v[F__N] = { NULL };
-
-	if (m == NULL || m->type != YAML_MAPPING_NODE) {
-		fprintf(stderr, "kefud: %s: entry %d is not a mapping\n",
-		    im->file, im->n + 1);
-		return -1;
-	}
-	for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
-	    p < m->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(d, p->key);
-		yaml_node_t *val = yaml_document_get_node(d, p->value);
-		int i = k && k->type == YAML_SCALAR_NODE ?
-		    field_index((const char *)k->data.scalar.value) : -1;
-
-		if (i < 0 || val == NULL || val->type != YAML_SCALAR_NODE) {
-			fprintf(stderr, "kefud: %s: entry %d: unknown key or not "
-			    "a scalar (keys: title text group owner cat code pos)\n",
-			    im->file, im->n + 1);
-			return -1;
-		}
-		v[i] = (const char *)val->data.scalar.value;
-	}
-	return import_one(im, v);
-}
-
-static int
-import_yaml(struct import *im, const char *buf, size_t len)
-{
-	yaml_parser_t p;
-	yaml_document_t d;
-	yaml_node_t *root, *seq = NULL;
-	int rc = -1;
-
-	if (!yaml_parser_initialize(&p))
-		return -1;
-	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
-	if (!yaml_parser_load(&p, &d)) {
-		fprintf(stderr, "kefud: %s: line %zu: %s\n", im->file,
-		    p.problem_mark.line + 1, p.problem ? p.problem : "bad YAML");
-		yaml_parser_delete(&p);
-		return -1;
-	}
-	root = yaml_document_get_root_node(&d);
-	if (root && root->type == YAML_SEQUENCE_NODE)
-		seq = root;
-	else if (root && root->type == YAML_MAPPING_NODE &&
-	    root->data.mapping.pairs.top - root->data.mapping.pairs.start == 1) {
-		yaml_node_pair_t *pr = root->data.mapping.pairs.start;
-		yaml_node_t *k = yaml_document_get_node(&d, pr->key);
-
-		if (k && k->type == YAML_SCALAR_NODE &&
-		    strcmp((const char *)k->data.scalar.value, "quick_replies") == 0)
-			seq = yaml_document_get_node(&d, pr->value);
-	}
-	if (root == NULL)
-		rc = 0;		/* an empty file */
-	else if (seq == NULL || seq->type != YAML_SEQUENCE_NODE)
-		fprintf(stderr, "kefud: %s: want a list of replies (or "
-		    "quick_replies: with one)\n", im->file);
-	else {
-		rc = 0;
-		for (yaml_node_item_t *it = seq->data.sequence.items.start;
-		    it < seq->data.sequence.items.top && rc == 0; it++)
-			rc = import_yaml_entry(im, &d,
-			    yaml_document_get_node(&d, *it));
-	}
-	yaml_document_delete(&d);
-	yaml_parser_delete(&p);
-	return rc;
-}
-
-/* UTF-8 text: valid UTF-8, no NUL, no control characters but line breaks
- * and tabs. */
-static int
-text_ok(const char *buf, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		size_t n = strcspn(buf + i, "\r\n");
-
-		if (i + n > len || !proto_utf8_valid(buf + i, n))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
-}
-
-/* The whole of file (at most IMPORT_FILE_MAX), NUL-ended; NULL said why. */
-static char *
-slurp(const char *file, size_t *len)
-{
-	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
-	char *buf;
-
-	if (f == NULL) {
-		perror(file);
-		return NULL;
-	}
-	buf = malloc(IMPORT_FILE_MAX + 1);
-	if (buf == NULL) {
-		fprintf(stderr, "kefud: out of memory\n");
-	} else {
-		*len = fread(buf, 1, IMPORT_FILE_MAX + 1, f);
-		if (ferror(f) || *len > IMPORT_FILE_MAX) {
-			fprintf(stderr, "kefud: %s: %s\n", file, ferror(f) ?
-			    "read error" : "larger than 16 MiB");
-			free(buf);
-			buf = NULL;
-		} else
-			buf[*len] = '\0';
-	}
-	if (f != stdin)
-		fclose(f);
-	return buf;
+	return admin_io_export(&replies_io, file, dbpath);
 }
 
 int
 admin_replies_import(const char *file)
 {
-	struct import im = { file, 0 };
-	size_t len = 0;
-	char *buf = slurp(file, &len);
-	int rc;
-
-	if (buf == NULL)
-		return 1;
-	if (memchr(buf, '\0', len) != NULL || !text_ok(buf, len)) {
-		fprintf(stderr, "kefud: %s: not UTF-8 text\n", file);
-		free(buf);
-		return 1;
-	}
-	rc = is_csv(file) ? import_csv(&im, buf) : import_yaml(&im, buf, len);
-	free(buf);
-	if (rc < 0) {
-		store_rollback();
-		fprintf(stderr, "kefud: nothing was imported\n");
-		return 1;
-	}
-	if (im.n > 0)
-		(void)store_audit("kefud", "replyimport", file);
-	printf("imported %d quick replies from %s\n", im.n, file);
-	return 0;
+	return admin_io_import(&replies_io, file);
 }

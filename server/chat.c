@@ -343,12 +343,13 @@ chat_set_transfer_note(struct chat *c, const struct agent *from,
 }
 
 struct chat *
-chat_open(struct visitor *v, struct group *g, const char *question)
+chat_open(struct visitor *v, struct group *g, const char *question, int bot)
 {
 	struct chat *c;
 	int64_t id;
 
-	if (store_chat_insert(v->id, g->name, question, &id) < 0)
+	if (store_chat_insert(v->id, g->name, question, &id) < 0 ||
+	    (bot && store_chat_bot_open(id) < 0))
 		return NULL;
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
@@ -367,8 +368,26 @@ chat_open(struct visitor *v, struct group *g, const char *question)
 	    strlen(question)) < 0)
 		log_warn("chat %lld: could not store the opening question",
 		    (long long)id);
-	queue_push(c, 0);
+	if (bot)
+		c->state = CS_BOT;
+	else
+		queue_push(c, 0);
 	return c;
+}
+
+int
+chat_handoff(struct chat *c)
+{
+	if (c->state != CS_BOT)
+		return 0;
+	if (store_chat_handoff(c->id) < 0)
+		return -1;
+	c->queued_at = 0;	/* the wait counts from here */
+	queue_push(c, 0);
+	queue_tell_position(c, 1);
+	route_group(c->group);
+	offhours_tell_nobody(c);
+	return 0;
 }
 
 /* Put a chat loaded from the store back where it was. */
@@ -380,6 +399,11 @@ chat_restore(struct chat *c, const char *state, const char *agent)
 	chat_index(c);
 	chat_watch(c);			/* its visitor's resume window runs */
 	c->lim = vlimit_open(c->visitor ? c->visitor->addr : NULL);
+	if (strcmp(state, "bot") == 0) {
+		c->state = CS_BOT;	/* still with the bot: in no queue */
+		c->queued_at = 0;
+		return;
+	}
 	if (strcmp(state, "assigned") == 0 && a != NULL) {
 		c->state = CS_ASSIGNED;
 		c->agent = a;
@@ -557,7 +581,7 @@ chat_post(struct chat *c, const char *kind, const char *from, const char *text,
 	time_t now = time(NULL);
 	int64_t seq = c->seq + 1;
 	int to_visitor = !strcmp(kind, "visitor") || !strcmp(kind, "agent") ||
-	    !strcmp(kind, "system");
+	    !strcmp(kind, "system") || !strcmp(kind, "bot");
 	struct pbuf *b;
 
 	if (store_msg_append(c->id, seq, now, kind, from, text, len) < 0)

@@ -11,7 +11,11 @@
 
 #include "desk.h"
 
-struct chat *chat_open(struct visitor *v, struct group *g, const char *question);
+/* A new chat, queued, or with the bot (CS_BOT) when bot is set. */
+struct chat *chat_open(struct visitor *v, struct group *g, const char *question,
+    int bot);
+/* The bot hands c to its group's queue (from now its wait counts). */
+int chat_handoff(struct chat *c);
 void chat_restore(struct chat *c, const char *state, const char *agent);
 int chat_assign(struct chat *c, struct agent *a, const char *by,
     const char *from, const char *note);

@@ -25,7 +25,10 @@ cmd_fn cmd_hello;
 /* cmd_browse.c */
 cmd_fn cmd_browse, cmd_visitors, cmd_engage, cmd_invitation;
 /* cmd_visitor.c */
-cmd_fn cmd_say, cmd_typing, cmd_page, cmd_rate, cmd_end, cmd_where;
+cmd_fn cmd_say, cmd_typing, cmd_page, cmd_rate, cmd_end, cmd_where,
+    cmd_human;
+/* cmd_kb.c */
+cmd_fn cmd_kb, cmd_kbadd, cmd_kbset, cmd_kbdel, cmd_kbsearch;
 /* cmd_chat.c */
 cmd_fn cmd_status, cmd_queue, cmd_accept, cmd_chats, cmd_msg, cmd_note,
     cmd_transfer, cmd_invite, cmd_leave, cmd_wrapup, cmd_monitor,

@@ -313,7 +313,8 @@ cmd_leavemsg(struct conn *c, struct proto_req *r)
 	}
 	k.group = g->name;
 	k.visitor = v->id;
-	k.chat = ch && ch->state == CS_QUEUED ? ch->id : 0;
+	k.chat = ch && (ch->state == CS_QUEUED || ch->state == CS_BOT) ?
+	    ch->id : 0;
 	k.source = "message";
 	k.name = name;
 	k.phone = phone;

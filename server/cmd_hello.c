@@ -19,6 +19,7 @@
 #include "auth.h"
 #include "authd.h"
 #include "boot.h"
+#include "bot.h"
 #include "browse.h"
 #include "chat.h"
 #include "cmd.h"
@@ -182,22 +183,15 @@ hello_started(struct conn *c, struct visitor *v, struct chat *ch,
 	b = conn_begin(c, c->tag);
 	pbuf_printf(b, "OK visitor=%lld chat=%lld token=%s", (long long)v->id,
 	    (long long)ch->id, v->token);
+	if (ch->state == CS_BOT)
+		pbuf_adds(b, " bot=1");
 	conn_end(c);
 	route_group(g);
 	if (ch->state == CS_QUEUED) {
 		queue_tell_position(ch, 1);
-		if (group_online(g) == 0) {
-			static const char msg[] =
-			    "no agent is on duty right now; please wait here, or leave a message with LEAVEMSG and how to reach you";
-			b = ev_begin();
-			pbuf_printf(b, " CLOSED %lld", (long long)ch->id);
-			proto_put_kv(b, "group", g->name);
-			proto_put_kv(b, "reason", "nobody");
-			proto_put_kv(b, "need", case_requirement(g));
-			proto_put_text(b, msg, sizeof(msg) - 1);
-			ev_send(c);
-		}
-	}
+		offhours_tell_nobody(ch);
+	} else if (ch->state == CS_BOT)
+		bot_opened(ch);
 }
 
 static int
@@ -246,6 +240,7 @@ hello_again(struct conn *c, struct proto_req *r, struct group *g)
 	struct visitor *v = c->visitor;
 	struct chat *old = v->chat, *ch;
 	const char *page = proto_opt(r, "page");
+	int bot;
 
 	if (old && old->state != CS_ENDED) {
 		reply_err(c, "STATE", "your chat %lld is still open; END it first",
@@ -278,9 +273,10 @@ hello_again(struct conn *c, struct proto_req *r, struct group *g)
 		old->visitor = NULL;	/* the ended chat lets go of us */
 		v->chat = NULL;
 	}
-	if (offhours_hello(c, v, g))
+	bot = bot_engages(g);
+	if (!bot && offhours_hello(c, v, g))
 		return;		/* closed: no chat, LEAVEMSG is offered */
-	ch = chat_open(v, g, r->text ? r->text : "");
+	ch = chat_open(v, g, r->text ? r->text : "", bot);
 	if (ch == NULL) {
 		cmd_store_failed(c);
 		return;
@@ -312,6 +308,7 @@ hello_run(struct conn *c, struct proto_req *r)
 	struct group *g;
 	struct chat *ch;
 	int64_t known = 0;
+	int bot;
 	char err[128], region[REGION_MAX];
 
 	if (hello_join_words(c, r, joined, sizeof(joined)) < 0)
@@ -383,12 +380,15 @@ hello_run(struct conn *c, struct proto_req *r)
 		goto fail;
 	if (customer_link_visitor(v->id, NULL, v->email) < 0)
 		goto fail;
-	if (offhours_hello(c, v, g)) {	/* closed: no chat, LEAVEMSG */
+	/* an accepted invitation goes to the inviting agent, not the bot */
+	bot = bot_engages(g) && !(c->browser && c->browser->accepting &&
+	    c->browser->inviter);
+	if (!bot && offhours_hello(c, v, g)) {	/* closed: no chat, LEAVEMSG */
 		if (known)
 			case_deliver(c);
 		return;
 	}
-	ch = chat_open(v, g, r->text ? r->text : "");
+	ch = chat_open(v, g, r->text ? r->text : "", bot);
 	if (ch == NULL)
 		goto fail;
 	v->conn = c;

@@ -3,11 +3,14 @@
  * the page they are on, end the chat, rate it. A visitor only ever acts on
  * their own chat, so no command takes a chat number.
  *
- * Verbs (rows of proto/cmdtab.def): SAY TYPING PAGE RATE END WHERE (PAGE
- * of a browsing visitor too: see cmd_browse.c).
+ * Verbs (rows of proto/cmdtab.def): SAY TYPING PAGE RATE END WHERE HUMAN
+ * (PAGE of a browsing visitor too: see cmd_browse.c). While the
+ * knowledge-base bot has the chat (bot.c), what the visitor says goes to
+ * it as well, and HUMAN asks it for a person.
  */
 #include <string.h>
 
+#include "bot.h"
 #include "browse.h"
 #include "chat.h"
 #include "cmd.h"
@@ -63,6 +66,7 @@ cmd_say(struct conn *c, struct proto_req *r)
 {
 	struct chat *ch = visitor_chat(c, 0);
 	struct visitor *v = c->visitor;
+	int64_t seq;
 
 	if (ch == NULL || cmd_msg_text(c, r) < 0)
 		return;
@@ -70,7 +74,25 @@ cmd_say(struct conn *c, struct proto_req *r)
 		reply_err(c, "FLOOD", "too many messages; slow down");
 		return;
 	}
+	seq = ch->seq;
 	cmd_post(c, ch, "visitor", v->name ? v->name : "visitor", r);
+	if (ch->state == CS_BOT && ch->seq > seq)	/* stored: the bot hears it */
+		bot_heard(ch, r->text, r->textlen);
+}
+
+void
+cmd_human(struct conn *c, struct proto_req *r)
+{
+	struct chat *ch = visitor_chat(c, 0);
+
+	if (ch == NULL)
+		return;
+	if (ch->state != CS_BOT) {
+		reply_err(c, "STATE", "your chat is with our staff already");
+		return;
+	}
+	reply_ok(c, NULL);
+	bot_handoff(ch);
 }
 
 void
@@ -228,7 +250,8 @@ cmd_where(struct conn *c, struct proto_req *r)
 	pbuf_adds(b, "OK");
 	proto_put_kvi(b, "chat", ch->id);
 	proto_put_kv(b, "state", ch->state == CS_QUEUED ? "queued" :
-	    ch->state == CS_ASSIGNED ? "assigned" : "ended");
+	    ch->state == CS_ASSIGNED ? "assigned" :
+	    ch->state == CS_BOT ? "bot" : "ended");
 	proto_put_kv(b, "group", ch->group->name);
 	if (ch->state == CS_QUEUED) {
 		proto_put_kvi(b, "pos", queue_pos(ch));

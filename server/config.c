@@ -98,6 +98,14 @@ config_defaults(struct config *c)
 	c->ssh_startups[1] = 30;
 	c->ssh_startups[2] = 100;
 	c->ssh_per_source_startups = 10;
+	set_str(&c->bot_name, "bot");
+	c->bot_threshold = 0.6;
+	c->bot_max_misses = 2;
+	set_str(&c->bot_handoff_words, "人工,转人工,agent,human");
+	set_str(&c->bot_miss_reply, "Sorry, I have no answer to that. Ask in "
+	    "other words, or say \"agent\" to talk to a person.");
+	set_str(&c->bot_handoff_reply, "I am passing you to a person; "
+	    "please wait a moment.");
 }
 
 static void
@@ -120,7 +128,8 @@ config_free(struct config *c)
 	    &c->ssh_secret_file, &c->ssh_console, &c->ssh_gateway,
 	    &c->listen_http, &c->http_allowed_origins, &c->http_trust_proxy,
 	    &c->http_prechat_required, &c->backup_dir, &c->customer_fields,
-	    &c->wrapup_categories, &c->geoip_db };
+	    &c->wrapup_categories, &c->geoip_db, &c->bot_name,
+	    &c->bot_handoff_words, &c->bot_miss_reply, &c->bot_handoff_reply };
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		free(*strs[i]);
@@ -214,6 +223,26 @@ get_bool(struct cfg_ctx *x, yaml_node_t *n, const char *key, int *out)
 	return 0;
 }
 
+/* A number above lo, at most hi. */
+static int
+get_double(struct cfg_ctx *x, yaml_node_t *n, const char *key, double lo,
+    double hi, double *out)
+{
+	const char *s = scalar(n);
+	char *end;
+	double d;
+
+	if (s == NULL)
+		return config_fail(x, n, "%s: expected a number", key);
+	errno = 0;
+	d = strtod(s, &end);
+	if (errno || *end || !(d > lo && d <= hi))
+		return config_fail(x, n, "%s: not a number in the allowed range",
+		    key);
+	*out = d;
+	return 0;
+}
+
 #define INT_KEY(k, field, lo, hi) \
 	if (strcmp(path, k) == 0) { \
 		long long v_; \
@@ -261,20 +290,8 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 	INT_KEY("limits.msg_burst", msg_burst, 1, 100000)
 	INT_KEY("limits.chat_messages", chat_messages, 0, 100000000)
 	INT_KEY("limits.chat_bytes", chat_bytes, 0, 1LL << 40)
-	if (strcmp(path, "limits.msg_rate") == 0) {
-		const char *s = scalar(val);
-		char *end;
-		double d;
-
-		if (s == NULL)
-			return config_fail(x, val, "%s: expected a number", path);
-		errno = 0;
-		d = strtod(s, &end);
-		if (errno || *end || !(d > 0 && d <= 1e6))
-			return config_fail(x, val, "%s: expected a number > 0", path);
-		c->msg_rate = d;
-		return 0;
-	}
+	if (strcmp(path, "limits.msg_rate") == 0)
+		return get_double(x, val, path, 0, 1e6, &c->msg_rate);
 	INT_KEY("store.commit_interval_us", commit_interval_us, 0, 1000000)
 	INT_KEY("store.checkpoint_frames", checkpoint_frames, 100, 10000000)
 	INT_KEY("store.wal_max_frames", wal_max_frames, 100, 100000000)
@@ -297,6 +314,13 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 	INT_KEY("routing.agent_grace", agent_grace, 0, 86400)
 	INT_KEY("visitor.resume_timeout", resume_timeout, 0, 7 * 86400)
 	INT_KEY("shutdown.drain_timeout", drain_timeout, 0, 86400)
+	STR_KEY("bot.name", bot_name)
+	STR_KEY("bot.handoff_words", bot_handoff_words)
+	STR_KEY("bot.miss_reply", bot_miss_reply)
+	STR_KEY("bot.handoff_reply", bot_handoff_reply)
+	INT_KEY("bot.max_misses", bot_max_misses, 1, 100)
+	if (strcmp(path, "bot.threshold") == 0)
+		return get_double(x, val, path, 0, 1, &c->bot_threshold);
 	if (strcmp(path, "testing.now") == 0) {
 		const char *v = scalar(val);
 
@@ -661,6 +685,17 @@ config_fields_valid(const char *s)
 		s += w;
 	}
 	return 1;
+}
+
+int
+config_bot_mode(const char *s)
+{
+	static const char *const modes[] = { "off", "front", "after-hours" };
+
+	for (int i = 0; i < 3; i++)
+		if (strcmp(s, modes[i]) == 0)
+			return i;
+	return -1;
 }
 
 int

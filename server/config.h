@@ -27,7 +27,11 @@ struct config_group {
 	char *wait_reply;	/* system message after wait_reply_after s */
 	int wait_reply_after;
 	char *wrapup_categories;	/* comma list; NULL: the default */
+	int bot;		/* enum config_bot */
 };
+
+/* groups[].bot: when the knowledge-base bot talks to new visitors */
+enum config_bot { BOT_OFF = 0, BOT_FRONT, BOT_AFTER_HOURS };
 
 struct config_user {		/* seed accounts, created if missing */
 	char *name;
@@ -102,6 +106,13 @@ struct config {
 	struct config_region regions[CONFIG_MAX_REGIONS];
 	int nregions;
 
+	char *bot_name;		/* the bot's name in its messages */
+	double bot_threshold;	/* least score (0..1] of an answer */
+	int bot_max_misses;	/* unanswered questions before hand-off */
+	char *bot_handoff_words; /* comma list: the visitor wants a person */
+	char *bot_miss_reply;	/* said when it has no answer */
+	char *bot_handoff_reply; /* said when it passes the chat on */
+
 	char *http_allowed_origins;	/* comma-separated origins, "*" = any */
 	char *http_trust_proxy;		/* comma-separated proxy addresses */
 	char *http_prechat_required;	/* comma-separated pre-chat fields */
@@ -158,6 +169,8 @@ int config_load_buffer(struct config *c, const char *data, size_t len,
 
 void config_free(struct config *c);
 
+/* "off", "front", "after-hours" as enum config_bot; -1 for others. */
+int config_bot_mode(const char *s);
 /* Is word one of the comma-separated items of list? */
 int config_list_has(const char *list, const char *word, size_t wordlen);
 /* The configured entry of group `name`, or NULL (a group made by GROUPADD). */

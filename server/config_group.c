@@ -81,6 +81,15 @@ config_group_item(struct cfg_ctx *x, const char *k, yaml_node_t *v, void *item)
 	}
 	if (!strcmp(k, "description"))
 		return config_get_str(x, v, "groups.description", &g->description);
+	if (!strcmp(k, "bot")) {
+		const char *m = v->type == YAML_SCALAR_NODE ?
+		    (const char *)v->data.scalar.value : NULL;
+
+		if (m && (g->bot = config_bot_mode(m)) >= 0)
+			return 0;
+		return config_fail(x, v, "%s: must be off, front or after-hours",
+		    "groups.bot");
+	}
 	if (!strcmp(k, "closed_message"))
 		return config_get_str(x, v, "groups.closed_message", &g->closed_message);
 	if (!strcmp(k, "greeting"))

@@ -75,7 +75,9 @@ struct visitor {
 	long long tokens_at;
 };
 
-enum chat_state { CS_QUEUED = 0, CS_ASSIGNED, CS_ENDED };
+/* CS_BOT: the knowledge-base bot talks to the visitor (bot.c); in no
+ * queue and owned by nobody until it is handed off to the queue. */
+enum chat_state { CS_QUEUED = 0, CS_ASSIGNED, CS_ENDED, CS_BOT };
 
 #define CHAT_MAX_WATCH 4
 
@@ -110,6 +112,7 @@ struct chat {
 	time_t waiting_since;		/* oldest unanswered visitor message
 					 * (board.c); 0: none */
 	int wait_told;			/* the group's wait_reply was posted */
+	int bot_answered, bot_missed;	/* questions the bot answered, not */
 	struct vlimit_addr *lim;	/* counts against its address until ended */
 	int watched;			/* on chat_timer.c's watch list */
 	struct chat *wprev, *wnext;

@@ -59,6 +59,7 @@ usage(FILE *f)
 	    "       kefud [-c FILE] key del NAME ID | key list NAME\n"
 	    "       kefud [-c FILE] backup DEST.db\n"
 	    "       kefud [-c FILE] replies import|export FILE (.csv: CSV, else YAML)\n"
+	    "       kefud [-c FILE] kb import|export FILE (.csv: CSV, else YAML)\n"
 	    "       kefud [-c FILE] report --from YYYY-MM-DD --to YYYY-MM-DD [--group G]\n"
 	    "                [--agent A] [--by day|agent|group|hour] [--format table|csv|json]\n"
 	    "       kefud [-c FILE] restore BACKUP.db    (the server must be stopped)\n"
@@ -571,7 +572,7 @@ main(int argc, char **argv)
 		int r;
 
 		static const char *subs[] = { "user", "key", "backup", "replies",
-		    NULL };
+		    "kb", NULL };
 		int known = 0;
 
 		if (strcmp(argv[optind], "check-config") == 0)
@@ -596,9 +597,11 @@ main(int argc, char **argv)
 			config_free(&srv.cfg);
 			return r;
 		}
-		if (strcmp(argv[optind], "replies") == 0 && argc - optind == 3 &&
+		if ((strcmp(argv[optind], "replies") == 0 ||
+		    strcmp(argv[optind], "kb") == 0) && argc - optind == 3 &&
 		    strcmp(argv[optind + 1], "export") == 0) {
-			r = admin_replies_export(argv[optind + 2],
+			r = (argv[optind][0] == 'k' ? admin_kb_export :
+			    admin_replies_export)(argv[optind + 2],
 			    srv.cfg.database);
 			config_free(&srv.cfg);
 			return r;

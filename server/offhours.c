@@ -135,7 +135,7 @@ local_time(const struct config_group *cg, time_t t, char *buf, size_t len)
 }
 
 int
-offhours_hello(struct conn *c, struct visitor *v, struct group *g)
+offhours_tell_closed(struct conn *c, int64_t chat, struct group *g)
 {
 	static const char dflt[] = "we are closed now; you may leave a message "
 	    "with LEAVEMSG and how to reach you, and we will answer";
@@ -155,6 +155,47 @@ offhours_hello(struct conn *c, struct visitor *v, struct group *g)
 	vals[1] = opens_s;
 	n = expand(text, sizeof(text), maint.on ? maint.notice :
 	    cg && cg->closed_message ? cg->closed_message : dflt, keys, vals, 2);
+	b = ev_begin();
+	pbuf_printf(b, " CLOSED %lld", (long long)chat);
+	proto_put_kv(b, "group", g->name);
+	proto_put_kv(b, "reason", why);
+	proto_put_kv(b, "need", case_requirement(g));
+	if (opens)
+		proto_put_kvi(b, "opens", (long long)opens);
+	proto_put_text(b, text, n);
+	if (c)
+		ev_send(c);
+	return 1;
+}
+
+void
+offhours_tell_nobody(struct chat *ch)
+{
+	static const char msg[] =
+	    "no agent is on duty right now; please wait here, or leave a message with LEAVEMSG and how to reach you";
+	struct pbuf *b;
+
+	if (ch->state != CS_QUEUED || group_online(ch->group) != 0 ||
+	    ch->visitor == NULL || ch->visitor->conn == NULL)
+		return;
+	b = ev_begin();
+	pbuf_printf(b, " CLOSED %lld", (long long)ch->id);
+	proto_put_kv(b, "group", ch->group->name);
+	proto_put_kv(b, "reason", "nobody");
+	proto_put_kv(b, "need", case_requirement(ch->group));
+	proto_put_text(b, msg, sizeof(msg) - 1);
+	ev_send(ch->visitor->conn);
+}
+
+int
+offhours_hello(struct conn *c, struct visitor *v, struct group *g)
+{
+	time_t opens;
+	const char *why = offhours_closed(g, &opens);
+	struct pbuf *b;
+
+	if (why == NULL)
+		return 0;
 	v->conn = c;
 	v->asked = g;
 	c->visitor = v;
@@ -163,15 +204,7 @@ offhours_hello(struct conn *c, struct visitor *v, struct group *g)
 	pbuf_printf(b, "OK visitor=%lld token=%s", (long long)v->id, v->token);
 	proto_put_kv(b, "closed", why);
 	conn_end(c);
-	b = ev_begin();
-	pbuf_adds(b, " CLOSED 0");
-	proto_put_kv(b, "group", g->name);
-	proto_put_kv(b, "reason", why);
-	proto_put_kv(b, "need", case_requirement(g));
-	if (opens)
-		proto_put_kvi(b, "opens", (long long)opens);
-	proto_put_text(b, text, n);
-	ev_send(c);
+	offhours_tell_closed(c, 0, g);
 	log_debug("visitor %lld: group %s closed (%s)", (long long)v->id,
 	    g->name, why);
 	return 1;

@@ -28,6 +28,13 @@ const char *offhours_closed(const struct group *g, time_t *opens);
  */
 int offhours_hello(struct conn *c, struct visitor *v, struct group *g);
 
+/* "* CLOSED <chat> group=G reason=... :text" to c (NULL: nobody) while g
+ * is closed; 1 if it is, 0 (nothing sent) while it is open. */
+int offhours_tell_closed(struct conn *c, int64_t chat, struct group *g);
+/* "* CLOSED <chat> ... reason=nobody" to ch's visitor if ch is queued and
+ * nobody of its group is on duty. */
+void offhours_tell_nobody(struct chat *ch);
+
 /* The group's greeting as a system message (first assignment of ch). */
 void offhours_greet(struct chat *ch);
 

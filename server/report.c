@@ -319,11 +319,17 @@ bucket(struct build *b, time_t t, const char *grp, const char *agent,
 struct chat_facts {
 	time_t queued, assigned, first, ended;	/* 0: not (yet) */
 	int rating, transfers, missed;
+	int bot, bot_answered, bot_unanswered, handed_off;
 };
 
 static int
 figs_add(struct report_figs *f, const struct chat_facts *c)
 {
+	f->bot_answered += c->bot_answered;
+	f->bot_unanswered += c->bot_unanswered;
+	f->handed_off += c->handed_off != 0;
+	if (c->bot && !c->handed_off)
+		return 0;	/* stayed with the bot: never offered to staff */
 	f->offered++;
 	f->answered += c->first != 0;
 	f->missed += c->missed != 0;
@@ -371,7 +377,8 @@ col_text(sqlite3_stmt *s, int i)
 
 static const char chats_sql[] =
     "SELECT grp, agent, queued_at, assigned_at, first_response_at, ended_at,"
-    " rating, category, transfers, missed FROM chats"
+    " rating, category, transfers, missed, bot, bot_answered,"
+    " bot_unanswered, handed_off FROM chats"
     " WHERE queued_at >= ?1 AND queued_at < ?2"
     " AND (?3 IS NULL OR grp = ?3) AND (?4 IS NULL OR agent = ?4)";
 
@@ -411,6 +418,8 @@ chats_pass(struct sqlite3 *db, struct build *b)
 			col_time(s, 2), col_time(s, 3), col_time(s, 4),
 			col_time(s, 5), sqlite3_column_int(s, 6),
 			sqlite3_column_int(s, 8), sqlite3_column_int(s, 9),
+			sqlite3_column_int(s, 10), sqlite3_column_int(s, 11),
+			sqlite3_column_int(s, 12), sqlite3_column_int(s, 13),
 		};
 		const char *cat = col_text(s, 7);
 		struct report_row *row;
@@ -702,6 +711,9 @@ report_fields(const struct report *r, const struct report_row *row,
 	p++;
 	for (int i = 0; i < 5; i++)
 		p = field_long(p, stars[i], f->stars[i]);
+	p = field_long(p, "bot_answered", f->bot_answered);
+	p = field_long(p, "bot_unanswered", f->bot_unanswered);
+	p = field_long(p, "handed_off", f->handed_off);
 	if (r->by == REPORT_BY_AGENT) {
 		p = field_long(p, "online", f->online);
 		p = field_long(p, "away", f->away);

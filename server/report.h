@@ -56,6 +56,8 @@ struct report_figs {
 	long offered, answered, missed, transferred;
 	struct report_dist wait, frt, dur;
 	long rated, stars[5];
+	long bot_answered, bot_unanswered;	/* questions, by the bot */
+	long handed_off;		/* chats the bot passed to the queue */
 	long long online, away, busy;	/* by=agent only */
 };
 
@@ -100,7 +102,7 @@ struct report_field {
 	char value[32];
 	int missing;
 };
-#define REPORT_FIELDS_MAX 24
+#define REPORT_FIELDS_MAX 32
 /* The fields of row (a category row: just "chats"); returns how many. */
 int report_fields(const struct report *r, const struct report_row *row,
     struct report_field *out);

@@ -58,6 +58,16 @@ struct store_reply {
 	int pos;			/* order in its category; -1: next / unchanged */
 };
 
+/* A knowledge-base entry (store_kb.c); in an update NULL fields and
+ * enabled -1 stay as they are, and group "" means every group. */
+struct store_kb {
+	int64_t id;
+	const char *group;		/* NULL: every group */
+	const char *question, *keys, *answer;	/* keys: "a|b|c" */
+	int enabled;
+	int64_t hits;			/* times the bot gave it */
+};
+
 struct store_key {
 	int64_t id;
 	const char *type, *blob, *comment;
@@ -137,6 +147,7 @@ typedef int store_msg_cb(void *arg, const struct store_msg *m);
 typedef int store_chat_cb(void *arg, const struct store_chat *c);
 typedef int store_page_cb(void *arg, const struct store_page *p);
 typedef int store_reply_cb(void *arg, const struct store_reply *r);
+typedef int store_kb_cb(void *arg, const struct store_kb *k);
 typedef int store_key_cb(void *arg, const struct store_key *k);
 typedef int store_audit_cb(void *arg, const struct store_audit *a);
 typedef int store_group_cb(void *arg, const char *name, const char *mode,
@@ -179,6 +190,29 @@ int store_group_delete(const char *name, int *replies);
 int store_group_known(const char *name, int *known);
 /* cases of the group not closed */
 int store_group_open_cases(const char *name, int64_t *n);
+
+/* the bot's knowledge base (store_kb.c); update and delete: 0 ok, 1 no
+ * such entry, -1 error */
+int store_kb_insert(const struct store_kb *k, int64_t *id);
+int store_kb_update(const struct store_kb *k);
+int store_kb_delete(int64_t id);
+int store_kb_count(int64_t *n);
+int store_kb_hit(int64_t id);
+int store_kb_get(int64_t id, store_kb_cb *cb, void *arg);
+/* group: "" any, "-" those for every group, else that group's; q: "" or
+ * a substring of question, keys or answer; by id */
+int store_kb_list(const char *group, const char *q, int limit,
+    store_kb_cb *cb, void *arg);
+/* Enabled entries for group (NULL: any) matching the FTS5 query fts (best
+ * bm25 first) or, when fts is NULL, the LIKE pattern like. */
+int store_kb_candidates(const char *fts, const char *like, const char *group,
+    int limit, store_kb_cb *cb, void *arg);
+int store_kb_foreach(store_kb_cb *cb, void *arg);	/* all, for export */
+/* chats the bot talks to: opened with it, one more question answered or
+ * not, handed to the queue */
+int store_chat_bot_open(int64_t chat);
+int store_chat_bot_count(int64_t chat, int answered, int unanswered);
+int store_chat_handoff(int64_t chat);
 
 /* quick replies (store_reply.c) */
 int store_reply_insert(const struct store_reply *r, int64_t *id);

@@ -10,7 +10,7 @@
  * index), store_ckpt.c (WAL checkpoints in a helper process),
  * store_report.c (transfers, missed chats and the status log that reports
  * read), store_customer.c (customer cards, their contacts, tags and custom
- * fields).
+ * fields), store_kb.c (the bot's knowledge base and what it did in chats).
  */
 #ifndef KEFU_STORE_INT_H
 #define KEFU_STORE_INT_H

@@ -179,6 +179,31 @@ static const char *migrations[] = {
 	"DROP INDEX imsgs_peer_b;"
 	"CREATE INDEX imsgs_peer_a ON imsgs(peer_a, conv, peer_b) WHERE peer_a IS NOT NULL;"
 	"CREATE INDEX imsgs_peer_b ON imsgs(peer_b, conv, peer_a) WHERE peer_b IS NOT NULL;",
+	/* 15: the knowledge base of the bot (kb.c, store_kb.c): entries and
+	 * their full-text index (FTS5, trigram: Chinese matches too), kept
+	 * in step by triggers; what the bot did in each chat, for reports */
+	"CREATE TABLE kb ("
+	"  id INTEGER PRIMARY KEY, grp TEXT, question TEXT NOT NULL,"
+	"  keys TEXT NOT NULL DEFAULT '', answer TEXT NOT NULL,"
+	"  enabled INTEGER NOT NULL DEFAULT 1, hits INTEGER NOT NULL DEFAULT 0,"
+	"  created INTEGER NOT NULL, updated INTEGER NOT NULL);"
+	"CREATE VIRTUAL TABLE kb_fts USING fts5(question, keys,"
+	"  content='kb', content_rowid='id', tokenize='trigram');"
+	"CREATE TRIGGER kb_ai AFTER INSERT ON kb BEGIN"
+	"  INSERT INTO kb_fts (rowid, question, keys)"
+	"  VALUES (new.id, new.question, new.keys); END;"
+	"CREATE TRIGGER kb_ad AFTER DELETE ON kb BEGIN"
+	"  INSERT INTO kb_fts (kb_fts, rowid, question, keys)"
+	"  VALUES ('delete', old.id, old.question, old.keys); END;"
+	"CREATE TRIGGER kb_au AFTER UPDATE OF question, keys ON kb BEGIN"
+	"  INSERT INTO kb_fts (kb_fts, rowid, question, keys)"
+	"  VALUES ('delete', old.id, old.question, old.keys);"
+	"  INSERT INTO kb_fts (rowid, question, keys)"
+	"  VALUES (new.id, new.question, new.keys); END;"
+	"ALTER TABLE chats ADD COLUMN bot INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE chats ADD COLUMN bot_answered INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE chats ADD COLUMN bot_unanswered INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE chats ADD COLUMN handed_off INTEGER NOT NULL DEFAULT 0;",
 };
 
 int

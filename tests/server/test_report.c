@@ -170,7 +170,7 @@ fixture(void)
 	return bad || store_commit() < 0 ? -1 : 0;
 }
 
-#define NODATA "rated=0 rating_avg=- r1=0 r2=0 r3=0 r4=0 r5=0"
+#define NODATA "rated=0 rating_avg=- r1=0 r2=0 r3=0 r4=0 r5=0 bot_answered=0 bot_unanswered=0 handed_off=0"
 #define EMPTY "offered=0 answered=0 missed=0 transferred=0 wait_avg=- " \
 	"wait_p50=- wait_p90=- frt_avg=- frt_p50=- frt_p90=- dur_avg=- " \
 	"dur_p50=- dur_p90=- " NODATA
@@ -180,11 +180,11 @@ fixture(void)
 #define TOTAL "total offered=7 answered=4 missed=2 transferred=2 " \
 	"wait_avg=55.0 wait_p50=20 wait_p90=200 frt_avg=101.5 frt_p50=30 " \
 	"frt_p90=261 dur_avg=540.0 dur_p50=300 dur_p90=1200 rated=3 " \
-	"rating_avg=4.00 r1=0 r2=0 r3=1 r4=1 r5=1"
+	"rating_avg=4.00 r1=0 r2=0 r3=1 r4=1 r5=1 bot_answered=0 bot_unanswered=0 handed_off=0"
 #define ALICE "agent=alice offered=3 answered=2 missed=0 transferred=1 " \
 	"wait_avg=76.7 wait_p50=20 wait_p90=200 frt_avg=145.5 frt_p50=30 " \
 	"frt_p90=261 dur_avg=330.0 dur_p50=60 dur_p90=600 rated=1 " \
-	"rating_avg=5.00 r1=0 r2=0 r3=0 r4=0 r5=1"
+	"rating_avg=5.00 r1=0 r2=0 r3=0 r4=0 r5=1 bot_answered=0 bot_unanswered=0 handed_off=0"
 
 static void
 check_total(void)
@@ -213,13 +213,13 @@ check_day(void)
 	is_str(row_str(&r, 0), "day=2026-03-01 offered=4 answered=2 missed=1 "
 	    "transferred=2 wait_avg=23.3 wait_p50=20 wait_p90=40 frt_avg=65.0 "
 	    "frt_p50=30 frt_p90=100 dur_avg=320.0 dur_p50=300 dur_p90=600 "
-	    "rated=2 rating_avg=4.00 r1=0 r2=0 r3=1 r4=0 r5=1", "day 1");
+	    "rated=2 rating_avg=4.00 r1=0 r2=0 r3=1 r4=0 r5=1 bot_answered=0 bot_unanswered=0 handed_off=0", "day 1");
 	/* day 2: c5 c6 c8; waits 5 200, frt 15 261, duration 1200 */
 	is_str(row_str(&r, 1), "day=2026-03-02 offered=3 answered=2 missed=1 "
 	    "transferred=0 wait_avg=102.5 wait_p50=5 wait_p90=200 "
 	    "frt_avg=138.0 frt_p50=15 frt_p90=261 dur_avg=1200.0 "
 	    "dur_p50=1200 dur_p90=1200 rated=1 rating_avg=4.00 r1=0 r2=0 r3=0 "
-	    "r4=1 r5=0", "day 2");
+	    "r4=1 r5=0 bot_answered=0 bot_unanswered=0 handed_off=0", "day 2");
 	is_str(row_str(&r, 2), TOTAL, "the total after the days");
 	report_free(&r);
 }
@@ -236,7 +236,7 @@ check_hour(void)
 	is_str(row_str(&r, 9), "hour=09 offered=2 answered=2 missed=0 "
 	    "transferred=1 wait_avg=25.0 wait_p50=10 wait_p90=40 frt_avg=65.0 "
 	    "frt_p50=30 frt_p90=100 dur_avg=450.0 dur_p50=300 dur_p90=600 "
-	    "rated=2 rating_avg=4.00 r1=0 r2=0 r3=1 r4=0 r5=1",
+	    "rated=2 rating_avg=4.00 r1=0 r2=0 r3=1 r4=0 r5=1 bot_answered=0 bot_unanswered=0 handed_off=0",
 	    "09: c1 and c2");
 	is_str(row_str(&r, 10), "hour=10 offered=2 answered=0 missed=1 "
 	    "transferred=1 wait_avg=20.0 wait_p50=20 wait_p90=20 frt_avg=- "
@@ -246,7 +246,7 @@ check_hour(void)
 	    "transferred=0 wait_avg=102.5 wait_p50=5 wait_p90=200 "
 	    "frt_avg=138.0 frt_p50=15 frt_p90=261 dur_avg=1200.0 "
 	    "dur_p50=1200 dur_p90=1200 rated=1 rating_avg=4.00 r1=0 r2=0 r3=0 "
-	    "r4=1 r5=0", "14: c5 and c6 of day 2");
+	    "r4=1 r5=0 bot_answered=0 bot_unanswered=0 handed_off=0", "14: c5 and c6 of day 2");
 	is_str(row_str(&r, 23), "hour=23 offered=1 answered=0 missed=1 "
 	    "transferred=0 wait_avg=- wait_p50=- wait_p90=- frt_avg=- "
 	    "frt_p50=- frt_p90=- dur_avg=- dur_p50=- dur_p90=- " NODATA,
@@ -267,13 +267,13 @@ check_group(void)
 	is_str(row_str(&r, 0), "group=sales offered=4 answered=3 missed=1 "
 	    "transferred=1 wait_avg=83.3 wait_p50=40 wait_p90=200 "
 	    "frt_avg=130.3 frt_p50=100 frt_p90=261 dur_avg=450.0 dur_p50=300 "
-	    "dur_p90=600 rated=2 rating_avg=4.00 r1=0 r2=0 r3=1 r4=0 r5=1",
+	    "dur_p90=600 rated=2 rating_avg=4.00 r1=0 r2=0 r3=1 r4=0 r5=1 bot_answered=0 bot_unanswered=0 handed_off=0",
 	    "sales");
 	/* tech: c3 c5 c8; waits 5 20, frt 15, durations 60 1200 */
 	is_str(row_str(&r, 1), "group=tech offered=3 answered=1 missed=1 "
 	    "transferred=1 wait_avg=12.5 wait_p50=5 wait_p90=20 frt_avg=15.0 "
 	    "frt_p50=15 frt_p90=15 dur_avg=630.0 dur_p50=60 dur_p90=1200 "
-	    "rated=1 rating_avg=4.00 r1=0 r2=0 r3=0 r4=1 r5=0", "tech");
+	    "rated=1 rating_avg=4.00 r1=0 r2=0 r3=0 r4=1 r5=0 bot_answered=0 bot_unanswered=0 handed_off=0", "tech");
 	report_free(&r);
 }
 
@@ -291,7 +291,7 @@ check_agent(void)
 	is_str(row_str(&r, 1), "agent=bob offered=2 answered=2 missed=0 "
 	    "transferred=1 wait_avg=22.5 wait_p50=5 wait_p90=40 frt_avg=57.5 "
 	    "frt_p50=15 frt_p90=100 dur_avg=750.0 dur_p50=300 dur_p90=1200 "
-	    "rated=2 rating_avg=3.50 r1=0 r2=0 r3=1 r4=1 r5=0 online=0 "
+	    "rated=2 rating_avg=3.50 r1=0 r2=0 r3=1 r4=1 r5=0 bot_answered=0 bot_unanswered=0 handed_off=0 online=0 "
 	    "away=900 busy=0", "bob: the same-second online counts 0");
 	is_str(row_str(&r, 2), "agent=dave " EMPTY " online=600 away=0 busy=0",
 	    "dave: no chats, online 600 s");
@@ -313,7 +313,7 @@ check_agent(void)
 	is_str(row_str(&r, 1), "total offered=3 answered=2 missed=0 "
 	    "transferred=1 wait_avg=76.7 wait_p50=20 wait_p90=200 "
 	    "frt_avg=145.5 frt_p50=30 frt_p90=261 dur_avg=330.0 dur_p50=60 "
-	    "dur_p90=600 rated=1 rating_avg=5.00 r1=0 r2=0 r3=0 r4=0 r5=1 "
+	    "dur_p90=600 rated=1 rating_avg=5.00 r1=0 r2=0 r3=0 r4=0 r5=1 bot_answered=0 bot_unanswered=0 handed_off=0 "
 	    "online=7200 away=1800 busy=37800", "the total is alice's");
 	is_str(row_str(&r, 2), "category=billing chats=1", "her billing chat");
 	report_free(&r);
@@ -329,7 +329,7 @@ check_agent(void)
 	is_str(row_str(&r, 2), "total offered=3 answered=1 missed=1 "
 	    "transferred=1 wait_avg=12.5 wait_p50=5 wait_p90=20 frt_avg=15.0 "
 	    "frt_p50=15 frt_p90=15 dur_avg=630.0 dur_p50=60 dur_p90=1200 "
-	    "rated=1 rating_avg=4.00 r1=0 r2=0 r3=0 r4=1 r5=0 online=7200 "
+	    "rated=1 rating_avg=4.00 r1=0 r2=0 r3=0 r4=1 r5=0 bot_answered=0 bot_unanswered=0 handed_off=0 online=7200 "
 	    "away=2700 busy=37800", "the tech total");
 	report_free(&r);
 }
