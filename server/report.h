@@ -16,6 +16,9 @@
  *   dur          duration: ended_at - assigned_at, chats an agent got that
  *                ended
  *   rating       rated chats, their average and the count of each score
+ *   bot_answered, bot_unanswered  questions the knowledge-base bot answered
+ *                or not (bot.c), handed_off  chats it passed to the queue;
+ *                a chat that stayed with the bot counts only in these
  * and, per agent, seconds online, away and busy in the period (the status
  * log, presence.c), and the count of each wrap-up category.
  * Averages have one decimal; p50/p90 are nearest-rank percentiles (the

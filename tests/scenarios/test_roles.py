@@ -29,7 +29,9 @@ try:
                 "INVITATION accept", "BROWSE page=/x",
                 "CUSTOMER 1", "CUSTOMERS", "CUSTSET 1 name=x", "TAG 1 vip", "UNTAG 1 vip",
                 "IMSG all :x", "IMSGS all", "IREAD all", "IUNREAD", "WATCHERS " + chat, "CHATS all", "BOARD on", "STATS",
-                "GROUPSET tech mode=auto", "GROUPDEL tech", "USERSET bob disabled=1", "LOGOUT bob"):
+                "GROUPSET tech mode=auto", "GROUPDEL tech", "USERSET bob disabled=1", "LOGOUT bob",
+
+                "KB", "KBSEARCH :x", "KBADD q :a", "KBSET 1 enabled=0", "KBDEL 1"):
         final, _ = v.cmd(cmd)
         t.ok(final is not None and final.startswith("ERR DENIED"),
              "visitor: %s -> ERR DENIED" % cmd.split()[0], final)
@@ -44,7 +46,8 @@ try:
                 "LEAVEMSG phone=12345678 :call me", "MAINT", "MAINT on :x",
                 "INVITATION accept", "INVITATION decline", "BROWSE page=/x",
                 "REPORT from=2026-01-01 to=2026-01-31", "CHATS all", "BOARD on",
-                "GROUPSET tech mode=auto", "GROUPDEL tech", "USERSET bob disabled=1", "LOGOUT bob"):
+                "GROUPSET tech mode=auto", "GROUPDEL tech", "USERSET bob disabled=1", "LOGOUT bob", "HUMAN",
+                "KBADD q :a", "KBSET 1 enabled=0", "KBDEL 1"):
         final, _ = a.cmd(cmd)
         t.ok(final is not None and final.startswith("ERR DENIED"),
              "agent: %s -> ERR DENIED" % cmd.split()[0], final)
@@ -87,6 +90,14 @@ try:
     for cmd in ("REPLYADD t :x", "REPLYSET 1 title=x", "REPLYDEL 1"):
         final, _ = sup.cmd(cmd)
         t.ok(final.startswith("ERR DENIED"), "supervisor: shared %s -> ERR DENIED" % cmd.split()[0], final)
+    for cmd in ("KBADD q :a", "KBSET 1 enabled=0", "KBDEL 1"):
+        final, _ = sup.cmd(cmd)
+        t.ok(final.startswith("ERR DENIED"), "supervisor: %s -> ERR DENIED" % cmd.split()[0], final)
+    for who, c in (("agent", a), ("supervisor", sup)):
+        final, _ = c.cmd("KB")
+        t.eq(final, "OK 0", "%s may list the knowledge base (KB)" % who)
+        final, _ = c.cmd("KBSEARCH :how do I pay")
+        t.eq(final, "OK 0", "%s may search it (KBSEARCH)" % who)
 
     # -- admin: accounts
     final, _ = adm.cmd("USERADD eve agent max=2 groups=tech display=Eve\\sE :evesecret1")
@@ -145,6 +156,18 @@ try:
     t.ok(len(rows) == 1 and "cat=money" in rows[0], "agents see the change", rows)
     final, _ = adm.cmd("REPLYDEL " + rid)
     t.eq(final, "OK", "admin REPLYDEL")
+    final, _ = adm.cmd("KBADD 怎么开发票 group=billing keys=发票|invoice :在订单页点“申请发票”。")
+    t.ok(final.startswith("OK id="), "admin KBADD", final)
+    kbid = kv(final).get("id")
+    final, rows = a.cmd("KBSEARCH :我想开发票")
+    t.ok(final == "OK 1" and rows[0].startswith(kbid + " "), "agents find the new entry (KBSEARCH)", rows)
+    final, _ = adm.cmd("KBSET %s enabled=0" % kbid)
+    t.eq(final, "OK", "admin KBSET")
+    final, _ = adm.cmd("KBDEL " + kbid)
+    t.eq(final, "OK", "admin KBDEL")
+    final, rows = adm.cmd("AUDIT 3")
+    t.eq([kv(r).get("action") for r in rows], ["kbdel", "kbset", "kbadd"],
+         "KBADD, KBSET and KBDEL are in the audit trail")
     final, _ = adm.cmd("KEYADD alice :" + KEY)
     t.ok(final.startswith("OK id="), "admin KEYADD", final)
     kid = kv(final).get("id")
