@@ -212,6 +212,8 @@ model_line_kind(const char *s)
 		return LK_NOTE;
 	if (strcmp(s, "whisper") == 0)
 		return LK_WHISPER;
+	if (strcmp(s, "bot") == 0)
+		return LK_BOT;
 	return LK_SYSTEM;
 }
 

@@ -14,7 +14,8 @@
 
 #include "input.h"
 
-enum line_kind { LK_VISITOR, LK_AGENT, LK_NOTE, LK_WHISPER, LK_SYSTEM };
+enum line_kind { LK_VISITOR, LK_AGENT, LK_NOTE, LK_WHISPER, LK_SYSTEM,
+	LK_BOT };	/* LK_BOT: the knowledge-base bot's answers */
 
 struct tline {
 	long seq;		/* 0 for local system lines */

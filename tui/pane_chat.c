@@ -28,7 +28,7 @@ kind_style(int kind)
 {
 	switch (kind) {
 	case LK_VISITOR: return ST_VISITOR;
-	case LK_AGENT: return ST_AGENT;
+	case LK_AGENT: case LK_BOT: return ST_AGENT;
 	case LK_NOTE: case LK_WHISPER: return ST_NOTE;
 	default: return ST_SYSTEM;
 	}
@@ -47,6 +47,7 @@ line_text(const struct tline *t, size_t *n)
 	switch (t->kind) {
 	case LK_NOTE: snprintf(buf, len, "[note] %s: %s", t->from, t->text); break;
 	case LK_WHISPER: snprintf(buf, len, "[whisper] %s: %s", t->from, t->text); break;
+	case LK_BOT: snprintf(buf, len, "[bot] %s: %s", t->from, t->text); break;
 	case LK_SYSTEM: snprintf(buf, len, "-- %s", t->text); break;
 	default: snprintf(buf, len, "%s: %s", t->from, t->text); break;
 	}

@@ -515,7 +515,8 @@ row_dialog(struct session *s, struct client_pending *p, struct proto_req *r)
 
 		fmt_date(date, sizeof(date), field_long(r, "ts"), 0);
 		snprintf(buf, sizeof(buf), "%s %s%s: %s", date,
-		    kind == LK_NOTE ? "[note] " : kind == LK_WHISPER ? "[whisper] " : "",
+		    kind == LK_NOTE ? "[note] " : kind == LK_WHISPER ? "[whisper] " :
+		    kind == LK_BOT ? "[bot] " : "",
 		    field_str(r, "from"), r->text ? r->text : "");
 		(void)model_dialog_item(&m->dlg, buf, NULL, NULL);
 	}

@@ -501,7 +501,7 @@
 			var ts = parseInt(r.kv.ts, 10);
 			if (kind === "visitor")
 				line("kefu-visitor", r.text, T.you + " " + hhmm(ts));
-			else if (kind === "agent")
+			else if (kind === "agent" || kind === "bot")	/* bot: 智能客服 */
 				line("kefu-agent", r.text, from + " " + hhmm(ts));
 			else
 				line("kefu-system", r.text, hhmm(ts));
