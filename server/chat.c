@@ -430,6 +430,35 @@ record_wait(struct chat *c)
 	g->waited = 1;
 }
 
+int
+chat_answer_window(const struct chat *c)
+{
+	return c->designated ? srv.cfg.designated_wait : srv.cfg.answer_timeout;
+}
+
+struct agent *
+route_designated(const char *name)
+{
+	struct agent *a = name && *name ? agent_find(name) : NULL;
+
+	if (a == NULL || a->deleted || a->conn == NULL ||
+	    a->status != AS_ONLINE || a->nchats >= a->max_chats ||
+	    srv.cfg.designated_wait <= 0 || srv.shutting_down)
+		return NULL;
+	return a;
+}
+
+int
+chat_designate(struct chat *c, struct agent *a)
+{
+	c->designated = 1;
+	if (chat_assign(c, a, "designated", NULL, NULL) < 0) {
+		c->designated = 0;
+		return -1;
+	}
+	return 0;
+}
+
 void
 ev_assign(struct chat *c, const char *by, const char *from, const char *note)
 {
@@ -445,9 +474,9 @@ ev_assign(struct chat *c, const char *by, const char *from, const char *note)
 		proto_put_kv(b, "from", from);
 	if (c->visitor == NULL || c->visitor->conn == NULL)
 		proto_put_kvi(b, "left", 1);
-	if (c->auto_assigned && !c->answered && srv.cfg.answer_timeout > 0 &&
+	if (c->auto_assigned && !c->answered && chat_answer_window(c) > 0 &&
 	    strcmp(by, "invite") != 0) {
-		long long left = srv.cfg.answer_timeout -
+		long long left = chat_answer_window(c) -
 		    (srv.now_ms - c->assigned_ms) / 1000;
 
 		proto_put_kvi(b, "timeout", left > 0 ? left : 0);
@@ -481,7 +510,8 @@ chat_assign(struct chat *c, struct agent *a, const char *by, const char *from,
 	c->state = CS_ASSIGNED;
 	c->agent = a;
 	c->assigned_ms = srv.now_ms;
-	c->auto_assigned = strcmp(by, "auto") == 0 && !c->answered;
+	c->auto_assigned = (strcmp(by, "auto") == 0 ||
+	    strcmp(by, "designated") == 0) && !c->answered;
 	if (c->auto_assigned)
 		chat_watch(c);		/* the answer timeout runs */
 	a->nchats++;

@@ -41,6 +41,17 @@ long long queue_eta(const struct chat *c);	/* -1: none (see PROTOCOL.md) */
 void queue_tell_position(struct chat *c, int force);
 
 struct agent *route_pick(struct group *g, struct agent *exclude);
+/* The agent a visitor named (HELLO agent=NAME) if the chat may wait for
+ * them: online, connected, under their limit, routing.designated_wait set;
+ * else NULL (the group routes the chat as usual). */
+struct agent *route_designated(const char *name);
+/* Seconds the owner of an auto-assigned chat has to answer it: the
+ * designated agent's routing.designated_wait, else routing.answer_timeout
+ * (0: no limit). */
+int chat_answer_window(const struct chat *c);
+/* Give c to its designated agent a (by=designated): routing.designated_wait
+ * seconds to answer, then back to the head of its group's queue. */
+int chat_designate(struct chat *c, struct agent *a);
 void route_group(struct group *g);
 void route_agent_groups(struct agent *a);
 int group_online(const struct group *g);

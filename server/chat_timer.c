@@ -4,7 +4,8 @@
  *
  * A chat can only have a timer running after one of a few events, and each
  * of them puts the chat on the watch list (chat_watch):
- *  - it was routed to an agent and not yet answered (routing.answer_timeout);
+ *  - it was routed to an agent and not yet answered (routing.answer_timeout,
+ *    or routing.designated_wait for the agent a visitor named);
  *  - its visitor went away (visitor.resume_timeout);
  *  - it ended (it is forgotten an hour later, or once wrapped up and its
  *    visitor gone).
@@ -68,11 +69,12 @@ tick_chat(struct chat *c)
 	struct agent *a = c->agent;
 
 	if (c->state == CS_ASSIGNED && a && c->auto_assigned && !c->answered &&
-	    srv.cfg.answer_timeout > 0 &&
-	    now - c->assigned_ms > (long long)srv.cfg.answer_timeout * 1000) {
+	    chat_answer_window(c) > 0 &&
+	    now - c->assigned_ms > (long long)chat_answer_window(c) * 1000) {
 		log_info("chat %lld: %s did not answer in %ds; re-routing",
-		    (long long)c->id, a->name, srv.cfg.answer_timeout);
+		    (long long)c->id, a->name, chat_answer_window(c));
 		c->declined = a;
+		c->designated = 0;	/* from now on the group's */
 		chat_requeue(c, "timeout", 1);
 	}
 

@@ -176,7 +176,7 @@ hello_join_words(struct conn *c, struct proto_req *r, char *buf, size_t len)
 
 static void
 hello_started(struct conn *c, struct visitor *v, struct chat *ch,
-    struct group *g)
+    struct group *g, struct agent *da)
 {
 	struct pbuf *b;
 
@@ -186,6 +186,10 @@ hello_started(struct conn *c, struct visitor *v, struct chat *ch,
 	if (ch->state == CS_BOT)
 		pbuf_adds(b, " bot=1");
 	conn_end(c);
+	/* the agent the visitor named has routing.designated_wait to answer */
+	if (da && ch->state == CS_QUEUED && chat_designate(ch, da) < 0)
+		log_error("chat %lld: could not give it to %s: %s",
+		    (long long)ch->id, da->name, store_errmsg());
 	route_group(g);
 	if (ch->state == CS_QUEUED) {
 		queue_tell_position(ch, 1);
@@ -240,6 +244,7 @@ hello_again(struct conn *c, struct proto_req *r, struct group *g)
 	struct visitor *v = c->visitor;
 	struct chat *old = v->chat, *ch;
 	const char *page = proto_opt(r, "page");
+	struct agent *da;
 	int bot;
 
 	if (old && old->state != CS_ENDED) {
@@ -273,7 +278,8 @@ hello_again(struct conn *c, struct proto_req *r, struct group *g)
 		old->visitor = NULL;	/* the ended chat lets go of us */
 		v->chat = NULL;
 	}
-	bot = bot_engages(g);
+	da = route_designated(proto_opt(r, "agent"));
+	bot = da == NULL && bot_engages(g);
 	if (!bot && offhours_hello(c, v, g))
 		return;		/* closed: no chat, LEAVEMSG is offered */
 	ch = chat_open(v, g, r->text ? r->text : "", bot);
@@ -281,7 +287,7 @@ hello_again(struct conn *c, struct proto_req *r, struct group *g)
 		cmd_store_failed(c);
 		return;
 	}
-	hello_started(c, v, ch, g);
+	hello_started(c, v, ch, g, da);
 }
 
 /* A returning visitor keeps what they told us before unless they say anew. */
@@ -308,7 +314,8 @@ hello_run(struct conn *c, struct proto_req *r)
 	struct group *g;
 	struct chat *ch;
 	int64_t known = 0;
-	int bot;
+	struct agent *da;
+	int bot, invited;
 	char err[128], region[REGION_MAX];
 
 	if (hello_join_words(c, r, joined, sizeof(joined)) < 0)
@@ -380,9 +387,11 @@ hello_run(struct conn *c, struct proto_req *r)
 		goto fail;
 	if (customer_link_visitor(v->id, NULL, v->email) < 0)
 		goto fail;
-	/* an accepted invitation goes to the inviting agent, not the bot */
-	bot = bot_engages(g) && !(c->browser && c->browser->accepting &&
-	    c->browser->inviter);
+	/* an accepted invitation goes to the inviting agent, not the bot;
+	 * a visitor who named an agent who can take them goes to that agent */
+	invited = c->browser && c->browser->accepting && c->browser->inviter;
+	da = invited ? NULL : route_designated(proto_opt(r, "agent"));
+	bot = !invited && da == NULL && bot_engages(g);
 	if (!bot && offhours_hello(c, v, g)) {	/* closed: no chat, LEAVEMSG */
 		if (known)
 			case_deliver(c);
@@ -395,7 +404,7 @@ hello_run(struct conn *c, struct proto_req *r)
 	c->visitor = v;
 	c->role = ROLE_VISITOR;
 	browse_hello_chat(c, ch);	/* an accepted invitation */
-	hello_started(c, v, ch, g);
+	hello_started(c, v, ch, g, da);
 	if (known)
 		case_deliver(c);
 	return;

@@ -98,6 +98,7 @@ config_defaults(struct config *c)
 	c->ssh_startups[1] = 30;
 	c->ssh_startups[2] = 100;
 	c->ssh_per_source_startups = 10;
+	c->designated_wait = 60;
 	set_str(&c->bot_name, "bot");
 	c->bot_threshold = 0.6;
 	c->bot_max_misses = 2;
@@ -314,6 +315,7 @@ set_scalar(struct cfg_ctx *x, const char *path, yaml_node_t *val)
 	INT_KEY("routing.agent_grace", agent_grace, 0, 86400)
 	INT_KEY("visitor.resume_timeout", resume_timeout, 0, 7 * 86400)
 	INT_KEY("shutdown.drain_timeout", drain_timeout, 0, 86400)
+	INT_KEY("routing.designated_wait", designated_wait, 0, 86400)
 	STR_KEY("bot.name", bot_name)
 	STR_KEY("bot.handoff_words", bot_handoff_words)
 	STR_KEY("bot.miss_reply", bot_miss_reply)

@@ -106,6 +106,7 @@ struct config {
 	struct config_region regions[CONFIG_MAX_REGIONS];
 	int nregions;
 
+	int designated_wait;	/* s a chat waits for its designated agent */
 	char *bot_name;		/* the bot's name in its messages */
 	double bot_threshold;	/* least score (0..1] of an answer */
 	int bot_max_misses;	/* unanswered questions before hand-off */

@@ -96,6 +96,9 @@ struct chat {
 	time_t queued_at;		/* wall clock of the same, for QUEUE wait */
 	long long assigned_ms;
 	int auto_assigned;		/* routed by the server, not yet answered */
+	int designated;			/* given to the agent the visitor named
+					 * (HELLO agent=): their answer window
+					 * is routing.designated_wait */
 	int answered;			/* an agent has sent a message */
 	int rated;
 	int wrapped;

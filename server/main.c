@@ -266,6 +266,7 @@ reload(void)
 		srv.cfg.chat_bytes = nc.chat_bytes;
 		srv.cfg.commit_interval_us = nc.commit_interval_us;
 		srv.cfg.answer_timeout = nc.answer_timeout;
+		srv.cfg.designated_wait = nc.designated_wait;
 		srv.cfg.agent_grace = nc.agent_grace;
 		srv.cfg.resume_timeout = nc.resume_timeout;
 		srv.cfg.drain_timeout = nc.drain_timeout;

@@ -159,6 +159,7 @@ static const struct {
 } fields[] = {
 	{ "name", VLIMIT_NAME_MAX }, { "email", 254 }, { "page", 1024 },
 	{ "referrer", 1024 }, { "lang", 35 }, { "group", 63 }, { "token", 64 },
+	{ "agent", 63 },
 };
 
 int

@@ -6,6 +6,8 @@
  *   <script src="https://desk.example.com/kefu.js" data-group="sales"
  *           data-lang="zh"></script>
  *
+ * data-agent="NAME" asks for that agent (指定客服, HELLO agent=NAME).
+ *
  * Everything shown is set with textContent: nothing from the server or the
  * visitor is ever parsed as HTML. The resume token is kept in localStorage,
  * so a reload or another page of the site returns to the same chat.
@@ -25,6 +27,7 @@
 	    document.querySelector("script[src*='kefu.js']");
 	var cfg = {
 		group: (script && script.getAttribute("data-group")) || "",
+		agent: (script && script.getAttribute("data-agent")) || "",
 		lang: (script && script.getAttribute("data-lang")) ||
 		    (navigator.language || "en"),
 		required: (typeof KEFU_REQUIRED === "string" ? KEFU_REQUIRED :
@@ -416,7 +419,8 @@
 	function start(v) {
 		inviteGone();
 		var fields = { name: v.name, email: v.email, lang: zh ? "zh" : "en",
-		    group: cfg.group, page: location.href.slice(0, 1000),
+		    group: cfg.group, agent: cfg.agent,
+		    page: location.href.slice(0, 1000),
 		    referrer: document.referrer.slice(0, 1000) };
 		var go = function () {
 			status(T.connecting);
