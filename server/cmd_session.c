@@ -31,7 +31,8 @@
 #include "session.h"
 
 /* May c use the verb right now? Its role, and for a visitor the state of
- * their chat: HELLO and RATE after it ended, SAY/TYPING/END while open. */
+ * their chat: HELLO and RATE after it ended, SAY/TYPING/END while open,
+ * HUMAN while the bot has it. */
 static int
 usable_now(const struct conn *c, const struct proto_cmd *pc)
 {
@@ -51,6 +52,8 @@ usable_now(const struct conn *c, const struct proto_cmd *pc)
 	case CMD_ID_TYPING:
 	case CMD_ID_END:
 		return open;
+	case CMD_ID_HUMAN:
+		return ch != NULL && ch->state == CS_BOT;
 	default:
 		return 1;
 	}

@@ -121,6 +121,8 @@ try:
     t.ok(a.no_event("QADD", 0.3), "agents get no QADD while the bot has the chat")
     final, _ = v1.cmd("WHERE")
     t.ok(kv(final).get("state") == "bot", "WHERE: state=bot", final)
+    final, rows = v1.cmd("HELP")
+    t.ok(any(r.startswith("HUMAN ") for r in rows), "HELP lists HUMAN while the bot has the chat", rows)
     asks(v1, c1, "I FORGOT my password!", ANS_PW, "an English question (case ignored)")
     asks(v1, c1, "退款", ANS_REFUND, "a two-character question (LIKE, the group's own entry)")
     final, _ = v1.cmd("SAY :优惠券怎么用")
@@ -141,6 +143,8 @@ try:
          "the agent reads the whole bot conversation (5 visitor, 5 bot lines)", kinds)
     final, _ = v1.cmd("HUMAN")
     t.ok(err(final, "STATE"), "HUMAN once an agent has the chat: ERR STATE", final)
+    final, rows = v1.cmd("HELP")
+    t.ok(not any(r.startswith("HUMAN ") for r in rows), "... and HELP no longer lists it", rows)
 
     # -- two unanswered questions hand off; another group's entry is not given
     v2 = srv.client()
