@@ -11,6 +11,7 @@
 
 #include "actions.h"
 #include "board.h"
+#include "cases.h"
 #include "wrapcats.h"
 #include "browsers.h"
 
@@ -507,6 +508,12 @@ act_dialog_submit(struct app *a)
 		break;
 	case DLG_BROWSE:
 		browsers_submit(a);
+		break;
+	case DLG_CASES:
+	case DLG_CASE:
+	case DLG_CASETEXT:
+	case DLG_BAN:
+		cases_submit(a);
 		break;
 	case DLG_STATUS:
 		if (d->nitems > 0) {

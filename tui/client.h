@@ -30,6 +30,8 @@ enum rq_kind {
 					/* the Team tab (team.c) */
 	RQ_BROWSE, RQ_ENGAGE,			/* browsers.c */
 	RQ_ADMIN, RQ_REPORT,	/* the admin and report screens (screen.h) */
+	RQ_CASES, RQ_CASES_MORE, RQ_CASE, RQ_CASESET, RQ_CASENOTE,
+	RQ_CASEREPLY, RQ_BAN,					/* cases.c */
 };
 
 enum cl_state { CL_DOWN, CL_LOGIN, CL_UP };

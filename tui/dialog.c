@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cardform.h"
+#include "cases.h"
 #include "dialog.h"
 #include "keymap.h"
 #include "team.h"
@@ -24,6 +25,10 @@ title_of(int kind)
 	case DLG_PAST: return " The visitor's past chats ";
 	case DLG_VIEW: return " Transcript (read-only) ";
 	case DLG_BROWSE: return " Visitors on the site (browsing, no chat yet) ";
+	case DLG_CASES: return " Cases (left messages) ";
+	case DLG_CASE: return " Case ";
+	case DLG_CASETEXT: return " Case: note or reply ";
+	case DLG_BAN: return " Ban the visitor ";
 	case DLG_TRANSFER: return " Transfer chat: pick agent or group, add a note ";
 	case DLG_WRAPUP: return " Wrap up the chat ";
 	case DLG_STATUS: return " Set your status ";
@@ -45,6 +50,10 @@ hint_of(int kind)
 	case DLG_PAST: return " Up/Down choose  Enter open  Esc close";
 	case DLG_VIEW: return " Up/Down PgUp/PgDn scroll  Enter/Esc close";
 	case DLG_BROWSE: return " Up/Down choose  type the text  Enter invite  Esc close";
+	case DLG_CASES: return " Up/Down choose  Enter open  f filter  Esc close";
+	case DLG_CASE: return " n note r reply a assign o/p/c state  Enter/l list  Esc close";
+	case DLG_CASETEXT: return " Enter save  Esc cancel";
+	case DLG_BAN: return " Enter ban  Esc cancel";
 	default: return "";
 	}
 }
@@ -213,6 +222,9 @@ dialog_key(struct app *a, int fk, wint_t wc, int alt)
 		return;
 	}
 	if (d->kind == DLG_HELP && help_key(d, fk))
+		return;
+	if ((d->kind == DLG_CASES || d->kind == DLG_CASE) &&
+	    cases_key(a, fk, wc, alt))
 		return;
 	if (d->kind == DLG_CONFIRM) {
 		if (fk == 0 && (wc == 'y' || wc == 'Y') && !alt)

@@ -11,6 +11,7 @@
 #include "cardform.h"
 #include "board.h"
 #include "browsers.h"
+#include "cases.h"
 #include "dialog.h"
 #include "expand.h"
 #include "keymap.h"
@@ -45,6 +46,8 @@ const struct keyhelp keymap_help[] = {
 	{ "Alt-v", "visitors on the site; type a text, Enter invites one" },
 	{ "F10 Alt-q Ctrl-C", "quit (asks while you have open chats)" },
 	{ "F11 Alt-d", "desk board: m monitor, w whisper, t take over, e end" },
+	{ "Alt-k", "cases: f filter; in one: n note r reply a assign c close" },
+	{ "Alt-x", "ban the visitor of this chat (asks for a reason)" },
 	{ "Tab Shift-Tab", "move between input, queue and quick replies" },
 	{ "/code Tab", "put the quick reply with that code in its place" },
 	{ "Ctrl-N Ctrl-P", "next / previous chat (also Alt-1 .. Alt-9)" },
@@ -141,6 +144,8 @@ alt_key(struct app *a, wint_t wc)
 	case 'd': board_toggle(a); return 1;
 	case 'u': screen_open(a, SCREEN_ADMIN); return 1;
 	case 'g': screen_open(a, SCREEN_REPORT); return 1;
+	case 'k': cases_open(a); return 1;
+	case 'x': cases_ban(a); return 1;
 	default: break;
 	}
 	if (wc >= '1' && wc <= '9') {

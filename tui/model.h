@@ -77,6 +77,7 @@ enum dlg_kind {
 	DLG_CARD,		/* the customer card form, cardform.c */
 	DLG_TEAM,		/* the Team tab (internal conversation), team.c */
 	DLG_BROWSE,		/* visitors on the site (browsers.c) */
+	DLG_CASES, DLG_CASE, DLG_CASETEXT, DLG_BAN,	/* cases.c */
 };
 
 /* What "y" does in a DLG_CONFIRM dialog. */
@@ -155,6 +156,7 @@ struct model {
 	struct input rq;	/* the quick-reply search */
 	struct dialog dlg;
 	struct board board;
+	int case_filter;	/* the cases list's state filter (cases.c) */
 	struct wrapcat {	/* wrap-up categories per group (wrapcats.c) */
 		char *group, *list;
 	} *cats;

@@ -14,6 +14,7 @@
 #include "cardform.h"
 #include "board.h"
 #include "browsers.h"
+#include "cases.h"
 #include "expand.h"
 #include "fields.h"
 #include "stats.h"
@@ -403,8 +404,8 @@ row_visitor(struct chat *ch, struct client_pending *p, struct proto_req *r)
 }
 
 /* long_form: "2026-11-23", else "11-23 09:30" */
-static void
-fmt_date(char *buf, size_t n, long epoch, int long_form)
+void
+session_fmt_date(char *buf, size_t n, long epoch, int long_form)
 {
 	time_t t = (time_t)epoch;
 	struct tm tm;
@@ -421,7 +422,7 @@ hist_label(char *buf, size_t n, struct proto_req *r)
 	char date[32];
 	int rated = proto_opt(r, "rating") && strcmp(field_str(r, "rating"), "0");
 
-	fmt_date(date, sizeof(date), field_long(r, "started"), 1);
+	session_fmt_date(date, sizeof(date), field_long(r, "started"), 1);
 	snprintf(buf, n, "%s %s %s%s%s", date, field_str(r, "agent"),
 	    field_str(r, "category"), rated ? " *" : "", rated ? field_str(r, "rating") : "");
 }
@@ -495,7 +496,7 @@ row_dialog(struct session *s, struct client_pending *p, struct proto_req *r)
 		    r->argv[0]) == 0)
 			m->dlg.nfront++;	/* before the agents who are out */
 	} else if (p->kind == RQ_SEARCH && m->dlg.kind == DLG_SEARCH) {
-		fmt_date(date, sizeof(date), field_long(r, "ts"), 0);
+		session_fmt_date(date, sizeof(date), field_long(r, "ts"), 0);
 		snprintf(buf, sizeof(buf), "%s #%s %s: %s", date, r->argv[0],
 		    field_str(r, "from"), r->text ? r->text : "");
 		(void)model_dialog_item(&m->dlg, buf, NULL, r->argv[0]);
@@ -513,7 +514,7 @@ row_dialog(struct session *s, struct client_pending *p, struct proto_req *r)
 	    m->dlg.chat == p->arg) {
 		int kind = model_line_kind(field_str(r, "kind"));
 
-		fmt_date(date, sizeof(date), field_long(r, "ts"), 0);
+		session_fmt_date(date, sizeof(date), field_long(r, "ts"), 0);
 		snprintf(buf, sizeof(buf), "%s %s%s: %s", date,
 		    kind == LK_NOTE ? "[note] " : kind == LK_WHISPER ? "[whisper] " :
 		    kind == LK_BOT ? "[bot] " : "",
@@ -747,7 +748,8 @@ session_msg(void *ctx, struct client_msg *msg)
 {
 	struct session *s = ctx;
 
-	if (board_msg(s, msg) || stats_msg(s, msg) || wrapcats_msg(s, msg))
+	if (board_msg(s, msg) || stats_msg(s, msg) || wrapcats_msg(s, msg) ||
+	    cases_msg(s, msg))
 		return;
 	if (msg->p != NULL && msg->p->kind == RQ_CODE) {
 		expand_msg(s, msg);

@@ -26,6 +26,8 @@ void session_msg(void *ctx, struct client_msg *msg);
 /* Ask for everything about one chat (transcript, visitor, history). */
 void session_fetch_chat(struct session *s, long chat, long visitor);
 void session_search_replies(struct session *s);
+/* An epoch as "2026-11-23" (long_form) or "11-23 09:30"; "-" for none. */
+void session_fmt_date(char *buf, size_t n, long epoch, int long_form);
 /* Note that the connection went down (reason shown to the user). */
 void session_lost(struct session *s, const char *reason);
 
