@@ -50,6 +50,8 @@ int customer_link_visitor(int64_t visitor, const char *phone,
  * customer_chats=, cases=; -1 on a store failure. */
 struct list_page;
 int customer_card_rows(struct list_page *pg, int64_t visitor);
+/* cmd_find.c */
+cmd_fn cmd_find;
 /* cmd_reply.c */
 cmd_fn cmd_replies, cmd_replyadd, cmd_replyset, cmd_replydel;
 /* Why r's set fields (non-NULL; pos when >= 0) are not acceptable, or NULL. */

@@ -160,6 +160,10 @@ before_sleep(struct ae_loop *l, void *data)
 	srv.now_ms = ae_now_ms();
 }
 
+/* messages added to the search index each second (about 5 ms); a search
+ * indexes the rest itself (store_find.c) */
+#define FIND_INDEX_BATCH 1000
+
 static void shutdown_all(const char *why);
 static int chats_in_progress(void);
 
@@ -169,6 +173,8 @@ tick(struct ae_loop *l, void *data)
 	srv.now_ms = ae_now_ms();
 	desk_tick();
 	offhours_tick();
+	if (store_find_index(FIND_INDEX_BATCH) < 0)
+		log_warn("search index: %s", store_errmsg());
 	if (srv.drain_until_ms && !srv.shutting_down &&
 	    (chats_in_progress() == 0 || srv.now_ms >= srv.drain_until_ms))
 		shutdown_all("server is stopping");

@@ -49,9 +49,8 @@ report_parse_by(const char *s, enum report_by *by)
 	return -1;
 }
 
-/* Local midnight of "YYYY-MM-DD" plus days; -1 if s is not a real date. */
-static int
-parse_day(const char *s, int days, time_t *t)
+int
+report_parse_day(const char *s, int days, time_t *t)
 {
 	struct tm tm;
 	int y, m, d;
@@ -101,8 +100,9 @@ report_period(const char *from, const char *to, struct report_query *q,
 	time_t last;
 	int days = 0;
 
-	if (parse_day(from, 0, &q->from) < 0 || parse_day(to, 0, &last) < 0 ||
-	    parse_day(to, 1, &q->to) < 0) {
+	if (report_parse_day(from, 0, &q->from) < 0 ||
+	    report_parse_day(to, 0, &last) < 0 ||
+	    report_parse_day(to, 1, &q->to) < 0) {
 		snprintf(err, errlen, "dates are YYYY-MM-DD (from 1970)");
 		return -1;
 	}

@@ -84,6 +84,9 @@ struct report {
 
 #define REPORT_TOOBIG 1
 
+/* Local midnight of "YYYY-MM-DD" plus days; -1 if s is not a real date
+ * (from 1970). */
+int report_parse_day(const char *s, int days, time_t *t);
 /* "YYYY-MM-DD" and "YYYY-MM-DD" (inclusive) into q->from/q->to; at most
  * REPORT_MAX_DAYS days, to not before from. 0, or -1 with err. */
 int report_period(const char *from, const char *to, struct report_query *q,

@@ -324,6 +324,32 @@ int store_ban_insert(const char *kind, const char *value, const char *reason,
     const char *actor, time_t until, int64_t *id);
 int store_ban_lift(int64_t id, const char *actor);
 int store_ban_foreach(store_ban_cb *cb, void *arg);
+/* history search (store_find.c): chats matching every filter given (0 or
+ * NULL: any) and, with words, whose messages hold every word; rows newest
+ * hit first, one per chat, with the newest matching message (without
+ * words: the chat's question, kind "question"). Words are plain text,
+ * never query syntax. */
+#define STORE_FIND_WORDS 8
+#define STORE_FIND_QMAX 1024
+struct store_find {
+	const char *words[STORE_FIND_WORDS];
+	int nwords;
+	int64_t visitor;
+	const char *agent, *group, *category;
+	time_t since, until;		/* the chat's start in [since, until) */
+	int rating_min, rating_max;	/* 0: any */
+};
+struct store_find_row {
+	int64_t chat, visitor, seq;
+	const char *group, *agent, *name, *category, *kind, *sender, *body;
+	time_t created, ended, ts;
+	int rating, hits;
+};
+typedef int store_find_cb(void *arg, const struct store_find_row *r);
+int store_find(const struct store_find *f, store_find_cb *cb, void *arg);
+/* Index up to max (-1: all) messages not yet in the full-text index: the
+ * number indexed, or -1. */
+int store_find_index(int max);
 /* maintenance mode kept across restarts (store_admin.c): one row while it
  * is on (until 0: no end); load calls cb for it, if any */
 typedef int store_maint_cb(void *arg, time_t until, const char *notice,

@@ -204,6 +204,11 @@ static const char *migrations[] = {
 	"ALTER TABLE chats ADD COLUMN bot_answered INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE chats ADD COLUMN bot_unanswered INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE chats ADD COLUMN handed_off INTEGER NOT NULL DEFAULT 0;",
+	/* 16: history search (store_find.c): a trigram full-text index of
+	 * message bodies, filled behind the messages up to meta 'fts_lwm' */
+	"CREATE VIRTUAL TABLE msg_fts USING fts5(body, content='messages',"
+	"  content_rowid='id', tokenize='trigram');"
+	"INSERT INTO meta (key, value) VALUES ('fts_lwm', 0);",
 };
 
 int

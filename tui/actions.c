@@ -540,7 +540,7 @@ act_dialog_submit(struct app *a)
 		}
 		d->nitems = d->sel = 0;
 		model_set_str(&d->msg, "searching...");
-		client_req(a->c, RQ_SEARCH, 0, q, "SEARCH", (char *)NULL);
+		client_req(a->c, RQ_SEARCH, 0, q, "FIND", (char *)NULL);
 		d->searched = 1;
 		free(q);
 		break;

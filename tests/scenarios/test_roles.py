@@ -31,7 +31,8 @@ try:
                 "IMSG all :x", "IMSGS all", "IREAD all", "IUNREAD", "WATCHERS " + chat, "CHATS all", "BOARD on", "STATS",
                 "GROUPSET tech mode=auto", "GROUPDEL tech", "USERSET bob disabled=1", "LOGOUT bob",
 
-                "KB", "KBSEARCH :x", "KBADD q :a", "KBSET 1 enabled=0", "KBDEL 1"):
+                "KB", "KBSEARCH :x", "KBADD q :a", "KBSET 1 enabled=0", "KBDEL 1",
+                "FIND :help", "FIND group=tech"):
         final, _ = v.cmd(cmd)
         t.ok(final is not None and final.startswith("ERR DENIED"),
              "visitor: %s -> ERR DENIED" % cmd.split()[0], final)
