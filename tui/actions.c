@@ -14,6 +14,7 @@
 #include "cases.h"
 #include "wrapcats.h"
 #include "browsers.h"
+#include "typing.h"
 
 static int
 online(struct app *a)
@@ -344,6 +345,7 @@ act_send(struct app *a)
 	    m->note_mode ? "NOTE" : "MSG", id, (char *)NULL) != 0) {
 		input_history_add(&m->in, text);
 		input_clear(&m->in);
+		typing_sent();
 		m->note_mode = 0;
 		c->scroll = 0;
 	}

@@ -15,6 +15,7 @@
 #include "dialog.h"
 #include "expand.h"
 #include "keymap.h"
+#include "typing.h"
 #include "pane_chat.h"
 #include "team.h"
 #include "screen.h"
@@ -225,8 +226,8 @@ chat_key(struct app *a, int fk, wint_t wc, int alt)
 		(void)keymap_edit(&m->in, fk, wc);
 }
 
-void
-keymap_key(struct app *a, int fk, wint_t wc, int alt)
+static void
+key_dispatch(struct app *a, int fk, wint_t wc, int alt)
 {
 	struct model *m = a->m;
 
@@ -252,4 +253,11 @@ keymap_key(struct app *a, int fk, wint_t wc, int alt)
 	case FOCUS_REPLIES: replies_key(a, fk, wc); break;
 	default: chat_key(a, fk, wc, alt); break;
 	}
+}
+
+void
+keymap_key(struct app *a, int fk, wint_t wc, int alt)
+{
+	key_dispatch(a, fk, wc, alt);
+	typing_changed(a);	/* the visitor sees the agent typing */
 }

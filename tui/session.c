@@ -708,6 +708,8 @@ on_err(struct session *s, struct client_pending *p, const char *code,
 	struct model *m = s->m;
 
 	m->dirty = 1;
+	if (p->kind == RQ_TYPING)
+		return;		/* the chat ended meanwhile: nothing to tell */
 	if (p->kind == RQ_LOGIN) {
 		snprintf(s->login_err, sizeof(s->login_err), "%s", code);
 		s->login_result = -1;
