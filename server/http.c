@@ -72,28 +72,67 @@ canned_build(struct canned *k, const char *ctype, const char *prelude,
 	return 0;
 }
 
-int
-http_init(void)
+/* The widget's answer: it learns the required pre-chat fields from a
+ * first line; only letters and commas from the config reach it. */
+static int
+js_build(struct canned *k)
 {
 	char prelude[300];
 	size_t n = 0;
 	const char *req = srv.cfg.http_prechat_required;
 
-	/* the widget learns the required pre-chat fields from a first line;
-	 * only letters and commas from the config reach it */
 	n = (size_t)snprintf(prelude, sizeof(prelude), "var KEFU_REQUIRED = \"");
 	for (; *req && n < sizeof(prelude) - 8; req++)
 		if ((*req >= 'a' && *req <= 'z') || *req == ',')
 			prelude[n++] = *req;
 	snprintf(prelude + n, sizeof(prelude) - n, "\";\n");
-	if (canned_build(&js, "application/javascript; charset=utf-8", prelude,
-	    web_kefu_js, web_kefu_js_len) < 0 ||
+	return canned_build(k, "application/javascript; charset=utf-8", prelude,
+	    web_kefu_js, web_kefu_js_len);
+}
+
+int
+http_init(void)
+{
+	if (js_build(&js) < 0 ||
 	    canned_build(&demo, "text/html; charset=utf-8", NULL, web_demo_html,
 	    web_demo_html_len) < 0) {
 		log_error("http: out of memory");
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * SIGHUP: the web door's policies from the new configuration nc (whose
+ * strings it takes; nc gets the old ones to free). They apply to what
+ * happens next: new connections and upgrades (origins, proxies, the cap),
+ * the next second's timeouts and pings, the next command (allow_login),
+ * the next GET /kefu.js (prechat_required). Connections already counted
+ * keep their count. listen.http itself needs a restart.
+ */
+void
+http_reload(struct config *nc)
+{
+	struct config *c = &srv.cfg;
+	struct canned nj;
+	char *t;
+
+#define HTTP_SWAP(f) (t = c->f, c->f = nc->f, nc->f = t)
+	HTTP_SWAP(http_allowed_origins);
+	HTTP_SWAP(http_trust_proxy);
+	HTTP_SWAP(http_prechat_required);
+#undef HTTP_SWAP
+	c->http_max_per_addr = nc->http_max_per_addr;
+	c->http_header_timeout = nc->http_header_timeout;
+	c->http_ping_interval = nc->http_ping_interval;
+	c->http_allow_login = nc->http_allow_login;
+	if (js_build(&nj) < 0) {	/* the old widget stays */
+		pbuf_free(&nj.b);
+		log_error("http: out of memory; /kefu.js keeps its old fields");
+		return;
+	}
+	pbuf_free(&js.b);
+	js = nj;
 }
 
 void

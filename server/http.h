@@ -33,6 +33,9 @@ void http_closed(struct conn *c);
 int http_linger(struct conn *c);
 /* main.c: build the static answers once; every second: reap and ping. */
 int http_init(void);
+struct config;
+/* SIGHUP: take the http.* settings of nc (not listen.http). */
+void http_reload(struct config *nc);
 void http_tick(void);
 void http_free(void);
 /* The visitor's User-Agent on a WebSocket, else NULL. */

@@ -290,6 +290,7 @@ reload(void)
 		/* a group's hours, texts and contact fields; the groups
 		 * themselves (names, modes) are made at start or by GROUPADD */
 		config_take_groups(&srv.cfg, &nc);
+		http_reload(&nc);	/* the web door's policies */
 		srv.cfg.test_now = nc.test_now;
 		free(srv.cfg.customer_fields);
 		srv.cfg.customer_fields = nc.customer_fields;
