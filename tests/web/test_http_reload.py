@@ -3,9 +3,12 @@
 SIGHUP (all but listen.http): allowed_origins, trust_proxy,
 prechat_required (the next /kefu.js), max_per_addr, allow_login; a
 WebSocket opened before the reload goes on; a file with an error keeps
-the running settings. Waits are bounded polls after the signal."""
+the running settings. At the stop, HTTP connections get no protocol line
+(a browser reusing a spare socket read "* SHUTDOWN" as its response).
+Waits are bounded polls after the signal."""
 import os
 import signal
+import socket
 import sys
 import time
 
@@ -23,7 +26,10 @@ def ws(srv, origin=None, extra=""):
 
 
 def required(srv):
-    st, _, body = http_request(srv.http_port, b"GET /kefu.js HTTP/1.1\r\nHost: x\r\n\r\n")
+    try:    # refused while a closed WebSocket still counts under the cap
+        st, _, body = http_request(srv.http_port, b"GET /kefu.js HTTP/1.1\r\nHost: x\r\n\r\n")
+    except OSError:
+        return ""
     first = body.split(b"\n", 1)[0].decode() if st == 200 else ""
     return first
 
@@ -99,6 +105,31 @@ def main():
         for x in (a, b, c):
             x.close()
         t.ok(srv.alive(), "kefud is alive")
+        # stopping: an idle HTTP socket (a browser's spare) gets no
+        # protocol line, only its end
+        idle = socket.create_connection(("127.0.0.1", srv.http_port), 5)
+        half = socket.create_connection(("127.0.0.1", srv.http_port), 5)
+        half.sendall(b"GET /kefu.js HTTP/1.1\r\n")
+        v = ws(srv)
+        t.ok(v.upgraded() and v.cmd("PING")[0] == "OK PONG", "a WebSocket is open at the stop")
+        srv.stop()
+        for s, what in ((idle, "an idle HTTP connection"), (half, "a half-sent request")):
+            s.settimeout(10)
+            data = b""
+            try:
+                while True:
+                    d = s.recv(4096)
+                    if not d:
+                        break
+                    data += d
+            except OSError:
+                pass
+            t.eq(data, b"", "at the stop %s gets nothing but its end (no * SHUTDOWN)" % what)
+            s.close()
+        line = v.readline(10)
+        t.ok(line is not None and line.startswith("* SHUTDOWN"),
+             "the WebSocket still gets * SHUTDOWN as a frame", line)
+        v.close()
     finally:
         srv.cleanup()
     t.done()
