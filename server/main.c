@@ -200,7 +200,11 @@ shutdown_all(const char *why)
 	proto_put_text(b, why, strlen(why));
 	for (int fd = 0; fd < srv.maxfds; fd++)
 		if (srv.conns[fd]) {
-			ev_send(srv.conns[fd]);
+			/* never a protocol line into an HTTP answer: a browser
+			 * that kept the socket for its next request would read
+			 * it as the response (ERR_INVALID_HTTP_RESPONSE) */
+			if (!http_is_request(srv.conns[fd]))
+				ev_send(srv.conns[fd]);
 			srv.conns[fd]->closing = 1;
 		}
 	ae_stop(srv.loop);
