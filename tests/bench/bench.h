@@ -28,7 +28,9 @@ struct bconn {
 	int nsubs;		/* redis: subscribe confirmations seen */
 	int nwant;		/* redis: channels to subscribe */
 	int64_t chat;		/* visitor: its chat (kefu id or index) */
+	int ws;			/* WebSocket visitor: 1 upgrading, 2 open */
 	struct bbuf in, out;
+	struct bbuf stage;	/* WebSocket: a line until its '\n' */
 };
 
 struct bchat {
@@ -41,6 +43,7 @@ struct bchat {
 struct bench {
 	int mode;
 	int port;
+	int ws_port;		/* -H: visitors over kefud's WebSocket door */
 	int nvis, nag;
 	double rate;		/* messages per second offered, 0 = max */
 	double duration;	/* seconds of measured load */
@@ -67,6 +70,8 @@ extern struct bench B;
 
 int64_t bench_now_ns(void);
 int bench_out_append(struct bconn *c, const char *s, size_t n);
+int bench_raw_append(struct bconn *c, const char *s, size_t n);
+int bench_buf_add(struct bbuf *b, const char *s, size_t n);
 void bench_mark_dirty(struct bconn *c);
 struct bchat *bench_chat_get(int64_t id, int create);
 void bench_deliver(struct bconn *c, const char *line, size_t len);
@@ -76,5 +81,10 @@ int proto_hello(struct bconn *c);
 void proto_line(struct bconn *c, char *line, size_t len);
 int proto_send(struct bconn *c, int64_t chat, const char *payload, size_t plen);
 int proto_chat_ready(const struct bchat *ch);
+
+/* bench_ws.c: WebSocket visitors */
+int bws_upgrade(struct bconn *c);
+int bws_append(struct bconn *c, const char *s, size_t n);
+int bws_input(struct bconn *c);
 
 #endif

@@ -86,14 +86,29 @@ buf_reserve(struct bbuf *b, size_t more)
 }
 
 int
-bench_out_append(struct bconn *c, const char *s, size_t n)
+bench_buf_add(struct bbuf *b, const char *s, size_t n)
 {
-	if (buf_reserve(&c->out, n) < 0)
+	if (buf_reserve(b, n) < 0)
 		return -1;
-	memcpy(c->out.data + c->out.len, s, n);
-	c->out.len += n;
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	return 0;
+}
+
+int
+bench_raw_append(struct bconn *c, const char *s, size_t n)
+{
+	if (bench_buf_add(&c->out, s, n) < 0)
+		return -1;
 	bench_mark_dirty(c);
 	return 0;
+}
+
+/* A WebSocket visitor's lines become frames (bench_ws.c). */
+int
+bench_out_append(struct bconn *c, const char *s, size_t n)
+{
+	return c->ws ? bws_append(c, s, n) : bench_raw_append(c, s, n);
 }
 
 void
@@ -277,7 +292,8 @@ conn_start(struct bconn *c)
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT };
 	int one = 1;
 
-	sa.sin_port = htons((uint16_t)B.port);
+	sa.sin_port = htons((uint16_t)(c->side == SIDE_VISITOR && B.ws_port ?
+	    B.ws_port : B.port));
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
@@ -306,6 +322,11 @@ conn_connected(struct bconn *c)
 	}
 	c->state = BS_HANDSHAKE;
 	arm(c, 0);
+	if (c->side == SIDE_VISITOR && B.ws_port) {	/* HELLO after the 101 */
+		if (bws_upgrade(c) < 0)
+			conn_dead(c, "upgrade");
+		return;
+	}
 	if (proto_hello(c) < 0)
 		conn_dead(c, "hello");
 }
@@ -328,6 +349,13 @@ conn_read(struct bconn *c)
 		}
 		B.bytes_in += n;
 		c->in.len += (size_t)n;
+		if (c->ws) {
+			if (bws_input(c) < 0)
+				conn_dead(c, "websocket");
+			if (c->fd < 0 || (size_t)n < 65536)
+				return;
+			continue;
+		}
 		char *nl;
 		while ((nl = memchr(c->in.data + c->in.off, '\n',
 		    c->in.len - c->in.off)) != NULL) {
@@ -599,7 +627,7 @@ usage(void)
 	    "usage: kefubench [-m kefu|redis|irc] -p PORT [-V visitors] [-A agents]\n"
 	    "       [-r msgs/s, 0 = as fast as the window allows] [-w window]\n"
 	    "       [-d seconds] [-W warmup] [-s msgsize] [-P agentpw] [-S server-pid]\n"
-	    "       [-T setup-seconds]\n");
+	    "       [-T setup-seconds] [-H http-port: visitors over WebSocket]\n");
 	exit(2);
 }
 
@@ -616,7 +644,7 @@ parse_args(int argc, char **argv)
 	B.window = 1;
 	B.msgsize = 40;
 	B.password = "benchpw";
-	while ((o = getopt(argc, argv, "m:p:V:A:r:w:d:W:s:P:S:T:")) != -1) {
+	while ((o = getopt(argc, argv, "m:p:V:A:r:w:d:W:s:P:S:T:H:")) != -1) {
 		switch (o) {
 		case 'm':
 			if (!strcmp(optarg, "kefu")) B.mode = BM_KEFU;
@@ -635,10 +663,12 @@ parse_args(int argc, char **argv)
 		case 'P': B.password = optarg; break;
 		case 'S': B.server_pid = atoi(optarg); break;
 		case 'T': setup_limit = atof(optarg); break;
+		case 'H': B.ws_port = atoi(optarg); break;
 		default: usage();
 		}
 	}
-	if (B.port <= 0 || B.port > 65535 || B.nvis < 1 || B.nag < 1 ||
+	if (B.port <= 0 || B.port > 65535 || B.ws_port < 0 || B.ws_port > 65535 ||
+	    (B.ws_port && B.mode != BM_KEFU) || B.nvis < 1 || B.nag < 1 ||
 	    B.nvis > 100000 || B.nag > 10000 || B.window < 1 || B.window > 1000 ||
 	    B.duration <= 0 || B.duration > 600 || B.warmup < 0 ||
 	    B.msgsize < 1 || B.msgsize > 4000 || B.rate < 0)

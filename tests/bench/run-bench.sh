@@ -13,7 +13,9 @@
 # BENCH_PIN=0 not to pin server and generator to separate cores,
 # BENCH_COMMIT_US to set kefud's store.commit_interval_us,
 # BENCH_RUNS rounds of the kefud and Redis runs (default 3; medians shown),
-# BENCH_SERVERS to pick servers (default "kefu redis irc"). Everything runs on 127.0.0.1 in a temp dir.
+# BENCH_SERVERS to pick servers (default "kefu redis irc"; "kefuws": kefud
+# with its visitors over WebSocket, listen.http, and its agents over TCP).
+# Everything runs on 127.0.0.1 in a temp dir.
 set -u
 
 KEFUD=${KEFUD:-server/kefud}
@@ -114,14 +116,21 @@ run() {
 }
 
 # ---- kefud ----
-start_kefud() {
+start_kefud() {	# [ws]: with the web door on $HPORT
 	KPORT=$(free_port)
+	HPORT=$(free_port)
 	hash=$(openssl passwd -6 -salt benchsalt "$PW") || exit 1
 	{
 		echo "listen:"
 		echo "  tcp: \"127.0.0.1:$KPORT\""
 		echo "  unix: \"\""
-		echo "  http: \"\""
+		if [ "${1:-}" = ws ]; then
+			echo "  http: \"127.0.0.1:$HPORT\""
+			echo "http:"		# 10,000 visitors from 127.0.0.1
+			echo "  max_per_addr: 20000"
+		else
+			echo "  http: \"\""
+		fi
 		echo "database: \"$TMP/kefu.db\""
 		echo "log_level: warn"
 		echo "limits:"
@@ -179,6 +188,10 @@ kefu_round() {
 	start_kefud; run "kefu-max" kefu "$KPORT" "$KPID" -r 0 -w 1; stop "$KPID"
 	start_kefud; run "kefu-20k" kefu "$KPORT" "$KPID" -r "$RATE"; stop "$KPID"
 }
+kefuws_round() {	# visitors over WebSocket, agents over TCP
+	start_kefud ws; run "kefuws-max" kefu "$KPORT" "$KPID" -H "$HPORT" -r 0 -w 1; stop "$KPID"
+	start_kefud ws; run "kefuws-20k" kefu "$KPORT" "$KPID" -H "$HPORT" -r "$RATE"; stop "$KPID"
+}
 redis_round() {
 	run "redis-max" redis "$RPORT" "$RPID" -r 0 -w 1
 	run "redis-20k" redis "$RPORT" "$RPID" -r "$RATE"
@@ -215,6 +228,7 @@ LOAD0=$(uptime)
 nround=0	# (start_kefud uses $i)
 while [ $nround -lt "$RUNS" ]; do
 	if want kefu; then kefu_round; fi
+	if want kefuws; then kefuws_round; fi
 	if [ -n "$RPID" ]; then redis_round; fi
 	nround=$((nround + 1))
 done
