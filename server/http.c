@@ -193,6 +193,7 @@ http_closed(struct conn *c)
 	free(w->req);
 	free(w->pre);
 	free(w->ua);
+	free(w->wire);
 	free(w);
 	c->web = NULL;
 }
@@ -304,7 +305,8 @@ http_readable(struct conn *c)
 int
 http_want_write(const struct conn *c)
 {
-	return c->web && c->web->ws && wsf_want_write(c->web->ws);
+	return c->web && c->web->ws && (wsf_want_write(c->web->ws) ||
+	    c->web->wireoff < c->web->wirelen);
 }
 
 int

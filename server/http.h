@@ -18,6 +18,8 @@ struct web {
 	char *pre;			/* bytes that came after the request */
 	size_t prelen, preoff;
 	char *ua;			/* User-Agent, for the visit */
+	char *wire;			/* frames the socket did not take */
+	size_t wirelen, wireoff;
 	char capaddr[64];		/* the address counted against the cap */
 	long long last_rx_ms;		/* the peer's last sign of life */
 	int pinged;
