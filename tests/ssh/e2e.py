@@ -3,9 +3,11 @@ starts kefud-ssh, and the real OpenSSH client logs in as an agent by
 password and by a key added with KEYADD, is refused with a wrong password
 or an exec request, speaks the line protocol with -T, gets the kefu console
 (in tmux) showing the queue and following a resize, and one ssh client
-dying leaves the others working."""
+dying leaves the others working; a disabled account's ssh -T session is
+closed at once and ssh refuses it until it is enabled again."""
 import os
 import re
+import select
 import subprocess
 import sys
 import time
@@ -118,10 +120,55 @@ def run_tests(t, srv, port, have_console, kefutest):
     final, _ = admin.cmd("PING")
     t.ok(final is not None and final.startswith("OK"), "kefud itself is unaffected", final)
 
+    disabled_session(t, srv, port, pw, admin)
     if have_console:
         console_tests(t, srv, port, pw)
     else:
         print("ok %d # SKIP the kefu console is not built" % (t.n + 1)); t.n += 1
+
+
+def read_until(p, want, timeout=30):
+    """What p printed until want appeared or its output ended (bounded)."""
+    out, end = b"", time.time() + timeout
+    while want not in out and time.time() < end:
+        r, _, _ = select.select([p.stdout], [], [], max(0.05, end - time.time()))
+        if not r:
+            continue
+        d = os.read(p.stdout.fileno(), 4096)
+        if not d:
+            break
+        out += d
+    return out
+
+
+def disabled_session(t, srv, port, pw, admin):
+    """USERSET disabled=1 closes an ssh -T session at once; ssh refuses
+    the account until it is enabled again."""
+    p = subprocess.Popen(ssh_cmd(port, "bob", ["-T"], password=pw["bob"]),
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdin.write(b"PING up\n")
+    p.stdin.flush()
+    out = read_until(p, b"OK PONG up")
+    t.ok(b"OK PONG up" in out, "bob's ssh -T session is up", out)
+    final, _ = admin.cmd("USERSET bob disabled=1")
+    t.ok(final == "OK", "admin disables bob", final)
+    out = read_until(p, b"\x00never")     # to the end of its output
+    try:
+        rc = p.wait(30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc = p.wait()
+    for f in (p.stdin, p.stdout, p.stderr):
+        f.close()
+    t.ok(b"* KICKED :account disabled" in out and rc is not None,
+         "the ssh -T session gets * KICKED :account disabled and ends", out)
+    rc, out, err = run(ssh_cmd(port, "bob", ["-T"], password=pw["bob"]), "PING\n")
+    t.ok("OK PONG" not in out, "a disabled account cannot log in over ssh",
+         "rc=%s out=%s err=%s" % (rc, out, err))
+    final, _ = admin.cmd("USERSET bob disabled=0")
+    t.ok(final == "OK", "bob enabled again", final)
+    rc, out, err = run(ssh_cmd(port, "bob", ["-T"], password=pw["bob"]), "PING back\n")
+    t.ok("OK PONG back" in out, "and logs in over ssh again", err)
 
 
 def spoofed_addr(t, srv, pw):
