@@ -2,8 +2,8 @@
  * cmd_find.c - history search with filters: FIND.
  *
  *   FIND [visitor=V] [agent=NAME] [group=G] [since=YYYY-MM-DD]
- *        [until=YYYY-MM-DD] [rating=N|N-M] [category=C] [from=N] [limit=N]
- *        [:words]
+ *        [until=YYYY-MM-DD] [rating=N|N-M] [category=C] [tag=T] [from=N]
+ *        [limit=N] [:words]
  *
  * One row per chat, newest hit first, only the chats the caller may see
  * (access.c, the rule TRANSCRIPT follows); the store does the matching
@@ -18,6 +18,7 @@
 
 #include "access.h"
 #include "cmd.h"
+#include "contact.h"
 #include "report.h"
 #include "store.h"
 
@@ -79,7 +80,7 @@ static int
 find_opts(struct conn *c, struct proto_req *r, struct store_find *f)
 {
 	static const char *const keys[] = { "visitor", "agent", "group",
-	    "since", "until", "rating", "category", NULL };
+	    "since", "until", "rating", "category", "tag", NULL };
 	const char *v;
 	long long n;
 
@@ -101,6 +102,11 @@ find_opts(struct conn *c, struct proto_req *r, struct store_find *f)
 	f->agent = proto_opt(r, "agent");
 	f->group = proto_opt(r, "group");
 	f->category = proto_opt(r, "category");
+	if ((f->tag = proto_opt(r, "tag")) != NULL && !contact_tag_ok(f->tag)) {
+		reply_err(c, "ARGS", "a tag is 1-%d bytes without spaces or commas",
+		    CONTACT_TAG_MAX);
+		return -1;
+	}
 	if ((v = proto_opt(r, "since")) != NULL &&
 	    report_parse_day(v, 0, &f->since) < 0)
 		goto bad;

@@ -336,6 +336,7 @@ struct store_find {
 	int nwords;
 	int64_t visitor;
 	const char *agent, *group, *category;
+	const char *tag;		/* its visitor's customer has this tag */
 	time_t since, until;		/* the chat's start in [since, until) */
 	int rating_min, rating_max;	/* 0: any */
 };

@@ -33,7 +33,9 @@
 	"(?3 IS NULL OR c.grp = ?3) AND (?4 IS NULL OR c.created >= ?4) AND " \
 	"(?5 IS NULL OR c.created < ?5) AND " \
 	"(?6 IS NULL OR c.rating BETWEEN ?6 AND ?7) AND " \
-	"(?8 IS NULL OR c.category = ?8) "
+	"(?8 IS NULL OR c.category = ?8) AND " \
+	"(?17 IS NULL OR EXISTS (SELECT 1 FROM customer_tags t " \
+	"WHERE t.customer = v.customer AND t.tag = ?17)) "
 #define HIT(n) "(?" #n " IS NULL OR instr(lower(m.body), lower(?" #n ")) > 0)"
 #define PER_CHAT ") h JOIN chats c ON c.id = h.chat " \
 	"JOIN messages m2 ON m2.id = h.last"
@@ -121,7 +123,7 @@ fts_query(const struct store_find *f, char *out, size_t len)
 	return 0;
 }
 
-/* Bind the filters (?1-?8) of f to s. */
+/* Bind the filters (?1-?8, ?17) of f to s. */
 static sqlite3_stmt *
 bind_filters(sqlite3_stmt *s, const struct store_find *f)
 {
@@ -138,7 +140,8 @@ bind_filters(sqlite3_stmt *s, const struct store_find *f)
 	    (f->rating_min ? sqlite3_bind_int(s, 6, f->rating_min) :
 	    sqlite3_bind_null(s, 6)) != SQLITE_OK ||
 	    sqlite3_bind_int(s, 7, f->rating_max) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 8, f->category, -1, SQLITE_STATIC) != SQLITE_OK) {
+	    sqlite3_bind_text(s, 8, f->category, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 17, f->tag, -1, SQLITE_STATIC) != SQLITE_OK) {
 		log_error("store: bind: %s", sqlite3_errmsg(store_db));
 		sqlite3_reset(s);
 		return NULL;

@@ -155,6 +155,21 @@ try:
     t.ok(ids == [c1], "category=", ids)
     final, ids, _ = find(sue, "group=sales :订单")
     t.ok(ids == [c4, c1], "words and a filter together", ids)
+    # tag=: the chats of visitors whose customer card has the tag
+    final, _ = sue.cmd("FIND tag=vip")
+    t.ok(final == "OK 0", "tag=vip before any card has it: nothing", final)
+    sue.ok("TAG visitor=%s vip 老客户" % h1["visitor"])
+    final, ids, _ = find(sue, "tag=vip")
+    t.ok(ids == [c4, c1], "tag=: the chats of the tagged customer's visitor", ids)
+    final, ids, _ = find(sue, "tag=老客户 :订单号")
+    t.ok(ids == [c1], "a Chinese tag with words", ids)
+    final, ids, _ = find(tom, "tag=vip")
+    t.ok(ids == [], "tag= never widens what an agent sees (tom is not in sales)", ids)
+    final, ids, _ = find(sue, "tag=VIP")
+    t.ok(ids == [], "a tag matches exactly", ids)
+    sue.ok("UNTAG visitor=%s vip" % h1["visitor"])
+    final, ids, _ = find(sue, "tag=vip")
+    t.ok(ids == [], "untagged: no longer found by the tag", ids)
     final, ids, _ = find(tom, "group=sales")
     t.ok(ids == [c5], "a filter never widens what an agent sees", ids)
     today = time.strftime("%Y-%m-%d")
@@ -205,7 +220,9 @@ try:
                       ("group=a group=b", "option given twice"), ("limit=0", "limit 0"),
                       ("limit=201", "limit over 200"), ("from=-1", "negative from"),
                       (":" + " ".join(["w"] * 9), "nine words"), (":" + "x" * 65, "a word of 65 bytes"),
-                      (":" + "abc " * 65, "257 bytes of words"), ("plain", "a word without =")):
+                      (":" + "abc " * 65, "257 bytes of words"), ("plain", "a word without ="),
+                      ("tag=a,b", "a tag with a comma"), ("tag=", "an empty tag"),
+                      ("tag=" + "t" * 33, "a tag of 33 bytes")):
         final, _ = sue.cmd("FIND " + args)
         t.ok(final is not None and final.startswith("ERR ARGS"), "FIND %s: ERR ARGS (%s)"
              % (args[:30], why), final)
