@@ -381,11 +381,13 @@ act_reply_insert(struct app *a)
 {
 	struct model *m = a->m;
 
-	if (m->nreplies == 0) {
+	int kb;
+
+	if (m->rsel >= model_reply_rows(m)) {
 		model_flash(m, "No reply matches: change the search.");
 		return;
 	}
-	(void)input_insert_utf8(&m->in, m->replies[m->rsel].text);
+	(void)input_insert_utf8(&m->in, model_reply_at(m, m->rsel, &kb)->text);
 	m->focus_pane = FOCUS_CHAT;
 }
 

@@ -33,6 +33,7 @@ enum rq_kind {
 	RQ_CASES, RQ_CASES_MORE, RQ_CASE, RQ_CASESET, RQ_CASENOTE,
 	RQ_CASEREPLY, RQ_BAN,					/* cases.c */
 	RQ_TYPING,				/* typing.c */
+	RQ_KBSUGGEST,				/* kbsuggest.c */
 };
 
 enum cl_state { CL_DOWN, CL_LOGIN, CL_UP };

@@ -201,7 +201,7 @@ replies_key(struct app *a, int fk, wint_t wc)
 
 	if (fk == KEY_UP && m->rsel > 0)
 		m->rsel--;
-	else if (fk == KEY_DOWN && m->rsel + 1 < m->nreplies)
+	else if (fk == KEY_DOWN && m->rsel + 1 < model_reply_rows(m))
 		m->rsel++;
 	else if (fk == KEY_ENTER || (fk == 0 && (wc == '\r' || wc == '\n')))
 		act_reply_insert(a);

@@ -23,6 +23,7 @@
 #include "actions.h"
 #include "client.h"
 #include "draw.h"
+#include "kbsuggest.h"
 #include "keymap.h"
 #include "layout.h"
 #include "options.h"
@@ -224,6 +225,7 @@ tick(struct loop *L, time_t now)
 		    model_countdown(m) || (m->board.open && m->board.nchats > 0))
 			m->dirty = 1;	/* wait timers / retry / answer countdown */
 	}
+	kbsuggest_tick(L->app.s);	/* the chat in focus changed? */
 	if (m->flash != L->flash_seen) {
 		L->flash_seen = m->flash;
 		L->flash_at = now;

@@ -414,6 +414,19 @@ model_replies_clear(struct model *m)
 	m->dirty = 1;
 }
 
+size_t
+model_reply_rows(const struct model *m)
+{
+	return m->kb.n + m->nreplies;
+}
+
+const struct reply *
+model_reply_at(const struct model *m, size_t i, int *kb)
+{
+	*kb = i < m->kb.n;
+	return *kb ? &m->kb.r[i] : &m->replies[i - m->kb.n];
+}
+
 int
 model_reply_add(struct model *m, long id, const char *group,
     const char *title, const char *text)
@@ -496,6 +509,10 @@ model_free(struct model *m)
 		model_chat_remove(m, m->chats[0]->id);
 	free(m->chats);
 	model_replies_clear(m);
+	for (size_t i = 0; i < KB_SUGGEST_MAX; i++) {
+		model_set_str(&m->kb.r[i].title, NULL);
+		model_set_str(&m->kb.r[i].text, NULL);
+	}
 	model_dialog_close(m);
 	board_free(&m->board);
 	wrapcats_free(m);

@@ -66,6 +66,9 @@ struct qitem {
 	int left;		/* the visitor's connection is gone */
 };
 
+#define KB_SUGGEST_MAX 2	/* answer suggestions shown (kbsuggest.c) */
+#define KB_SUGGEST_MAX_S "2"
+
 struct reply {
 	long id;
 	char *group, *title, *text;
@@ -165,6 +168,12 @@ struct model {
 		int have, chats;
 		char frt[16], rating[16];
 	} stats;
+	struct {		/* answer suggestions for the chat in focus
+				 * (kbsuggest.c), shown before the replies */
+		struct reply r[KB_SUGGEST_MAX];
+		size_t n;
+		long chat;	/* the chat they were asked for, 0: none */
+	} kb;
 };
 
 void model_init(struct model *m);
@@ -209,6 +218,11 @@ void model_queue_clear(struct model *m);
 long model_queue_wait(const struct qitem *q, time_t now);
 
 void model_replies_clear(struct model *m);
+/* The rows of the quick-reply pane: the answer suggestions, then the
+ * replies. model_reply_at: row i (< model_reply_rows), kb set when it is a
+ * suggestion. */
+size_t model_reply_rows(const struct model *m);
+const struct reply *model_reply_at(const struct model *m, size_t i, int *kb);
 int model_reply_add(struct model *m, long id, const char *group,
     const char *title, const char *text);
 

@@ -30,25 +30,29 @@ pane_replies_draw(const struct rect *r, struct model *m, int *cy, int *cx)
 		*cy = r->y;
 		*cx = r->x + px + col;
 	}
-	if (m->rsel >= m->nreplies)
-		m->rsel = m->nreplies ? m->nreplies - 1 : 0;
+	size_t n = model_reply_rows(m);
+
+	if (m->rsel >= n)
+		m->rsel = n ? n - 1 : 0;
 	if (rows > 0 && m->rsel >= (size_t)rows)
 		top = m->rsel - (size_t)rows + 1;
 	for (int i = 0; i < rows; i++) {
 		size_t k = top + (size_t)i;
-		int y = r->y + 1 + i, s = ST_NORMAL, used;
+		int y = r->y + 1 + i, s = ST_NORMAL, used, kb;
+		const struct reply *rp;
 
-		if (k >= m->nreplies) {
-			draw_line(y, r->x, r->w, i == 0 && m->nreplies == 0 ?
+		if (k >= n) {
+			draw_line(y, r->x, r->w, i == 0 && n == 0 ?
 			    " (no matching replies)" : "", ST_GREY);
 			continue;
 		}
+		rp = model_reply_at(m, k, &kb);
 		if (focused && k == m->rsel)
 			s = ST_SEL;
-		snprintf(buf, sizeof(buf), "%c%s: ", k == m->rsel ? '>' : ' ',
-		    m->replies[k].title);
+		snprintf(buf, sizeof(buf), "%c%s%s: ", k == m->rsel ? '>' : ' ',
+		    kb ? "KB " : "", rp->title);
 		used = draw_text(y, r->x, r->w, buf, s == ST_SEL ? s : ST_LABEL);
-		used += draw_text_cut(y, r->x + used, r->w - used, m->replies[k].text, s);
+		used += draw_text_cut(y, r->x + used, r->w - used, rp->text, s);
 		if (used < r->w)
 			draw_fill(y, r->x + used, r->w - used, s);
 	}

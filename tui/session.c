@@ -17,6 +17,7 @@
 #include "cases.h"
 #include "expand.h"
 #include "fields.h"
+#include "kbsuggest.h"
 #include "stats.h"
 #include "wrapcats.h"
 #include "screen.h"
@@ -751,7 +752,7 @@ session_msg(void *ctx, struct client_msg *msg)
 	struct session *s = ctx;
 
 	if (board_msg(s, msg) || stats_msg(s, msg) || wrapcats_msg(s, msg) ||
-	    cases_msg(s, msg))
+	    cases_msg(s, msg) || kbsuggest_msg(s, msg))
 		return;
 	if (msg->p != NULL && msg->p->kind == RQ_CODE) {
 		expand_msg(s, msg);
