@@ -161,9 +161,3 @@ authq_drop(const struct conn *c)
 		}
 	}
 }
-
-int
-authq_waiting(void)
-{
-	return total;
-}

@@ -15,7 +15,5 @@ int authq_add(struct conn *c, int kind, const char *addr, const char *name,
 void authq_kick(void);
 /* c is closing: forget its waiting tries. */
 void authq_drop(const struct conn *c);
-/* Tries waiting now (for tests and logs). */
-int authq_waiting(void);
 
 #endif
