@@ -238,19 +238,24 @@ act_past(struct app *a)
 	client_req(a->c, RQ_PAST, c->id, NULL, "HISTORY", vid, (char *)NULL);
 }
 
-/* Open a chat's transcript, read-only, in place of the dialog shown. */
-static void
-view_chat(struct app *a, const char *chat)
+void
+act_view_chat(struct app *a, long id)
 {
-	long id = strtol(chat ? chat : "", NULL, 10);
 	char idbuf[32];
 
-	if (id <= 0)
+	if (id <= 0 || !online(a))
 		return;
-	idstr(idbuf, sizeof(idbuf), id);	/* chat dies with the old dialog */
+	idstr(idbuf, sizeof(idbuf), id);
 	model_dialog_open(a->m, DLG_VIEW, id);
 	model_set_str(&a->m->dlg.msg, "loading...");
 	client_req(a->c, RQ_VIEW, id, NULL, "TRANSCRIPT", idbuf, (char *)NULL);
+}
+
+/* Open a chat (a dialog item's name) read-only, in place of the dialog. */
+static void
+view_chat(struct app *a, const char *chat)
+{
+	act_view_chat(a, strtol(chat ? chat : "", NULL, 10));
 }
 
 void

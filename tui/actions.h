@@ -28,6 +28,9 @@ void act_leave(struct app *a);
 void act_invite(struct app *a);
 /* The visitor's past chats; Enter opens one read-only. */
 void act_past(struct app *a);
+/* A chat's transcript, read-only, in place of the dialog shown (over the
+ * screen shown: Esc goes back to it). */
+void act_view_chat(struct app *a, long id);
 /* "y" in a yes/no dialog. */
 void act_confirm_yes(struct app *a);
 void act_status(struct app *a);

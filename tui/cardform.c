@@ -6,7 +6,9 @@
  * visitor pane shows); Enter sends CUSTSET visitor=V with the fields that
  * changed, so a card edited elsewhere meanwhile keeps what this form did
  * not touch. On OK the form closes and the visitor pane (Tags:) is read
- * again; an ERR stays in the form, which keeps what was typed.
+ * again; an ERR stays in the form, which keeps what was typed. The
+ * customers screen opens the same form on a card by its number
+ * (CUSTOMER N, CUSTSET N) and is told when it saved.
  *
  * The form is one dialog (DLG_CARD) whose fields live here, since the
  * generic dialog has room for two.
@@ -18,6 +20,7 @@
 
 #include "cardform.h"
 #include "keymap.h"
+#include "screen.h"
 
 #define CARD_FIELDS 6
 #define CARD_ROWS 40		/* CUSTOMER rows read: the card, not its chats */
@@ -32,6 +35,8 @@ static const struct {
 
 static struct {
 	long chat, visitor;
+	long customer;			/* opened on a card by number, else 0 */
+	char title[96];
 	struct input field[CARD_FIELDS];
 	char *orig[CARD_FIELDS];	/* as loaded: only changes are sent */
 	int active;
@@ -78,11 +83,35 @@ vinfo_get(const struct chat *ch, const char *key)
 	return "";
 }
 
+/* The form's card as CUSTOMER and CUSTSET name it. */
+static void
+form_target(char *buf, size_t n)
+{
+	if (form.customer)
+		snprintf(buf, n, "%ld", form.customer);
+	else
+		snprintf(buf, n, "visitor=%ld", form.visitor);
+}
+
+/* Open the form (chat, visitor or customer set) and read the card. */
+static void
+form_load(struct session *s)
+{
+	char arg[48], lim[24];
+
+	model_dialog_open(s->m, DLG_CARD, form.chat);
+	form_target(arg, sizeof(arg));
+	snprintf(lim, sizeof(lim), "limit=%d", CARD_ROWS);
+	form.seq = client_req(s->c, RQ_CARD, form.chat, NULL, "CUSTOMER", arg, lim,
+	    (char *)NULL);
+	snprintf(form.msg, sizeof(form.msg), "%s", form.seq ?
+	    "Loading the card..." : "Not connected: the card cannot be read");
+}
+
 int
 cardform_open(struct session *s)
 {
 	struct chat *ch = model_focused(s->m);
-	char arg[48], lim[24];
 
 	if (ch == NULL || ch->visitor <= 0) {
 		model_flash(s->m, "No visitor in focus: open a chat first");
@@ -91,13 +120,24 @@ cardform_open(struct session *s)
 	form_clear();
 	form.chat = ch->id;
 	form.visitor = ch->visitor;
-	model_dialog_open(s->m, DLG_CARD, ch->id);
-	snprintf(arg, sizeof(arg), "visitor=%ld", ch->visitor);
-	snprintf(lim, sizeof(lim), "limit=%d", CARD_ROWS);
-	form.seq = client_req(s->c, RQ_CARD, ch->id, NULL, "CUSTOMER", arg, lim,
-	    (char *)NULL);
-	snprintf(form.msg, sizeof(form.msg), "%s", form.seq ?
-	    "Loading the card..." : "Not connected: the card cannot be read");
+	form.customer = 0;
+	snprintf(form.title, sizeof(form.title), "%s",
+	    ch->name && ch->name[0] ? ch->name : "visitor");
+	form_load(s);
+	return 1;
+}
+
+int
+cardform_open_customer(struct session *s, long id, const char *name)
+{
+	if (id <= 0)
+		return 0;
+	form_clear();
+	form.chat = form.visitor = 0;
+	form.customer = id;
+	snprintf(form.title, sizeof(form.title), "%s",
+	    name && name[0] ? name : "customer");
+	form_load(s);
 	return 1;
 }
 
@@ -149,7 +189,7 @@ cardform_msg(struct session *s, struct client_msg *msg)
 		form_row(&msg->req);
 		return;
 	}
-	if (msg->type == MSG_ERR && p->kind == RQ_CARD &&
+	if (msg->type == MSG_ERR && p->kind == RQ_CARD && !form.customer &&
 	    strcmp(msg->err_code, "NOTFOUND") == 0) {
 		form.seq = 0;
 		form_new(s);
@@ -169,6 +209,10 @@ cardform_msg(struct session *s, struct client_msg *msg)
 	}
 	model_dialog_close(m);
 	model_flash(m, "Customer card saved");
+	if (form.customer) {
+		customers_card_saved(s);
+		return;
+	}
 	{
 		char vid[32];
 
@@ -231,7 +275,7 @@ form_save(struct app *a)
 		model_dialog_close(a->m);
 		model_flash(a->m, "Customer card unchanged");
 	} else {
-		snprintf(target, sizeof(target), "visitor=%ld", form.visitor);
+		form_target(target, sizeof(target));
 		form.seq = client_req(a->c, RQ_CARDSET, form.chat, notes, "CUSTSET",
 		    target, words[0], words[1], words[2], words[3], words[4],
 		    (char *)NULL);
@@ -268,7 +312,6 @@ cardform_draw(const struct layout *l, struct model *m, int *cy, int *cx)
 {
 	struct rect b;
 	char title[128];
-	struct chat *ch = model_chat(m, form.chat);
 	int y;
 
 	b.w = l->cols - 4 < 76 ? l->cols - 4 : 76;
@@ -277,8 +320,8 @@ cardform_draw(const struct layout *l, struct model *m, int *cy, int *cx)
 	b.x = (l->cols - b.w) / 2;
 	for (y = b.y; y < b.y + b.h; y++)
 		draw_fill(y, b.x, b.w, ST_NORMAL);
-	snprintf(title, sizeof(title), " Customer card: %s ",
-	    ch && ch->name && ch->name[0] ? ch->name : "visitor");
+	(void)m;
+	snprintf(title, sizeof(title), " Customer card: %s ", form.title);
 	draw_line_cut(b.y, b.x, b.w, title, ST_TITLE_FOCUS);
 	for (y = b.y + 1; y < b.y + b.h; y++) {
 		draw_fill(y, b.x, 1, ST_TITLE_FOCUS);

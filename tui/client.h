@@ -34,6 +34,7 @@ enum rq_kind {
 	RQ_CASEREPLY, RQ_BAN,					/* cases.c */
 	RQ_TYPING,				/* typing.c */
 	RQ_KBSUGGEST,				/* kbsuggest.c */
+	RQ_CUSTS, RQ_CUST,	/* the customers screen (screen_customers.c) */
 };
 
 enum cl_state { CL_DOWN, CL_LOGIN, CL_UP };

@@ -43,6 +43,7 @@ const struct keyhelp keymap_help[] = {
 	{ "F9  Alt-f", "search the chat history; Enter on a hit opens it" },
 	{ "Alt-p", "the visitor's past chats; Enter opens one" },
 	{ "Alt-c", "the visitor's customer card: name, phone, e-mail, company, tags, notes" },
+	{ "Alt-w", "customers: find cards by words, tag:T, field.NAME:V; open one, its chats, e edits" },
 	{ "Alt-m", "Team: talk to colleagues, your groups, everyone (unread in brackets)" },
 	{ "Alt-v", "visitors on the site; type a text, Enter invites one" },
 	{ "F10 Alt-q Ctrl-C", "quit (asks while you have open chats)" },
@@ -145,6 +146,7 @@ alt_key(struct app *a, wint_t wc)
 	case 'd': board_toggle(a); return 1;
 	case 'u': screen_open(a, SCREEN_ADMIN); return 1;
 	case 'g': screen_open(a, SCREEN_REPORT); return 1;
+	case 'w': screen_open(a, SCREEN_CUSTOMERS); return 1;
 	case 'k': cases_open(a); return 1;
 	case 'x': cases_ban(a); return 1;
 	default: break;

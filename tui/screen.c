@@ -1,6 +1,6 @@
 /*
  * screen.c - the full-screen views (screen.h): which one is shown, the
- * role each needs, Esc back to the desk, and the pieces both views use:
+ * role each needs (the customers screen: any staff), Esc back to the desk, and the pieces both views use:
  * a small form, a yes/no question for what cannot be undone, and the
  * result line that shows an ERR reply as a sentence.
  */
@@ -45,8 +45,10 @@ screen_open(struct app *a, int kind)
 	m->dirty = 1;
 	if (kind == SCREEN_ADMIN)
 		admin_enter(a);
-	else
+	else if (kind == SCREEN_REPORT)
 		report_enter(a);
+	else
+		customers_enter(a);
 }
 
 int
@@ -55,6 +57,8 @@ screen_key(struct app *a, int fk, wint_t wc, int alt)
 	struct model *m = a->m;
 	int kind = m->screen;
 
+	if (kind == SCREEN_CUSTOMERS && m->dlg.kind != DLG_NONE)
+		return 0;	/* a transcript or the card form over it */
 	if (fk == 0 && wc == CTRL('l')) {
 		a->repaint = 1;
 		return 1;
@@ -65,7 +69,8 @@ screen_key(struct app *a, int fk, wint_t wc, int alt)
 		return 0;
 	}
 	if (alt && fk == 0 && ((kind == SCREEN_ADMIN && wc == 'u') ||
-	    (kind == SCREEN_REPORT && wc == 'g'))) {
+	    (kind == SCREEN_REPORT && wc == 'g') ||
+	    (kind == SCREEN_CUSTOMERS && wc == 'w'))) {
 		m->screen = SCREEN_DESK;
 		return 1;
 	}
@@ -73,7 +78,8 @@ screen_key(struct app *a, int fk, wint_t wc, int alt)
 		m->screen = SCREEN_DESK;
 		return 1;
 	}
-	if (kind == SCREEN_ADMIN ? admin_key(a, fk, wc) : report_key(a, fk, wc))
+	if (kind == SCREEN_CUSTOMERS ? customers_key(a, fk, wc, alt) :
+	    kind == SCREEN_ADMIN ? admin_key(a, fk, wc) : report_key(a, fk, wc))
 		return 1;
 	if (fk == 0 && wc == 27)	/* Esc with nothing open: the desk */
 		m->screen = SCREEN_DESK;
@@ -85,6 +91,8 @@ screen_draw(const struct layout *l, struct model *m, int *cy, int *cx)
 {
 	if (m->screen == SCREEN_ADMIN)
 		admin_draw(l, m, cy, cx);
+	else if (m->screen == SCREEN_CUSTOMERS)
+		customers_draw(l, m, cy, cx);
 	else
 		report_draw(l, m);
 }
@@ -95,8 +103,10 @@ screen_msg(struct session *s, struct client_msg *msg)
 	s->m->dirty = 1;
 	if (msg->p->kind == RQ_ADMIN)
 		admin_msg(s, msg);
-	else
+	else if (msg->p->kind == RQ_REPORT)
 		report_msg(s, msg);
+	else
+		customers_msg(s, msg);
 }
 
 /* ---- the result line ---- */

@@ -3,7 +3,9 @@
  * (the status bar stays): the admin screen (screen_admin.c: users,
  * groups, shared quick replies, announcements; admins only) and the
  * report screen (screen_report.c: a period's figures and a bar chart of
- * chats per hour; supervisors and admins). screen.c dispatches keys,
+ * chats per hour; supervisors and admins) and the customers screen
+ * (screen_customers.c: find cards, read one with its past chats, edit it;
+ * all staff). screen.c dispatches keys,
  * drawing and replies to the one shown, and holds what both use: the
  * small form, the yes/no question and the result line.
  */
@@ -15,7 +17,8 @@
 #include "actions.h"
 #include "layout.h"
 
-enum screen_kind { SCREEN_DESK = 0, SCREEN_ADMIN, SCREEN_REPORT };
+enum screen_kind { SCREEN_DESK = 0, SCREEN_ADMIN, SCREEN_REPORT,
+    SCREEN_CUSTOMERS };
 
 /* Show a screen (its role is checked here: a flash says why not). */
 void screen_open(struct app *a, int kind);
@@ -23,7 +26,7 @@ void screen_open(struct app *a, int kind);
  * screen was closed for it: quit). */
 int screen_key(struct app *a, int fk, wint_t wc, int alt);
 void screen_draw(const struct layout *l, struct model *m, int *cy, int *cx);
-/* Rows and replies of RQ_ADMIN / RQ_REPORT requests. */
+/* Rows and replies of RQ_ADMIN / RQ_REPORT / RQ_CUSTS / RQ_CUST requests. */
 void screen_msg(struct session *s, struct client_msg *msg);
 
 /* ---- for screen_admin.c and screen_report.c ---- */
@@ -88,5 +91,15 @@ void report_enter(struct app *a);
 int report_key(struct app *a, int fk, wint_t wc);
 void report_draw(const struct layout *l, struct model *m);
 void report_msg(struct session *s, struct client_msg *msg);
+
+/* screen_customers.c; the screen's dialogs (a transcript, the card form)
+ * get the keys while they are open. */
+void customers_enter(struct app *a);
+int customers_key(struct app *a, int fk, wint_t wc, int alt);
+void customers_draw(const struct layout *l, struct model *m, int *cy,
+    int *cx);
+void customers_msg(struct session *s, struct client_msg *msg);
+/* The card form saved the card shown: read it again. */
+void customers_card_saved(struct session *s);
 
 #endif

@@ -774,7 +774,8 @@ session_msg(void *ctx, struct client_msg *msg)
 		return;
 	}
 	if (msg->p != NULL && (msg->p->kind == RQ_ADMIN ||
-	    msg->p->kind == RQ_REPORT)) {
+	    msg->p->kind == RQ_REPORT || msg->p->kind == RQ_CUSTS ||
+	    msg->p->kind == RQ_CUST)) {
 		screen_msg(s, msg);
 		return;
 	}

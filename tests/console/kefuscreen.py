@@ -44,6 +44,8 @@ users:
     password: bob123
     groups: sales,tech
     display: Bob
+customers:
+  fields: "vip_level"
 quick_replies:
   - title: greet
     text: 您好，请问有什么可以帮您？
