@@ -23,6 +23,21 @@ static cmd_fn *const handlers[CMD_ID__COUNT] = {
 #undef CMD
 };
 
+int
+cmd_door_allows(const struct conn *c, const struct proto_cmd *pc)
+{
+	/* the web door is for visitors (http.allow_login opens it) */
+	if (c->web && !srv.cfg.http_allow_login &&
+	    !(pc->roles & (ROLE_VISITOR | ROLE_BROWSER)) &&
+	    pc->id != CMD_ID_HELLO && pc->id != CMD_ID_BROWSE)
+		return 0;
+	if (pc->id == CMD_ID_GATEWAY)
+		return c->is_unix && srv.gateway_secret[0] != '\0';
+	if (pc->id == CMD_ID_TICKET)
+		return c->is_unix || srv.cfg.auth_ticket_tcp;
+	return 1;
+}
+
 void
 cmd_dispatch(struct conn *c, char *line, size_t len)
 {
@@ -50,10 +65,7 @@ cmd_dispatch(struct conn *c, char *line, size_t len)
 		reply_err(c, "UNKNOWN", "no such command '%s'; try HELP", r.verb);
 		return;
 	}
-	/* the web door is for visitors (http.allow_login opens it) */
-	if (c->web && !srv.cfg.http_allow_login &&
-	    !(pc->roles & (ROLE_VISITOR | ROLE_BROWSER)) &&
-	    pc->id != CMD_ID_HELLO && pc->id != CMD_ID_BROWSE) {
+	if (c->web && !cmd_door_allows(c, pc)) {
 		reply_err(c, "DENIED", "%s is not available over WebSocket",
 		    pc->name);
 		return;

@@ -88,6 +88,12 @@ cmd_fn cmd_useradd, cmd_userdel, cmd_userset, cmd_passwd, cmd_keyadd, cmd_keydel
 /* cmd_group.c */
 cmd_fn cmd_groupadd, cmd_groupset, cmd_groupdel;
 
+/* 0 when the way c came in refuses the verb whatever c's role: the web
+ * door takes visitor verbs only (unless http.allow_login), GATEWAY works
+ * on the unix socket only, TICKET too unless auth.ticket_tcp. The
+ * handlers give the refusal; HELP leaves such verbs out. */
+int cmd_door_allows(const struct conn *c, const struct proto_cmd *pc);
+
 /* helpers shared by handlers; those returning NULL or -1 have replied */
 /* arg as a number 1..INT64_MAX, else ERR ARGS "'arg' is not a <what>". */
 int cmd_id_arg(struct conn *c, const char *arg, const char *what,

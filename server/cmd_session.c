@@ -30,16 +30,16 @@
 #include "visitor_limit.h"
 #include "session.h"
 
-/* May c use the verb right now? Its role, and for a visitor the state of
- * their chat: HELLO and RATE after it ended, SAY/TYPING/END while open,
- * HUMAN while the bot has it. */
+/* May c use the verb right now? Its role, the way it came in, and for a
+ * visitor the state of their chat: HELLO and RATE after it ended,
+ * SAY/TYPING/END while open, HUMAN while the bot has it. */
 static int
 usable_now(const struct conn *c, const struct proto_cmd *pc)
 {
 	const struct chat *ch = c->visitor ? c->visitor->chat : NULL;
 	int open = ch != NULL && ch->state != CS_ENDED;
 
-	if (!(pc->roles & c->role))
+	if (!(pc->roles & c->role) || !cmd_door_allows(c, pc))
 		return 0;
 	if (c->role != ROLE_VISITOR)
 		return 1;
