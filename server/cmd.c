@@ -214,10 +214,16 @@ cmd_store_failed(struct conn *c)
 }
 
 void
+cmd_audit_as(const char *actor, const char *action, const char *detail)
+{
+	if (store_audit(actor, action, detail) < 0)
+		log_warn("audit: %s", store_errmsg());
+}
+
+void
 cmd_audit_log(struct conn *c, const char *action, const char *detail)
 {
-	if (store_audit(cmd_actor(c), action, detail) < 0)
-		log_warn("audit: %s", store_errmsg());
+	cmd_audit_as(cmd_actor(c), action, detail);
 }
 
 const char *

@@ -118,7 +118,9 @@ void cmd_post(struct conn *c, struct chat *ch, const char *kind,
 /* Report a store failure and undo nothing (the transaction rolls back). */
 void cmd_store_failed(struct conn *c);
 const char *cmd_actor(struct conn *c);
-/* An audit row by c's account (a failure is only logged). */
+/* An audit row by actor (a failure is only logged). */
+void cmd_audit_as(const char *actor, const char *action, const char *detail);
+/* The same by c's account (cmd_actor()). */
 void cmd_audit_log(struct conn *c, const char *action, const char *detail);
 /* Arguments from first on must be key=value with a key of keys (NULL
  * ended), else ERR ARGS and -1. */

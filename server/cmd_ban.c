@@ -26,13 +26,6 @@ ban_refused(struct conn *c, int64_t visitor)
 	return 1;
 }
 
-static void
-audit(struct conn *c, const char *action, const char *detail)
-{
-	if (store_audit(cmd_actor(c), action, detail) < 0)
-		log_warn("audit: %s", store_errmsg());
-}
-
 /* End the open chats of the connected visitors a new ban covers. */
 static void
 ban_apply(void)
@@ -92,7 +85,7 @@ cmd_ban(struct conn *c, struct proto_req *r)
 	}
 	snprintf(detail, sizeof(detail), "%lld %s %s until=%lld: %.1024s",
 	    (long long)id, kind, value, (long long)until, r->text);
-	audit(c, "ban", detail);
+	cmd_audit_log(c, "ban", detail);
 	reply_ok(c, "id=%lld", (long long)id);
 	ban_apply();
 }
@@ -116,7 +109,7 @@ cmd_unban(struct conn *c, struct proto_req *r)
 	}
 	ban_lift(id);
 	snprintf(detail, sizeof(detail), "%lld", id);
-	audit(c, "unban", detail);
+	cmd_audit_log(c, "unban", detail);
 	reply_ok(c, NULL);
 }
 

@@ -31,8 +31,7 @@ cmd_status(struct conn *c, struct proto_req *r)
 		}
 		if (s != a->status) {
 			a->status = s;
-			if (store_audit(a->name, "status", r->argv[0]) < 0)
-				log_warn("audit: %s", store_errmsg());
+			cmd_audit_as(a->name, "status", r->argv[0]);
 			agent_notify_status(a);
 		}
 	}
@@ -298,8 +297,7 @@ cmd_transfer(struct conn *c, struct proto_req *r)
 			    (long long)ch->id);
 			ev_send_agent(me);
 		}
-		if (store_audit(me->name, "transfer", t->name) < 0)
-			log_warn("audit: %s", store_errmsg());
+		cmd_audit_as(me->name, "transfer", t->name);
 		reply_ok(c, NULL);
 		agent_notify_status(me);
 		route_agent_groups(me);
@@ -463,8 +461,7 @@ cmd_takeover(struct conn *c, struct proto_req *r)
 		cmd_store_failed(c);
 		return;
 	}
-	if (store_audit(me->name, "takeover", old ? old->name : "queue") < 0)
-		log_warn("audit: %s", store_errmsg());
+	cmd_audit_as(me->name, "takeover", old ? old->name : "queue");
 	reply_ok(c, NULL);
 	if (old) {
 		agent_notify_status(old);

@@ -20,13 +20,6 @@
 #define KB_QUERY_MAX 256	/* KB's :query */
 #define KB_SEARCH_DEF 3		/* KBSEARCH rows by default */
 
-static void
-kb_audit(struct conn *c, const char *action, const char *detail)
-{
-	if (store_audit(cmd_actor(c), action, detail) < 0)
-		log_warn("audit: %s", store_errmsg());
-}
-
 /* enabled=0|1 of r into *en (-1: absent); ERR ARGS and -1 if bad. */
 static int
 enabled_opt(struct conn *c, struct proto_req *r, int *en)
@@ -91,7 +84,7 @@ cmd_kbadd(struct conn *c, struct proto_req *r)
 		cmd_store_failed(c);
 		return;
 	}
-	kb_audit(c, "kbadd", r->argv[0]);
+	cmd_audit_log(c, "kbadd", r->argv[0]);
 	reply_ok(c, "id=%lld", (long long)id);
 }
 
@@ -123,7 +116,7 @@ cmd_kbset(struct conn *c, struct proto_req *r)
 		reply_err(c, "NOTFOUND", "no knowledge-base entry %lld", id);
 		return;
 	}
-	kb_audit(c, "kbset", r->argv[0]);
+	cmd_audit_log(c, "kbset", r->argv[0]);
 	reply_ok(c, NULL);
 }
 
@@ -143,7 +136,7 @@ cmd_kbdel(struct conn *c, struct proto_req *r)
 		reply_err(c, "NOTFOUND", "no knowledge-base entry %lld", id);
 		return;
 	}
-	kb_audit(c, "kbdel", r->argv[0]);
+	cmd_audit_log(c, "kbdel", r->argv[0]);
 	reply_ok(c, NULL);
 }
 

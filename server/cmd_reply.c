@@ -34,13 +34,6 @@ struct reply_held {
 	int personal;			/* owner not NULL */
 };
 
-static void
-reply_audit(struct conn *c, const char *action, const char *detail)
-{
-	if (store_audit(cmd_actor(c), action, detail) < 0)
-		log_warn("audit: %s", store_errmsg());
-}
-
 /* A short code: 1-16 of A-Z a-z 0-9 _ - . ("" allowed when empty_ok). */
 static int
 code_ok(const char *s, int empty_ok)
@@ -184,7 +177,7 @@ cmd_replyadd(struct conn *c, struct proto_req *r)
 		return;
 	}
 	if (!personal)
-		reply_audit(c, "replyadd", r->argv[0]);
+		cmd_audit_log(c, "replyadd", r->argv[0]);
 	reply_ok(c, "id=%lld", (long long)id);
 }
 
@@ -253,7 +246,7 @@ cmd_replyset(struct conn *c, struct proto_req *r)
 		return;
 	}
 	if (!h.personal)
-		reply_audit(c, "replyset", r->argv[0]);
+		cmd_audit_log(c, "replyset", r->argv[0]);
 	reply_ok(c, NULL);
 }
 
@@ -269,7 +262,7 @@ cmd_replydel(struct conn *c, struct proto_req *r)
 		return;
 	}
 	if (!h.personal)
-		reply_audit(c, "replydel", r->argv[0]);
+		cmd_audit_log(c, "replydel", r->argv[0]);
 	reply_ok(c, NULL);
 }
 

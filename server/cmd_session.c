@@ -134,8 +134,7 @@ session_login_agent(struct conn *c, struct agent *a, const char *how,
 	if (a->status == AS_OFFLINE &&
 	    agent_status_parse(srv.cfg.agent_default_status, &a->status) < 0)
 		a->status = AS_ONLINE;
-	if (store_audit(a->name, "login", how) < 0)
-		log_warn("audit: %s", store_errmsg());
+	cmd_audit_as(a->name, "login", how);
 	log_info("%s %s logged in from %s (%s)", proto_role_name(a->role),
 	    a->name, c->addr, how);
 
@@ -360,8 +359,7 @@ logout_other(struct conn *c, const char *name)
 		return;
 	}
 	n = account_nconns(a);
-	if (store_audit(cmd_actor(c), "logout", name) < 0)
-		log_warn("audit: %s", store_errmsg());
+	cmd_audit_log(c, "logout", name);
 	reply_ok(c, "connections=%d", n);
 	session_end_others(a, NULL, "logged out by an admin");
 }
@@ -378,9 +376,8 @@ cmd_logout(struct conn *c, struct proto_req *r)
 	}
 	last = account_detach(a, c);
 
-	if (store_audit(a->name, "logout", last ? "last connection" :
-	    "other connections remain") < 0)
-		log_warn("audit: %s", store_errmsg());
+	cmd_audit_as(a->name, "logout", last ? "last connection" :
+	    "other connections remain");
 	reply_ok(c, "connections=%d", account_nconns(a));
 	connlim_anonymous(c);	/* limits.anon_timeout starts again */
 	if (last)

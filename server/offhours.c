@@ -282,8 +282,7 @@ offhours_maint_set(int on, time_t until, const char *notice, const char *actor)
 		    (long long)until, notice);
 	else
 		snprintf(detail, sizeof(detail), "off");
-	if (store_audit(actor, "maint", detail) < 0)
-		log_warn("audit: %s", store_errmsg());
+	cmd_audit_as(actor, "maint", detail);
 	log_info("maintenance %s by %s", on ? "on" : "off", actor);
 	offhours_maint_event();
 	for (struct agent *a = desk.agents; a; a = a->next)
