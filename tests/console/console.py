@@ -7,15 +7,12 @@ transfer one, end another with a wrap-up, survive resizes to 60x20 and
 200x60, and ride out the server going away and coming back.
 Assertions are on the screen as tmux shows it (capture-pane).
 """
-import os
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import kefuscreen as ks  # noqa: E402
+import kefuscreen as ks
 
-T = ks.Tap()
-ok = T.ok
+T, ok = ks.tap()
 width, col_of, fits = ks.width, ks.col_of, ks.fits
 
 

@@ -12,15 +12,11 @@ match what happened, the hour chart has its bar in this hour's column,
 the period moves, rows by agent. Every screen fits the terminal. Every
 wait is a bounded poll of the screen or of a socket.
 """
-import os
-import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import kefuscreen as ks  # noqa: E402
+import kefuscreen as ks
 
-T = ks.Tap()
-ok = T.ok
+T, ok = ks.tap()
 
 
 def relogin(d, user, cols, rows):
@@ -295,9 +291,5 @@ SCENARIOS = [     # (function, label, cols, rows, server settings)
 ]
 
 
-def main():
-    return ks.run_scenarios(SCENARIOS, T)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    ks.main(SCENARIOS, T)

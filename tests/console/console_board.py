@@ -12,11 +12,9 @@ measured. Every wait is a bounded poll of the screen or of a socket.
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import kefuscreen as ks  # noqa: E402
+import kefuscreen as ks
 
-T = ks.Tap()
-ok = T.ok
+T, ok = ks.tap()
 
 
 def board(kefud, kefu, cols, rows):

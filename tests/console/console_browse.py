@@ -7,14 +7,10 @@ and departures while it is open, and Enter sends the invitation typed
 flash line, and an accepted invitation as the agent's chat. Every wait is
 a bounded poll of the screen or of a socket.
 """
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import kefuscreen as ks  # noqa: E402
+import kefuscreen as ks
 
-T = ks.Tap()
-ok = T.ok
+T, ok = ks.tap()
 
 
 def browser(d, args):
@@ -86,9 +82,5 @@ SCENARIOS = [     # (function, label, cols, rows, server settings)
 ]
 
 
-def main():
-    return ks.run_scenarios(SCENARIOS, T)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    ks.main(SCENARIOS, T)

@@ -6,14 +6,10 @@ the visitor gets, a assigns it to me, c closes it; f filters the list by
 state. Alt-x bans the visitor of the chat in focus, with a reason. Every
 wait is a bounded poll of the screen or of a socket.
 """
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import kefuscreen as ks  # noqa: E402
+import kefuscreen as ks
 
-T = ks.Tap()
-ok = T.ok
+T, ok = ks.tap()
 
 
 def cases(d, con, tag):
@@ -88,9 +84,5 @@ SCENARIOS = [     # (function, label, cols, rows)
 ]
 
 
-def main():
-    return ks.run_scenarios(SCENARIOS, T)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    ks.main(SCENARIOS, T)

@@ -5,14 +5,10 @@ its place (the agent's own first, then the chat's group's, as REPLIES
 orders them); the expanded line is sent like any other; an unknown code
 leaves the line alone and says so. Every wait is a bounded poll of the screen or of a socket.
 """
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import kefuscreen as ks  # noqa: E402
+import kefuscreen as ks
 
-T = ks.Tap()
-ok = T.ok
+T, ok = ks.tap()
 
 
 def codes(d, con, tag):
@@ -46,9 +42,5 @@ SCENARIOS = [     # (function, label, cols, rows, server settings)
 ]
 
 
-def main():
-    return ks.run_scenarios(SCENARIOS, T)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    ks.main(SCENARIOS, T)

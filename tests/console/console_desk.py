@@ -9,14 +9,10 @@ countdown of auto-assigned chats, a returning visitor's name, and ending
 a chat before wrapping it up (so a late rating is seen).
 Every wait is a bounded poll of the screen or of a socket.
 """
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import kefuscreen as ks  # noqa: E402
+import kefuscreen as ks
 
-T = ks.Tap()
-ok = T.ok
+T, ok = ks.tap()
 
 
 def quit_asks(d, con, tag):
@@ -323,9 +319,5 @@ SCENARIOS = [     # (function, label, cols, rows, server settings)
 ]
 
 
-def main():
-    return ks.run_scenarios(SCENARIOS, T)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    ks.main(SCENARIOS, T)

@@ -4,14 +4,10 @@ in focus (KBSEARCH chat=N) are the first rows of the quick-reply pane,
 marked KB; Enter inserts one like a quick reply; a new visitor message
 that matches nothing takes them away. Every wait is a bounded poll.
 """
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import kefuscreen as ks  # noqa: E402
+import kefuscreen as ks
 
-T = ks.Tap()
-ok = T.ok
+T, ok = ks.tap()
 
 ANSWER = "您可以在订单页面点申请退货，我们24小时内处理。"
 
@@ -48,9 +44,5 @@ SCENARIOS = [     # (function, label, cols, rows)
 ]
 
 
-def main():
-    return ks.run_scenarios(SCENARIOS, T)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    ks.main(SCENARIOS, T)

@@ -10,14 +10,11 @@ Each scenario runs at 80x24 and at least one other size.
 """
 import os
 import sqlite3
-import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import kefuscreen as ks  # noqa: E402
+import kefuscreen as ks
 
-T = ks.Tap()
-ok = T.ok
+T, ok = ks.tap()
 
 LONG_URL = "/catalogue/kitchen/knives/chef-knife-21cm-damascus-steel?colour=black"
 
@@ -176,9 +173,5 @@ SCENARIOS = [     # (function, label, cols, rows)
 ]
 
 
-def main():
-    return ks.run_scenarios(SCENARIOS, T)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    ks.main(SCENARIOS, T)

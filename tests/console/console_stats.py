@@ -4,14 +4,10 @@ start at zero, count a chat when it comes, and take the first response and
 the rating once the chat is answered, rated and wrapped up; another
 agent's chats do not count. Every wait is a bounded poll of the screen.
 """
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import kefuscreen as ks  # noqa: E402
+import kefuscreen as ks
 
-T = ks.Tap()
-ok = T.ok
+T, ok = ks.tap()
 
 
 def status_bar(scr):
@@ -48,9 +44,5 @@ SCENARIOS = [     # (function, label, cols, rows)
 ]
 
 
-def main():
-    return ks.run_scenarios(SCENARIOS, T)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    ks.main(SCENARIOS, T)

@@ -7,14 +7,10 @@ the colleague as * IMSG; and a supervisor who starts monitoring the chat in
 focus shows up in the visitor pane as "Watching:". Every wait is a bounded
 poll of the screen or of a socket.
 """
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import kefuscreen as ks  # noqa: E402
+import kefuscreen as ks
 
-T = ks.Tap()
-ok = T.ok
+T, ok = ks.tap()
 
 
 def unread_of(client, conv):
@@ -92,9 +88,5 @@ SCENARIOS = [     # (function, label, cols, rows, server settings)
 ]
 
 
-def main():
-    return ks.run_scenarios(SCENARIOS, T)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    ks.main(SCENARIOS, T)

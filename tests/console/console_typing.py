@@ -7,15 +7,11 @@ message says nothing more (the message ends the indicator); an internal
 note (F6) is never announced. Every wait is a bounded poll of the screen
 or of a socket.
 """
-import os
-import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import kefuscreen as ks  # noqa: E402
+import kefuscreen as ks
 
-T = ks.Tap()
-ok = T.ok
+T, ok = ks.tap()
 
 
 def typing_events(v, wait):
@@ -68,9 +64,5 @@ SCENARIOS = [     # (function, label, cols, rows, server settings)
 ]
 
 
-def main():
-    return ks.run_scenarios(SCENARIOS, T)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    ks.main(SCENARIOS, T)

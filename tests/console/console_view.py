@@ -2,14 +2,10 @@
 pages (issue 13): a chat longer than one page (200 messages) shows whole,
 its count and its last message included. Every wait is a bounded poll.
 """
-import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import kefuscreen as ks  # noqa: E402
+import kefuscreen as ks
 
-T = ks.Tap()
-ok = T.ok
+T, ok = ks.tap()
 N = 450         # agent messages: three pages of 200 with the question
 
 
@@ -47,9 +43,5 @@ SCENARIOS = [     # (function, label, cols, rows)
 ]
 
 
-def main():
-    return ks.run_scenarios(SCENARIOS, T)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    ks.main(SCENARIOS, T)

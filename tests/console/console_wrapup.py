@@ -3,14 +3,12 @@ configures (issue 13): the chat's group's own list, else the desk's
 default; no fixed list in the console. Up/Down chooses one, Enter stores
 it. Every wait is a bounded poll of the screen or of a socket.
 """
-import os
+
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import kefuscreen as ks  # noqa: E402
+import kefuscreen as ks
 
-T = ks.Tap()
-ok = T.ok
+T, ok = ks.tap()
 
 
 def wrapup(kefud, kefu, cols, rows):

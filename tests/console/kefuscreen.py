@@ -418,6 +418,17 @@ def run_scenarios(scenarios, tap):
     return tap.done()
 
 
+def tap():
+    """A scenario file's Tap and its ok()."""
+    t = Tap()
+    return t, t.ok
+
+
+def main(scenarios, tap):
+    """A scenario file's entry point: run_scenarios(), exit with its status."""
+    sys.exit(run_scenarios(scenarios, tap))
+
+
 def tmpdir():
     return tempfile.mkdtemp(prefix="kefu-console-")
 

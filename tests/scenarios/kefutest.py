@@ -16,6 +16,7 @@ Waits are for events (a line, a reply, an event) with deadlines long enough
 for a sanitizer build on a busy 2-core machine: a deadline only decides how
 long a failing test takes, never whether a working one passes.
 """
+import csv
 import os
 import shutil
 import signal
@@ -304,6 +305,23 @@ class Server:
         except OSError:
             return ""
 
+    def cli(self, *args, stdin=None, timeout=120):
+        """kefud's command line (kefud -c CONFIG ARGS...) on this server's
+        database, beside it if it runs; text in and out (bytes that are not
+        UTF-8 show as U+FFFD)."""
+        return subprocess.run([self.binary, "-c", self.config_path] + list(args),
+                              cwd=self.dir, input=stdin, capture_output=True,
+                              text=True, errors="replace", timeout=timeout)
+
+    def cli_missing_db(self, *args):
+        """kefud -d DB ARGS... on a database that does not exist: (the
+        result, whether it left a database or its WAL behind)."""
+        missing = os.path.join(self.dir, "nothere.db")
+        r = subprocess.run([self.binary, "-d", missing] + list(args),
+                           capture_output=True, text=True, errors="replace",
+                           timeout=60)
+        return r, os.path.exists(missing) or os.path.exists(missing + "-wal")
+
     def client(self, unix=False):
         c = Client(port=None if unix else self.port, sock=self.sock if unix else None)
         self.clients.append(c)
@@ -503,6 +521,18 @@ class Client:
     def hello(self, args=""):
         final, _ = self.ok("HELLO " + args)
         return kv(final)
+
+
+def read_csv(path):
+    """The rows of a UTF-8 CSV file as dicts by its header."""
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def same_bytes(a, b):
+    """Whether the files a and b hold the same bytes."""
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        return fa.read() == fb.read()
 
 
 def kv(line):

@@ -20,11 +20,6 @@ srv.start()
 PAD = "x" * 200
 
 
-def kefud(*args):
-    return subprocess.run([srv.binary, "-c", srv.config_path] + list(args),
-                          cwd=srv.dir, capture_output=True, text=True, timeout=120)
-
-
 def wait_log(pattern, after=0, timeout=120):
     """The first match of pattern in kefud's log past offset after."""
     deadline = time.time() + timeout
@@ -101,7 +96,7 @@ try:
     shutil.copyfile(path, first)
     path = first
 
-    r = kefud("restore", path)
+    r = srv.cli("restore", path)
     t.ok(r.returncode == 1 and "stop it" in r.stderr, "restore refuses a running server", r.stderr)
     second = subprocess.run([srv.binary, "-c", srv.config_path, "-l", "127.0.0.1:0", "-s", ""],
                             cwd=srv.dir, capture_output=True, text=True, timeout=60)
@@ -126,15 +121,15 @@ try:
         data[4096 * (page - 1):4096 * (page - 1) + 256] = b"\xff" * 256
     with open(bad, "wb") as f:
         f.write(data)
-    r = kefud("restore", bad)
+    r = srv.cli("restore", bad)
     t.ok(r.returncode == 1 and "not a sound" in r.stderr and digest(live) == old,
          "a damaged backup is refused; the database is untouched", r.stderr)
-    r = kefud("restore", os.path.join(srv.dir, "nothing.db"))
+    r = srv.cli("restore", os.path.join(srv.dir, "nothing.db"))
     t.ok(r.returncode == 1 and not os.path.exists(os.path.join(srv.dir, "nothing.db")),
          "a missing backup: an error, nothing created", r.stderr)
 
     old_n = messages(live)
-    r = kefud("restore", path)
+    r = srv.cli("restore", path)
     t.eq(r.returncode, 0, "restore into the stopped server (%s)" % (r.stdout + r.stderr).strip())
     baks = [n for n in os.listdir(srv.dir) if re.fullmatch(r"kefu\.db\.\d{8}-\d{6}\.bak", n)]
     t.ok(len(baks) == 1 and messages(os.path.join(srv.dir, baks[0])) == old_n,

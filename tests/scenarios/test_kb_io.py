@@ -6,21 +6,16 @@ files import nothing and never hang or crash kefud: bytes that are not
 UTF-8, a NUL, control bytes, a missing answer, over-long fields, an unknown
 group, key or column, a bad `enabled`, a nested value, a malformed or
 ragged CSV, an alias bomb, more than 10000 entries."""
-import csv, io, os, subprocess, sys, time
+import os, sys, time
 import yaml
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kefutest import Server, Tap, kv, text
+from kefutest import Server, Tap, kv, read_csv, same_bytes, text
 
 t = Tap()
 BOT = {"groups": [{"name": "sales", "mode": "auto", "bot": "front"},
                   {"name": "tech", "mode": "manual"}]}
 A = Server(extra=BOT).start()
 B = Server(extra=BOT).start()
-
-
-def kefud(srv, *args):
-    return subprocess.run([srv.binary, "-c", srv.config_path] + list(args),
-                          cwd=srv.dir, capture_output=True, timeout=120)
 
 
 def listing(srv):
@@ -38,7 +33,7 @@ try:
     adm.ok("KBADD How\\sdo\\sI\\spay group=sales enabled=0 :By card or Alipay.")
     ya = os.path.join(A.dir, "kb.yml")
     ca = os.path.join(A.dir, "kb.csv")
-    r = kefud(A, "kb", "export", ya)
+    r = A.cli("kb", "export", ya)
     t.ok(r.returncode == 0 and os.path.exists(ya), "export YAML beside the running server", r.stderr)
     doc = yaml.safe_load(open(ya, encoding="utf-8"))
     t.ok(len(doc) == 3 and doc[0]["question"] == "订单没有到怎么办" and doc[0]["keys"] == "物流|快递",
@@ -47,9 +42,9 @@ try:
     t.ok(q and q[0]["answer"] == 'He said "a, b"\nthen: left' and q[0]["group"] == "tech"
          and q[0]["keys"] == 'a,b|"c"', "quotes, commas and a line break survive in YAML", q)
     t.ok(str(doc[2]["enabled"]) == "0", "the disabled entry says enabled: 0", doc[2])
-    r = kefud(A, "kb", "export", ca)
+    r = A.cli("kb", "export", ca)
     t.eq(r.returncode, 0, "export CSV")
-    rows = list(csv.DictReader(io.StringIO(open(ca, encoding="utf-8", newline="").read())))
+    rows = read_csv(ca)
     t.ok(len(rows) == 3 and list(rows[0]) == ["group", "question", "keys", "answer", "enabled"],
          "the CSV: header group,question,keys,answer,enabled and 3 rows", rows[:1])
 
@@ -59,9 +54,9 @@ try:
         with open(path, "wb") as f:
             f.write(data)
         t0 = time.time()
-        r = kefud(B, "kb", "import", path)
-        err = r.stderr.decode("utf-8", "replace")
-        t.ok(r.returncode == 1 and b"imported" not in r.stdout and
+        r = B.cli("kb", "import", path)
+        err = r.stderr
+        t.ok(r.returncode == 1 and "imported" not in r.stdout and
              (expect is None or expect in err) and listing(B) == [],
              "%s: refused, nothing imported (%.1f s)" % (what, time.time() - t0), err[-300:])
 
@@ -96,8 +91,8 @@ try:
     t.ok(B.alive(), "kefud B is alive after the hostile files")
 
     # -- into B while it runs; its bot answers from the imported entries
-    r = kefud(B, "kb", "import", ya)
-    t.ok(r.returncode == 0 and b"imported 3" in r.stdout, "import the YAML into B",
+    r = B.cli("kb", "import", ya)
+    t.ok(r.returncode == 0 and "imported 3" in r.stdout, "import the YAML into B",
          r.stdout + r.stderr)
     t.eq(listing(B), listing(A), "B lists the same entries as A")
     v = B.client()
@@ -112,27 +107,26 @@ try:
     t.ok(got is not None and text(got) == "请提供订单号,我们马上为您查询。",
          "B's bot answers from the imported entries at once", got)
     yb = os.path.join(B.dir, "again.yml")
-    r = kefud(B, "kb", "export", yb)
-    t.ok(r.returncode == 0 and open(yb, "rb").read() == open(ya, "rb").read(),
+    r = B.cli("kb", "export", yb)
+    t.ok(r.returncode == 0 and same_bytes(yb, ya),
          "B's YAML export is byte for byte A's")
     badm = B.client(); badm.login("admin")
     for row in badm.cmd("KB")[1]:
         badm.ok("KBDEL " + row.split()[0])
     t.eq(listing(B), [], "B is empty again")
-    r = kefud(B, "kb", "import", ca)
-    t.ok(r.returncode == 0 and b"imported 3" in r.stdout, "import the CSV into B", r.stderr)
+    r = B.cli("kb", "import", ca)
+    t.ok(r.returncode == 0 and "imported 3" in r.stdout, "import the CSV into B", r.stderr)
     cb = os.path.join(B.dir, "again.csv")
-    r = kefud(B, "kb", "export", cb)
-    t.ok(r.returncode == 0 and open(cb, "rb").read() == open(ca, "rb").read(),
+    r = B.cli("kb", "export", cb)
+    t.ok(r.returncode == 0 and same_bytes(cb, ca),
          "B's CSV export is byte for byte A's")
     final, rows = badm.cmd("AUDIT 1")
     t.ok(kv(rows[0]).get("action") == "kbimport", "an import is audited (kbimport)", rows)
 
-    missing = os.path.join(B.dir, "nothere.db")
-    r = subprocess.run([B.binary, "-d", missing, "kb", "export", os.path.join(B.dir, "x.yml")],
-                       capture_output=True, timeout=60)
-    t.ok(r.returncode == 1 and not os.path.exists(missing), "export from a missing database creates none")
-    r = kefud(B, "kb", "frobnicate", "x")
+    r, left = B.cli_missing_db("kb", "export", os.path.join(B.dir, "x.yml"))
+    t.ok(r.returncode == 1 and not left, "export from a missing database creates none (nor a WAL)",
+         r.stderr)
+    r = B.cli("kb", "frobnicate", "x")
     t.eq(r.returncode, 2, "an unknown kb action: usage, exit 2")
     t.ok(A.alive() and B.alive(), "both servers are alive")
 finally:

@@ -3,20 +3,14 @@ everyone, personal, with categories, codes, positions, Chinese, commas,
 quotes and line breaks) exported as YAML and CSV beside a running server,
 imported into a second server and exported again byte for byte; a bad entry
 imports nothing; export is read-only and creates no database."""
-import csv, io, os, subprocess, sys
+import os, sys
 import yaml
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kefutest import Server, Tap, kv, text
+from kefutest import Server, Tap, kv, read_csv, same_bytes, text
 
 t = Tap()
 A = Server().start()
 B = Server().start()
-
-
-def kefud(srv, *args, stdin=None):
-    return subprocess.run([srv.binary, "-c", srv.config_path] + list(args),
-                          cwd=srv.dir, input=stdin, capture_output=True,
-                          text=True, timeout=60)
 
 
 def listing(srv, who):
@@ -35,7 +29,7 @@ try:
     al.ok("REPLYADD 我的 mine=1 cat=常用 code=hi :您好,我是Alice。")
     ya = os.path.join(A.dir, "replies.yml")
     ca = os.path.join(A.dir, "replies.csv")
-    r = kefud(A, "replies", "export", ya)
+    r = A.cli("replies", "export", ya)
     t.ok(r.returncode == 0 and os.path.exists(ya), "export YAML beside the running server", r.stderr)
     doc = yaml.safe_load(open(ya, encoding="utf-8"))
     mine = [e for e in doc if e.get("owner") == "alice"]
@@ -44,9 +38,9 @@ try:
     q = [e for e in doc if e["title"] == "quote"]
     t.ok(q and q[0]["text"] == 'He said "a, b"\nthen: left' and q[0]["group"] == "tech",
          "quotes, commas and a line break survive in YAML", q)
-    r = kefud(A, "replies", "export", ca)
+    r = A.cli("replies", "export", ca)
     t.eq(r.returncode, 0, "export CSV")
-    rows = list(csv.DictReader(io.StringIO(open(ca, encoding="utf-8", newline="").read())))
+    rows = read_csv(ca)
     t.ok(len(rows) == 6 and set(rows[0]) == {"group", "owner", "cat", "code", "pos", "title", "text"},
          "the CSV has a header and 6 rows", rows[:1])
     t.ok(any(x["title"] == "quote" and x["text"] == 'He said "a, b"\nthen: left' for x in rows),
@@ -59,32 +53,32 @@ try:
     bad = os.path.join(B.dir, "bad.yml")
     with open(bad, "w", encoding="utf-8") as f:
         f.write("- title: ok\n  text: fine\n- title: nogroup\n  text: x\n  group: nosuch\n")
-    r = kefud(B, "replies", "import", bad)
+    r = B.cli("replies", "import", bad)
     t.ok(r.returncode == 1 and "nosuch" not in r.stdout and "no such group" in r.stderr,
          "an entry for an unknown group fails the import", r.stderr)
     t.eq(listing(B, "admin"), [], "and nothing of the file was imported")
     with open(bad, "w", encoding="utf-8") as f:
         f.write("- title: x\n  text: y\n  colour: red\n")
-    r = kefud(B, "replies", "import", bad)
+    r = B.cli("replies", "import", bad)
     t.ok(r.returncode == 1 and "unknown key" in r.stderr, "an unknown key fails the import", r.stderr)
     badcsv = os.path.join(B.dir, "bad.csv")
     with open(badcsv, "w", encoding="utf-8") as f:
         f.write("title,text,code\nok,fine,c1\nbad,\"unterminated\n")
-    r = kefud(B, "replies", "import", badcsv)
+    r = B.cli("replies", "import", badcsv)
     t.ok(r.returncode == 1 and listing(B, "admin") == [], "a malformed CSV imports nothing", r.stderr)
     with open(badcsv, "w", encoding="utf-8") as f:
         f.write("title,text,code\na,x,dup\nb,y,dup\n")
-    r = kefud(B, "replies", "import", badcsv)
+    r = B.cli("replies", "import", badcsv)
     t.ok(r.returncode == 1 and "taken" in r.stderr and listing(B, "admin") == [],
          "a code twice in one scope imports nothing", r.stderr)
 
-    r = kefud(B, "replies", "import", ya)
+    r = B.cli("replies", "import", ya)
     t.ok(r.returncode == 0 and "imported 6" in r.stdout, "import the YAML into B (which has no replies)", r.stdout + r.stderr)
     t.eq(listing(B, "alice"), listing(A, "alice"), "alice sees the same replies on B as on A (her own included)")
     t.eq(listing(B, "bob"), listing(A, "bob"), "bob sees the same on both, not alice's")
     yb = os.path.join(B.dir, "again.yml")
-    r = kefud(B, "replies", "export", yb)
-    t.ok(r.returncode == 0 and open(yb, "rb").read() == open(ya, "rb").read(),
+    r = B.cli("replies", "export", yb)
+    t.ok(r.returncode == 0 and same_bytes(yb, ya),
          "B's YAML export is byte for byte A's")
     c = B.client(); c.login("alice")
     final, rows = c.cmd("REPLIES :/hi")
@@ -102,20 +96,18 @@ try:
             c.ok("REPLYDEL " + row.split()[0])
     c.close()
     t.eq(listing(B, "alice"), [], "B is empty again")
-    r = kefud(B, "replies", "import", ca)
+    r = B.cli("replies", "import", ca)
     t.ok(r.returncode == 0 and "imported 6" in r.stdout, "import the CSV into B", r.stdout + r.stderr)
     cb = os.path.join(B.dir, "again.csv")
-    r = kefud(B, "replies", "export", cb)
-    t.ok(r.returncode == 0 and open(cb, "rb").read() == open(ca, "rb").read(),
+    r = B.cli("replies", "export", cb)
+    t.ok(r.returncode == 0 and same_bytes(cb, ca),
          "B's CSV export is byte for byte A's")
 
     # -- export is read-only: no database is created
-    missing = os.path.join(B.dir, "nothere.db")
-    r = subprocess.run([B.binary, "-d", missing, "replies", "export",
-                        os.path.join(B.dir, "x.yml")], capture_output=True, text=True, timeout=60)
-    t.ok(r.returncode == 1 and not os.path.exists(missing) and not os.path.exists(missing + "-wal"),
+    r, left = B.cli_missing_db("replies", "export", os.path.join(B.dir, "x.yml"))
+    t.ok(r.returncode == 1 and not left,
          "export from a missing database fails and creates none", r.stderr)
-    r = kefud(B, "replies", "frobnicate", "x")
+    r = B.cli("replies", "frobnicate", "x")
     t.eq(r.returncode, 2, "an unknown replies action: usage, exit 2")
     t.ok(A.alive() and B.alive(), "both servers are alive")
 finally:

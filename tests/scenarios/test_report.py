@@ -5,19 +5,13 @@ log written on login, STATUS, logout, shutdown and after a crash), and
 `kefud report` giving the same figures as a table, CSV and JSON without
 ever creating a database. The figures themselves are checked against a
 hand-computed fixture in tests/server/test_report.c."""
-import csv, io, json, os, sqlite3, subprocess, sys, time
+import csv, io, json, os, sqlite3, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kefutest import Server, Tap, kv
 
 os.environ["TZ"] = "UTC"	# kefud and the report CLI count days in UTC
 t = Tap()
 srv = Server(extra={"limits": {"outbuf_max": 65536}}).start()
-
-
-def kefud(*args):
-    return subprocess.run([srv.binary, "-c", srv.config_path] + list(args),
-                          cwd=srv.dir, capture_output=True, text=True,
-                          timeout=60)
 
 
 def statuses(name):
@@ -130,7 +124,7 @@ try:
     # -- kefud report: the same figures, three formats
     final, rows = sup.cmd("REPORT %s by=agent" % PERIOD)
     wire = {r.split()[0]: kv(r) for r in rows}
-    r = kefud("report", "--from", FROM, "--to", TO, "--by", "agent", "--format", "json")
+    r = srv.cli("report", "--from", FROM, "--to", TO, "--by", "agent", "--format", "json")
     t.eq(r.returncode, 0, "kefud report --format json beside the running server (%s)" % r.stderr.strip())
     j = json.loads(r.stdout)
     t.ok(j["by"] == "agent" and j["from"] == FROM and [x["agent"] for x in j["rows"] if x["agent"] != "admin"][:1] == ["alice"],
@@ -139,7 +133,7 @@ try:
              ("offered", "answered", "missed", "transferred", "rated", "r5")) and
          j["categories"] == [{"category": "billing", "chats": 1}],
          "json: the same total and categories as REPORT", r.stdout)
-    r = kefud("report", "--from", FROM, "--to", TO, "--by", "agent", "--format", "csv")
+    r = srv.cli("report", "--from", FROM, "--to", TO, "--by", "agent", "--format", "csv")
     recs = list(csv.DictReader(io.StringIO(r.stdout)))
     tot = [x for x in recs if x["kind"] == "total"][0]
     # admin is logged in too: a row of its own once a second of its
@@ -149,20 +143,18 @@ try:
          all(tot[k] == wire["total"][k] for k in ("offered", "missed", "transferred")) and
          recs[-1]["chats"] == "1" and [x for x in recs if x["key"] == "alice"][0]["frt_avg"] != "",
          "csv: one table, kind,key,...,chats; same figures", r.stdout)
-    r = kefud("report", "--from", FROM, "--to", TO)
+    r = srv.cli("report", "--from", FROM, "--to", TO)
     lines = r.stdout.splitlines()
     t.ok(r.returncode == 0 and lines[0].split()[:3] == ["row", "offered", "answered"] and
          lines[1].split()[:5] == ["total", "3", "1", "1", "1"] and
          lines[-1].split() == ["billing", "1"], "table: headings, total, categories", r.stdout)
-    missing = os.path.join(srv.dir, "nope.db")
-    r = subprocess.run([srv.binary, "-d", missing, "report", "--from", FROM, "--to", TO],
-                       capture_output=True, text=True, timeout=60)
-    t.ok(r.returncode == 1 and "no database" in r.stderr and not os.path.exists(missing),
+    r, left = srv.cli_missing_db("report", "--from", FROM, "--to", TO)
+    t.ok(r.returncode == 1 and "no database" in r.stderr and not left,
          "report on a missing database fails and creates nothing", r.stderr)
     for bad in (["--from", FROM], ["--from", FROM, "--to", TO, "--format", "xml"],
                 ["--from", FROM, "--to", TO, "--by", "week"],
                 ["--from", "yesterday", "--to", TO]):
-        r = kefud("report", *bad)
+        r = srv.cli("report", *bad)
         t.ok(r.returncode == 2 and r.stdout == "", "kefud report %s -> exit 2" % " ".join(bad),
              r.stderr)
 
@@ -171,7 +163,7 @@ try:
     t.eq(srv.stop(), 0, "kefud stops")
     t.eq(statuses("alice")[-2:], ["busy", "offline"], "a clean shutdown logs alice offline")
     before = sorted(os.listdir(srv.dir))
-    r = kefud("report", "--from", FROM, "--to", TO, "--format", "csv")
+    r = srv.cli("report", "--from", FROM, "--to", TO, "--format", "csv")
     t.ok(r.returncode == 0 and "total,,3,1,1,1" in r.stdout,
          "kefud report on the stopped server's database", r.stdout + r.stderr)
     t.eq(sorted(os.listdir(srv.dir)), before, "and it leaves no file behind (-wal, -shm)")
