@@ -12,7 +12,9 @@
  * From the board, on the selected chat: m or Enter monitors it (a tab
  * marked "watch" opens; what is typed there goes as a WHISPER to its
  * agents), w the same with a hint to whisper, t takes it over and e ends
- * it (both ask first).
+ * it (both ask first). A watched tab outlives a reconnect: after the new
+ * login the chat is monitored again and its transcript fetched again; if
+ * it can no longer be watched (it ended meanwhile) the tab says so.
  */
 #include <curses.h>
 #include <stdio.h>
@@ -225,8 +227,19 @@ board_close(struct app *a)
 void
 board_relogin(struct session *s)
 {
-	if (s->m->board.open)
-		board_fetch(s->c, &s->m->board);
+	struct model *m = s->m;
+	char id[32];
+
+	if (m->board.open)
+		board_fetch(s->c, &m->board);
+	/* the new connection watches nothing yet: watch the tabs again */
+	for (size_t i = 0; i < m->nchats; i++) {
+		if (!m->chats[i]->watching || m->chats[i]->ended)
+			continue;
+		snprintf(id, sizeof(id), "%ld", m->chats[i]->id);
+		client_req(s->c, RQ_REMONITOR, m->chats[i]->id, NULL, "MONITOR", id,
+		    (char *)NULL);
+	}
 }
 
 static long
@@ -414,6 +427,10 @@ on_ok(struct session *s, struct client_pending *p, struct proto_req *r)
 	case RQ_UNMONITOR:
 		model_chat_remove(m, p->arg);
 		break;
+	case RQ_REMONITOR:	/* lines said while away: fetch it again */
+		if (ch != NULL && ch->watching)
+			session_fetch_chat(s, ch->id, ch->visitor);
+		break;
 	case RQ_WHISPER:
 		if (ch != NULL)
 			(void)model_chat_line(ch, field_long(r, "seq"), 0, LK_WHISPER,
@@ -435,6 +452,18 @@ on_err(struct session *s, struct client_pending *p, const char *code,
 
 	if (p->kind == RQ_UNMONITOR) {	/* not watching it any more anyway */
 		model_chat_remove(m, p->arg);
+		return;
+	}
+	if (p->kind == RQ_REMONITOR) {	/* ended or gone while away */
+		struct chat *ch = model_chat(m, p->arg);
+
+		if (ch != NULL && ch->watching) {
+			ch->ended = 1;
+			(void)model_chat_line(ch, 0, 0, LK_SYSTEM, "",
+			    "-- no longer watched after the reconnect");
+		}
+		model_flash(m, "Chat #%ld cannot be watched again: %s %s", p->arg,
+		    code, text);
 		return;
 	}
 	if (p->kind == RQ_BOARDSW && m->board.open) {
@@ -476,7 +505,7 @@ board_msg(struct session *s, struct client_msg *msg)
 			on_event(s, &msg->req);
 		return strcmp(msg->req.argv[0], "BOARD") == 0;
 	}
-	if (p == NULL || p->kind < RQ_BOARD || p->kind > RQ_TAKEOVER)
+	if (p == NULL || p->kind < RQ_BOARD || p->kind > RQ_REMONITOR)
 		return 0;
 	s->m->dirty = 1;
 	if (msg->type == MSG_ROW) {

@@ -6,7 +6,8 @@ how long the visitor has waited; it follows the desk live (* BOARD and
 * STATUS, no polling). From it, with keys only: m monitors a chat (a
 "(watch)" tab whose input line sends whispers), t takes a chat over, e ends
 a stuck one (both ask first). An agent's F11 only says the board is not
-theirs. The bytes the board writes to the terminal per visitor message are
+theirs. A (watch) tab outlives a restart of kefud: the console monitors
+the chat again when it has logged in again (new lines show, whispers go). The bytes the board writes to the terminal per visitor message are
 measured. Every wait is a bounded poll of the screen or of a socket.
 """
 import os
@@ -148,10 +149,76 @@ def board(kefud, kefu, cols, rows):
         ks.rmtree(d)
 
 
+def rewatch(kefud, kefu, cols, rows):
+    """A watched chat's tab is watched again after the console reconnects
+    (kefud restarted): it shows what was said since, and what is typed in
+    it still goes to the agent as a whisper."""
+    tag = "%dx%d rewatch:" % (cols, rows)
+    d = ks.tmpdir()
+    srv = ks.Server(kefud, d)
+    cons, clients = [], []
+    try:
+        srv.start()
+        adm = ks.Client(srv.port); clients.append(adm)
+        adm.cmd("LOGIN admin :admin123")
+        adm.cmd("USERADD carol supervisor groups=sales,tech display=Carol :carol123")
+        con = ks.Console.agent(kefu, srv.port, user="carol", password="carol123",
+                               cols=cols, rows=rows)
+        cons.append(con)
+        alice = ks.Client(srv.port); clients.append(alice)
+        alice.cmd("LOGIN alice :alice123")
+        v = ks.Client(srv.port); clients.append(v)
+        final, _ = v.cmd("HELLO name=李四 group=sales :退款")
+        c = final.split("chat=")[1].split()[0]
+        alice.cmd("ACCEPT " + c)
+        alice.cmd("MSG %s :before the restart" % c)
+        con.keys("F11")
+        con.wait(lambda s: "Desk board:" in s and "#%s 李四" % c in s)
+        con.keys("m")
+        scr = con.wait(lambda s: "(watch)" in s and "before the restart" in s)
+        ok(scr is not None, tag + " m: carol watches the chat", con.screen())
+
+        for x in clients:
+            x.close()
+        clients = []
+        srv.stop()
+        ok(con.wait(lambda s: "[disconnected]" in s, 30) is not None,
+           tag + " kefud stops: the console is disconnected", con.screen())
+        srv.start()
+        scr = con.wait(lambda s: "[online]" in s and "(watch)" in s, 60)
+        ok(scr is not None, tag + " kefud is back: reconnected, the (watch) tab is still there",
+           con.screen())
+        alice = ks.Client(srv.port); clients.append(alice)
+        final, _ = alice.cmd("LOGIN alice :alice123")
+        ok(final.startswith("OK"), tag + " alice logs in again within her grace", final)
+        # whether the console's MONITOR comes before this line (then its
+        # event shows it) or after (then the transcript it fetches again
+        # does), the line shows only if the tab is watched again
+        alice.cmd("MSG %s :after the restart" % c)
+        scr = con.wait(lambda s: "after the restart" in s, 30)
+        ok(scr is not None, tag + " a line alice writes after the restart shows in the tab",
+           con.screen())
+        con.type("check the refund")
+        con.keys("Enter")
+        w = ks.event(alice, "* MSG %s " % c, 15)
+        while w is not None and " whisper " not in w:    # her own line first
+            w = ks.event(alice, "* MSG %s " % c, 15)
+        ok(w is not None and " whisper " in w and w.endswith(":check the refund"),
+           tag + " Enter in the tab still whispers to alice", w)
+    finally:
+        for x in cons:
+            x.close()
+        for x in clients:
+            x.close()
+        srv.stop()
+        ks.rmtree(d)
+
+
 def main():
     kefud, kefu = ks.binaries()
     for cols, rows in ((80, 24), (120, 35)):
         board(kefud, kefu, cols, rows)
+    rewatch(kefud, kefu, 80, 24)    # the layout plays no part in it
     return T.done()
 
 
