@@ -358,6 +358,17 @@ account_parse_pubkey(char *line, const char **type, const char **blob,
 }
 
 int
+account_default_group(const char *name)
+{
+	if (name == NULL || group_find(name) != NULL)
+		return 0;
+	if (store_group_insert(name, "auto", "") < 0 || group_add(name, 1, "") == NULL)
+		return -1;
+	log_info("created default group %s", name);
+	return 0;
+}
+
+int
 account_seed_from_config(void)
 {
 	struct config *cfg = &srv.cfg;
@@ -381,12 +392,8 @@ account_seed_from_config(void)
 		}
 		log_info("created group %s (%s)", g->name, au ? "auto" : "manual");
 	}
-	if (srv.cfg.default_group && group_find(srv.cfg.default_group) == NULL) {
-		if (store_group_insert(srv.cfg.default_group, "auto", "") < 0 ||
-		    group_add(srv.cfg.default_group, 1, "") == NULL)
-			return -1;
-		log_info("created default group %s", srv.cfg.default_group);
-	}
+	if (account_default_group(srv.cfg.default_group) < 0)
+		return -1;
 	/* Seed accounts only into an empty desk: once accounts exist they are
 	 * managed with USERADD/USERDEL or `kefud user`, and an account deleted
 	 * there must not come back from the config at the next start. */

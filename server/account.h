@@ -44,5 +44,8 @@ int account_parse_pubkey(char *line, const char **type, const char **blob,
     const char **comment, char *err, size_t errlen);
 /* Seed groups, users and quick replies from the config (only if missing). */
 int account_seed_from_config(void);
+/* routing.default_group name: made (auto mode, no description) if it does
+ * not exist, at start and on a reload that names another one. 0 or -1. */
+int account_default_group(const char *name);
 
 #endif

@@ -91,6 +91,9 @@ restore_chat(void *arg, const struct store_chat *sc)
 	c->queued_ms = srv.now_ms - (long long)(restore_wall - sc->queued_at) * 1000;
 	c->question = strdup(sc->question);
 	c->seq = sc->last_seq;
+	/* a bot chat goes on counting its misses toward bot.max_misses */
+	c->bot_answered = sc->bot_answered;
+	c->bot_missed = sc->bot_missed;
 	if (store_msg_foreach(c->id, 0, add_bytes, &c->bytes) < 0)
 		log_warn("chat %lld: could not measure its transcript: %s",
 		    (long long)c->id, store_errmsg());

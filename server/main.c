@@ -246,6 +246,44 @@ stop_or_drain(int timeout)
 		shutdown_all("server is stopping");
 }
 
+/* SIGHUP: routing.default_group, routing.regions and routing.geoip_db of
+ * nc, all of them or (an error logged) none. Only visitors routed from now
+ * on see them: a chat in flight keeps its group and its place. */
+static void
+reload_routing(struct config *nc)
+{
+	char err[512], *t;
+	int n;
+
+	if (account_default_group(nc->default_group) < 0) {
+		log_error("SIGHUP: routing.default_group %s: %s; keeping the old "
+		    "routing", nc->default_group, store_errmsg());
+		return;
+	}
+	if (region_open(nc, err, sizeof(err)) < 0) {
+		log_error("SIGHUP: %s; keeping the old routing", err);
+		return;
+	}
+	/* the rules point into nc's strings now: srv.cfg takes them, nc the
+	 * old ones (config_free() frees them) */
+	n = nc->nregions > srv.cfg.nregions ? nc->nregions : srv.cfg.nregions;
+	for (int i = 0; i < n; i++) {
+		struct config_region r = srv.cfg.regions[i];
+
+		srv.cfg.regions[i] = nc->regions[i];
+		nc->regions[i] = r;
+	}
+	n = srv.cfg.nregions;
+	srv.cfg.nregions = nc->nregions;
+	nc->nregions = n;
+	t = srv.cfg.geoip_db;
+	srv.cfg.geoip_db = nc->geoip_db;
+	nc->geoip_db = t;
+	t = srv.cfg.default_group;
+	srv.cfg.default_group = nc->default_group;
+	nc->default_group = t;
+}
+
 static void
 reload(void)
 {
@@ -295,6 +333,7 @@ reload(void)
 		 * themselves (names, modes) are made at start or by GROUPADD */
 		config_take_groups(&srv.cfg, &nc);
 		http_reload(&nc);	/* the web door's policies */
+		reload_routing(&nc);
 		srv.cfg.test_now = nc.test_now;
 		free(srv.cfg.customer_fields);
 		srv.cfg.customer_fields = nc.customer_fields;

@@ -3,7 +3,9 @@
  * (struct config_region); here they are compiled once into ranges and
  * upper-cased codes, and the MaxMind DB is opened once (memory-mapped
  * by libmaxminddb, so a lookup is a tree walk of at most 128 steps and
- * costs the event loop microseconds).
+ * costs the event loop microseconds). A SIGHUP opens the new ones beside
+ * the old and swaps them only when all of it opened: a reload that fails
+ * leaves the running rules and database in place.
  *
  * Precedence: the first rule in the order of the configuration that
  * matches wins, whatever its kind, as in a firewall's rule list: put the
@@ -38,8 +40,16 @@ struct rule {
 
 static struct rule *rules;
 static int nrules;
-static MMDB_s mmdb;
-static int have_mmdb;
+static MMDB_s *mmdb;		/* NULL: no routing.geoip_db */
+
+static void
+free_db(MMDB_s *db)
+{
+	if (db == NULL)
+		return;
+	MMDB_close(db);
+	free(db);
+}
 
 void
 region_close(void)
@@ -47,9 +57,8 @@ region_close(void)
 	free(rules);
 	rules = NULL;
 	nrules = 0;
-	if (have_mmdb)
-		MMDB_close(&mmdb);
-	have_mmdb = 0;
+	free_db(mmdb);
+	mmdb = NULL;
 }
 
 /* The ranges of "10.0.0.0/8, 2001:db8::/32" into r; -1 on a bad one. */
@@ -76,22 +85,23 @@ compile_nets(struct rule *r, const char *list)
 	return 0;
 }
 
-int
-region_open(const struct config *cfg, char *err, size_t errlen)
+/* cfg's rules compiled into a new array (*out, NULL when none); -1 with
+ * err set if one is bad or memory runs out. */
+static int
+compile_rules(const struct config *cfg, struct rule **out, char *err,
+    size_t errlen)
 {
-	int rc;
+	struct rule *nr = NULL;
 
-	region_close();
-	if (cfg->nregions > 0) {
-		rules = calloc((size_t)cfg->nregions, sizeof(*rules));
-		if (rules == NULL) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
+	*out = NULL;
+	if (cfg->nregions > 0 &&
+	    (nr = calloc((size_t)cfg->nregions, sizeof(*nr))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
 	}
 	for (int i = 0; i < cfg->nregions; i++) {
 		const struct config_region *cr = &cfg->regions[i];
-		struct rule *r = &rules[nrules++];
+		struct rule *r = &nr[i];
 
 		r->country = cr->country;
 		r->region = cr->region;
@@ -99,20 +109,55 @@ region_open(const struct config *cfg, char *err, size_t errlen)
 		if (cr->cidr && compile_nets(r, cr->cidr) < 0) {
 			snprintf(err, errlen, "routing.regions: more than 64 ranges in '%s'",
 			    cr->cidr);
-			region_close();
+			free(nr);
 			return -1;
 		}
 	}
+	*out = nr;
+	return 0;
+}
+
+/* cfg's geoip_db opened (*out, NULL when there is none); -1 with err. */
+static int
+open_db(const struct config *cfg, MMDB_s **out, char *err, size_t errlen)
+{
+	MMDB_s *db;
+	int rc;
+
+	*out = NULL;
 	if (cfg->geoip_db == NULL || *cfg->geoip_db == '\0')
 		return 0;
-	rc = MMDB_open(cfg->geoip_db, MMDB_MODE_MMAP, &mmdb);
+	if ((db = calloc(1, sizeof(*db))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = MMDB_open(cfg->geoip_db, MMDB_MODE_MMAP, db);
 	if (rc != MMDB_SUCCESS) {
 		snprintf(err, errlen, "routing.geoip_db: %s: %s", cfg->geoip_db,
 		    MMDB_strerror(rc));
-		region_close();
+		free(db);
 		return -1;
 	}
-	have_mmdb = 1;
+	*out = db;
+	return 0;
+}
+
+int
+region_open(const struct config *cfg, char *err, size_t errlen)
+{
+	struct rule *nr;
+	MMDB_s *db;
+
+	if (compile_rules(cfg, &nr, err, errlen) < 0)
+		return -1;
+	if (open_db(cfg, &db, err, errlen) < 0) {
+		free(nr);
+		return -1;
+	}
+	region_close();
+	rules = nr;
+	nrules = cfg->nregions;
+	mmdb = db;
 	return 0;
 }
 
@@ -150,9 +195,9 @@ region_of(const char *addr, char *region, size_t len)
 	int gai = 0, rc = 0;
 
 	region[0] = '\0';
-	if (!have_mmdb || addr == NULL || len < REGION_MAX)
+	if (mmdb == NULL || addr == NULL || len < REGION_MAX)
 		return;
-	res = MMDB_lookup_string(&mmdb, addr, &gai, &rc);
+	res = MMDB_lookup_string(mmdb, addr, &gai, &rc);
 	if (gai != 0 || rc != MMDB_SUCCESS || !res.found_entry) {
 		if (rc != MMDB_SUCCESS)
 			log_debug("geoip: %s: %s", addr, MMDB_strerror(rc));

@@ -15,7 +15,9 @@ struct config;
 
 /* Compile cfg's rules and open its geoip_db (if any). 0, or -1 with a
  * message naming what failed in err (a file that is not a MaxMind DB).
- * Calling it again replaces what the last call set up. */
+ * Calling it again replaces what the last call set up, only if all of it
+ * opened (a failure keeps the old). The rules point into cfg's strings:
+ * they must live until the next call or region_close(). */
 int region_open(const struct config *cfg, char *err, size_t errlen);
 void region_close(void);
 

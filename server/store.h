@@ -34,6 +34,7 @@ struct store_chat {
 	time_t created, queued_at, ended_at;
 	int rating;
 	int64_t last_seq;
+	int bot_answered, bot_missed;	/* the bot's figures so far */
 };
 
 struct store_visitor {

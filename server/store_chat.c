@@ -35,9 +35,10 @@ static struct store_sql sql[S__COUNT] = {
 	[S_CHAT_RATE] = { "UPDATE chats SET rating=?, rating_comment=? WHERE id=?", NULL },
 	[S_CHAT_WRAP] = { "UPDATE chats SET category=?, summary=? WHERE id=?", NULL },
 	[S_CHAT_ACTIVE] = { "SELECT c.id, c.visitor, c.grp, c.state, c.agent, c.question, c.category, c.summary, c.rating_comment, c.created, c.queued_at, c.ended_at, coalesce(c.rating, 0), "
-	    "coalesce((SELECT max(seq) FROM msg_index m WHERE m.chat=c.id), 0) "
+	    "coalesce((SELECT max(seq) FROM msg_index m WHERE m.chat=c.id), 0), "
+	    "c.bot_answered, c.bot_unanswered "
 	    "FROM chats c WHERE c.state != 'ended' ORDER BY c.queued_at, c.id", NULL },
-	[S_CHAT_VISITOR] = { "SELECT c.id, c.visitor, c.grp, c.state, c.agent, c.question, c.category, c.summary, c.rating_comment, c.created, c.queued_at, c.ended_at, coalesce(c.rating, 0), c.last_seq "
+	[S_CHAT_VISITOR] = { "SELECT c.id, c.visitor, c.grp, c.state, c.agent, c.question, c.category, c.summary, c.rating_comment, c.created, c.queued_at, c.ended_at, coalesce(c.rating, 0), c.last_seq, c.bot_answered, c.bot_unanswered "
 	    "FROM chats c WHERE c.visitor=? ORDER BY c.id DESC LIMIT 100", NULL },
 };
 
@@ -217,6 +218,8 @@ chat_row(sqlite3_stmt *s, store_any_fn *cb, void *arg)
 		.ended_at = (time_t)sqlite3_column_int64(s, 11),
 		.rating = sqlite3_column_int(s, 12),
 		.last_seq = sqlite3_column_int64(s, 13),
+		.bot_answered = sqlite3_column_int(s, 14),
+		.bot_missed = sqlite3_column_int(s, 15),
 	};
 
 	return ((store_chat_cb *)cb)(arg, &c);
