@@ -6,7 +6,10 @@
  * prepared once, on first use; all values are bound as parameters (by
  * store_bind() here), never pasted into SQL. Writes open a transaction
  * lazily (store_tx_begin) which store_commit() closes once per event loop
- * iteration. WAL with synchronous=NORMAL keeps a committed transaction
+ * iteration. It begins IMMEDIATE, taking the write lock at once (waiting
+ * for it under the busy timeout): a deferred one that read first (an
+ * import looking up groups) could not be upgraded once another process
+ * had written, and failed at once with "database is locked". WAL with synchronous=NORMAL keeps a committed transaction
  * across a process crash (kill -9), which is what "OK means stored" needs.
  */
 #include <errno.h>
@@ -29,7 +32,7 @@ static int in_tx;
 static int tx_lost;		/* SQLite rolled the open transaction back */
 
 static struct store_sql tx_sql[] = {
-	{ "BEGIN", NULL }, { "COMMIT", NULL }, { "ROLLBACK", NULL },
+	{ "BEGIN IMMEDIATE", NULL }, { "COMMIT", NULL }, { "ROLLBACK", NULL },
 };
 enum { T_BEGIN, T_COMMIT, T_ROLLBACK };
 
