@@ -1,0 +1,196 @@
+"""Timers and limits, checked from outside against proto/PROTOCOL.md only,
+each driven by a small config value rather than a long wait: the anonymous
+timeout, the per-address connection cap, the visitor's open-chat cap and
+new-chat rate, the message rate, the chat length limit, the answer
+timeout, the resume window of a queued chat, the login throttle and the
+HELLO field sizes. Each limit is hit from its own loopback address
+(127.0.0.x), so one cannot disturb another."""
+import os, re, socket, sys, time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kefutest import Server, Client, Tap, kv, text, wait_for
+
+t = Tap()
+ANON = 2
+srv = Server(extra={
+    "limits": {"anon_timeout": ANON, "per_addr_max": 3, "msg_rate": 0.05, "msg_burst": 3,
+               "chat_messages": 6},
+    "visitor": {"per_addr_max": 2, "hello_rate": 4, "resume_timeout": 2},
+    "routing": {"answer_timeout": 2},
+    "auth": {"max_failures": 2, "window": 300},
+})
+srv.start_for(t)
+
+
+def client(source):
+    c = Client(port=srv.port, source=source)
+    srv.clients.append(c)
+    return c
+
+
+try:
+    # -- limits.anon_timeout: PING does not extend it; a LOGIN does
+    c = client("127.0.0.2")
+    t0 = time.time()
+    c.ok("PING early")
+    l = c.readline(ANON + 30)
+    took = time.time() - t0
+    t.eq(l, "ERR TIMEOUT no LOGIN, HELLO, GATEWAY or TICKET within %d seconds; closing" % ANON,
+         "anon_timeout: the exact ERR TIMEOUT line, untagged")
+    t.ok(took >= ANON - 0.5, "and not before anon_timeout (%.1f s)" % took)
+    t.ok(c.wait_closed(20), "then the connection is closed")
+    a = client("127.0.0.2")
+    a.ok("LOGIN alice :alice123")
+    t.ok(a.no_event("", ANON + 1), "a logged-in connection gets nothing after anon_timeout")
+    t.eq(a.cmd("PING still")[0], "OK PONG still", "and is still open")
+
+    # -- limits.per_addr_max
+    three = [client("127.0.0.3") for _ in range(3)]
+    t.ok(all(x.cmd("PING")[0] == "OK PONG" for x in three), "three connections from one address")
+    s = socket.create_connection(("127.0.0.1", srv.port), 20, source_address=("127.0.0.3", 0))
+    s.settimeout(20)
+    buf = b""
+    while True:
+        try:
+            d = s.recv(4096)
+        except OSError:
+            break
+        if not d:
+            break
+        buf += d
+    s.close()
+    t.eq(buf, b"ERR LIMIT too many connections from your address\n",
+         "a fourth: ERR LIMIT too many connections from your address, then closed")
+    other = client("127.0.0.30")
+    t.eq(other.cmd("PING")[0], "OK PONG", "another address still gets in")
+    three[0].quit()
+    again = wait_for(lambda: client("127.0.0.3").cmd("PING", 5)[0] == "OK PONG", 20)
+    t.ok(again, "once one closes, the address gets in again")
+    for x in three[1:]:
+        x.quit()
+
+    # -- visitor.per_addr_max (2 open chats)
+    vs = [client("127.0.0.4") for _ in range(3)]
+    h0 = vs[0].hello("group=tech :one")
+    vs[1].hello("group=tech :two")
+    final, _ = vs[2].cmd("HELLO group=tech :three")
+    t.ok(final is not None and final.startswith("ERR LIMIT too many open chats from your address (at most 2)"),
+         "a third open chat from one address: ERR LIMIT ... (at most 2)", final)
+    t.eq(vs[2].cmd("PING")[0], "OK PONG", "the connection stays open")
+    vs[0].ok("END")
+    final, _ = vs[2].cmd("HELLO group=tech :three again")
+    t.ok(final is not None and final.startswith("OK visitor="), "after one ended, the HELLO works", final)
+
+    # -- visitor.hello_rate (4 new chats a minute)
+    v = client("127.0.0.5")
+    got = []
+    for i in range(5):
+        final, _ = v.cmd("HELLO group=tech :rate %d" % i)
+        got.append(final)
+        if final and final.startswith("OK"):
+            v.ok("END")
+            v.expect_event("ENDED", 20)
+    t.ok(all(g.startswith("OK visitor=") for g in got[:4]), "four new chats within a minute", got)
+    m = re.fullmatch(r"ERR FLOOD too many new chats from your address; try again in ([0-9]+) s", got[4] or "")
+    t.ok(m is not None and int(m.group(1)) >= 1, "the fifth: ERR FLOOD ... try again in N s", got[4])
+    t.eq(v.cmd("PING")[0], "OK PONG", "the connection stays open")
+
+    # -- limits.msg_rate / msg_burst for SAY, TYPING and PAGE
+    v = client("127.0.0.6")
+    v.hello("group=tech :flood")
+    res = [v.cmd("SAY :m%d" % i)[0] for i in range(3)]
+    t.ok(all(r.startswith("OK seq=") for r in res), "a burst of msg_burst (3) messages", res)
+    final, _ = v.cmd("SAY :one too many")
+    t.ok(final is not None and final.startswith("ERR FLOOD"), "the next SAY: ERR FLOOD", final)
+    final, _ = v.cmd("TYPING :x")
+    t.ok(final is not None and final.startswith("ERR FLOOD"), "TYPING counts too: ERR FLOOD", final)
+    final, _ = v.cmd("PAGE http://shop.example/x")
+    t.ok(final is not None and final.startswith("ERR FLOOD"), "PAGE counts too: ERR FLOOD", final)
+    final, _ = v.cmd("WHERE")
+    t.ok(final is not None and final.startswith("OK chat="), "other commands are not limited", final)
+
+    # -- limits.chat_messages (6, every kind)
+    ag = client("127.0.0.7")
+    ag.ok("LOGIN bob :bob123")
+    v = client("127.0.0.8")
+    chat = v.hello("group=tech :question")["chat"]        # 1
+    ag.ok("ACCEPT " + chat)
+    for i in range(4):                                     # 2..5
+        ag.ok("MSG %s :a%d" % (chat, i))
+    ag.ok("NOTE %s :sixth" % chat)                         # 6
+    want = "ERR LIMIT chat is too long (at most 6 messages, 1048576 bytes of text); end it and start a new one"
+    t.eq(ag.cmd("MSG %s :seventh" % chat)[0], want, "the seventh message: the exact ERR LIMIT")
+    t.eq(ag.cmd("NOTE %s :seventh" % chat)[0], want, "a note too")
+    t.eq(v.cmd("SAY :seventh")[0], want, "and the visitor's SAY")
+    final, rows = ag.cmd("TRANSCRIPT " + chat)
+    t.eq(final, "OK 6", "nothing more was stored")
+    ag.ok("END " + chat)
+    ag.ok("WRAPUP %s general" % chat)
+
+    # -- routing.answer_timeout (sales is auto): unanswered, the chat goes back
+    v = client("127.0.0.9")
+    drainer = a
+    while drainer.expect_event("", 0.15) is not None:
+        pass
+    chat = v.hello("group=sales :nobody answers")["chat"]
+    e = a.expect_event("ASSIGN " + chat, 20)
+    t.ok(e is not None and kv(e).get("by") == "auto" and kv(e).get("timeout") == "2",
+         "auto routing: * ASSIGN by=auto timeout=2", e)
+    u = a.expect_event("UNASSIGNED " + chat, 30)
+    t.eq(u, "UNASSIGNED %s reason=timeout" % chat, "no answer within 2 s: * UNASSIGNED reason=timeout")
+    e = a.expect_event("ASSIGN " + chat, 30)
+    t.ok(e is not None, "nobody else can take it: it is offered to her again", e)
+    a.ok("MSG %s :answered" % chat)
+    t.ok(a.no_event("UNASSIGNED " + chat, 3), "once answered, it stays hers")
+    a.ok("END " + chat)
+    a.ok("WRAPUP %s general" % chat)
+
+    # -- visitor.resume_timeout of a queued chat: it leaves the queue, the next moves up
+    first = client("127.0.0.10")
+    c1 = first.hello("group=tech :first in line")["chat"]
+    second = client("127.0.0.11")
+    c2 = second.hello("group=tech :second in line")["chat"]
+    q = second.expect_event("QUEUED " + c2, 20)
+    c1pos = kv(first.expect_event("QUEUED " + c1, 20)).get("pos")
+    t.ok(q is not None and c1pos is not None and int(kv(q).get("pos")) == int(c1pos) + 1,
+         "the second visitor is right behind the first", (c1pos, q))
+    first.close()
+    d = a.expect_event("QDEL " + c1, 30)
+    t.eq(d, "QDEL %s group=tech" % c1, "after resume_timeout the dropped chat leaves the queue (* QDEL)")
+    q = second.expect_event("QUEUED " + c2, 20)
+    t.ok(q is not None and kv(q).get("pos") == c1pos, "the visitor behind moves up: * QUEUED pos=P-1", q)
+    final, rows = a.cmd("TRANSCRIPT " + c1)
+    t.ok(final == "OK 1" and text(rows[0]) == "first in line", "its transcript stays readable", rows)
+
+    # -- the login throttle (auth.max_failures 2)
+    x = client("127.0.0.12")
+    r1 = x.cmd("LOGIN alice :wrong1")[0]
+    r2 = x.cmd("LOGIN nosuch :wrong2")[0]
+    t.ok(r1 == r2 == "ERR AUTH wrong user name or password",
+         "a wrong password and an unknown user: the same ERR AUTH", (r1, r2))
+    r3 = x.cmd("LOGIN alice :alice123")[0]
+    m = re.fullmatch(r"ERR THROTTLE too many failed logins; retry in ([0-9]+) s", r3 or "")
+    t.ok(m is not None and int(m.group(1)) >= 1, "past max_failures even the right password: ERR THROTTLE", r3)
+    y = client("127.0.0.13")
+    t.ok(y.cmd("LOGIN alice :alice123")[0].startswith("OK name=alice"), "another address logs in")
+    z = client("127.0.0.14")
+    final, _ = z.cmd("LOGIN alice :" + "p" * 257)
+    t.eq(final, "ERR ARGS password too long (at most 256 bytes)", "a 257-byte password: ERR ARGS")
+    t.ok(z.cmd("LOGIN alice :x")[0].startswith("ERR AUTH") and
+         z.cmd("LOGIN alice :y")[0].startswith("ERR AUTH"),
+         "and it counted nothing: two more wrong ones are ERR AUTH, not THROTTLE")
+
+    # -- HELLO field sizes, in bytes
+    h = client("127.0.0.15")
+    t.eq(h.cmd("HELLO name=%s group=tech" % ("n" * 65))[0], "ERR ARGS name is longer than 64 bytes",
+         "a 65-byte name: ERR ARGS name is longer than 64 bytes")
+    t.eq(h.cmd("HELLO name=%s group=tech" % ("名" * 22))[0], "ERR ARGS name is longer than 64 bytes",
+         "22 Chinese characters are 66 bytes: too long")
+    t.eq(h.cmd("HELLO group=tech :" + "q" * 1025)[0], "ERR ARGS question longer than 1024 bytes",
+         "a 1025-byte question: ERR ARGS question longer than 1024 bytes")
+    final, _ = h.cmd("HELLO name=%s group=tech :%s" % ("n" * 64, "q" * 1024))
+    t.ok(final is not None and final.startswith("OK visitor="), "64 and 1024 bytes are fine", final)
+
+    t.ok(srv.alive(), "kefud is still running")
+finally:
+    srv.cleanup()
+t.done()
