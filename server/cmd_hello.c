@@ -65,21 +65,30 @@ replay_msg(void *arg, const struct store_msg *m)
 	return 0;
 }
 
+/* Another connection takes the visitor's token: the one that had it gets
+ * "* KICKED :resumed elsewhere", lets go of the visitor and is closed. */
+static void
+visitor_kick(struct visitor *v)
+{
+	struct pbuf *b = ev_begin();
+
+	proto_put_word(b, "KICKED");
+	proto_put_text(b, "resumed elsewhere", 17);
+	ev_send(v->conn);
+	v->conn->visitor = NULL;
+	v->conn->role = ROLE_ANON;
+	v->conn->closing = 1;
+	v->conn = NULL;
+}
+
 static void
 visitor_resume(struct conn *c, struct visitor *v)
 {
 	struct chat *ch = v->chat;
 	struct pbuf *b;
 
-	if (v->conn && v->conn != c) {
-		b = ev_begin();
-		proto_put_word(b, "KICKED");
-		proto_put_text(b, "resumed elsewhere", 17);
-		ev_send(v->conn);
-		v->conn->visitor = NULL;
-		v->conn->role = ROLE_ANON;
-		v->conn->closing = 1;
-	}
+	if (v->conn && v->conn != c)
+		visitor_kick(v);
 	v->conn = c;
 	v->gone_since = 0;
 	c->visitor = v;
@@ -310,7 +319,7 @@ hello_run(struct conn *c, struct proto_req *r)
 {
 	static char joined[PROTO_LINE_MAX];
 	const char *name, *gname, *token, *page;
-	struct visitor *v;
+	struct visitor *v, *over = NULL;
 	struct group *g;
 	struct chat *ch;
 	int64_t known = 0;
@@ -346,6 +355,7 @@ hello_run(struct conn *c, struct proto_req *r)
 			case_deliver(c);
 			return;
 		}
+		over = v && v->conn ? v : NULL;	/* over, its window open */
 		if (store_visitor_find_token(token, &known) < 0) {
 			cmd_store_failed(c);
 			return;
@@ -355,6 +365,11 @@ hello_run(struct conn *c, struct proto_req *r)
 		return;
 	if (!hello_allowed(c))
 		return;
+	if (over) {	/* one connection per visitor: this one from now on */
+		visitor_kick(over);
+		over->chat->visitor = NULL;
+		visitor_free(over);
+	}
 	v = calloc(1, sizeof(*v));
 	if (v == NULL) {
 		reply_err(c, "INTERNAL", "out of memory");

@@ -239,6 +239,36 @@ try:
     final, _ = v2.cmd("END")
     t.ok(final.startswith("ERR STATE"), "a second END: ERR STATE", final)
 
+    # -- a token whose chat is over, its window still open (rating): a new
+    # window with the token gets a new chat, and the old one is let go, so
+    # one visitor never has two chats open on two connections
+    v = srv.client()
+    h = v.hello("name=Twotabs group=tech :first chat")
+    chat, token, visitor = h["chat"], h["token"], h["visitor"]
+    a.ok("ACCEPT " + chat)
+    a.ok("END " + chat)
+    t.ok(v.expect_event("ENDED " + chat, 20) is not None, "the chat ended; its window stays open")
+    v2 = srv.client()
+    final, _ = v2.cmd("HELLO token=%s group=tech :second window" % token)
+    f = kv(final)
+    t.ok(final.startswith("OK") and f.get("visitor") == visitor and f.get("chat") != chat
+         and "resumed" not in f, "a new window with the token: a new chat for the same visitor", final)
+    k = v.expect_event("KICKED", 20)
+    t.eq(k, "KICKED :resumed elsewhere", "the old window gets * KICKED :resumed elsewhere")
+    t.ok(v.wait_closed(20), "and is closed")
+    try:
+        final, _ = v.cmd("HELLO group=tech :a third chat", 5)
+    except OSError:
+        final = None
+    t.ok(final is None, "the old window cannot open a second chat", final)
+    final, rows = a.cmd("QUEUE tech")
+    mine = [r for r in rows if kv(r).get("visitor") == visitor]
+    t.eq(len(mine), 1, "the visitor has one chat waiting, not two")
+    final, _ = v2.cmd("END")
+    t.eq(final, "OK", "the new window ENDs its chat")
+    v2.quit()
+    drain(a)
+
     # -- both sides END at once: one wins, one * ENDED each
     v = srv.client()
     chat = v.hello("name=Both group=tech :bye")["chat"]
