@@ -7,12 +7,16 @@
  * visitor=V); it starts with the visitor's name and e-mail and takes in
  * the other visitors who came with that e-mail. Everything a request
  * writes is checked before the first write, so a refusal changes nothing.
+ * After a change, the staff in a chat of one of the card's visitors (its
+ * owner, invited agents, monitoring supervisors) get * CUSTUPD, so a
+ * visitor pane follows a card a colleague edits.
  *
  * Verbs (rows of proto/cmdtab.def): CUSTSET TAG UNTAG.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "chat.h"
 #include "cmd.h"
 #include "customer.h"
 #include "log.h"
@@ -116,6 +120,46 @@ customer_link_visitor(int64_t visitor, const char *phone, const char *email)
 			return store_visitor_link(visitor, id);
 	}
 	return 0;
+}
+
+/* ---- telling the chats ---- */
+
+struct tell {
+	int64_t id;
+	const char *by;
+	struct customer_tags tags;
+};
+
+static int
+tell_chat(void *arg, const struct store_chat *h)
+{
+	struct tell *x = arg;
+	struct chat *c = chat_find(h->id);
+	struct pbuf *b;
+
+	if (c == NULL)
+		return 0;	/* forgotten: nobody is in it */
+	b = ev_begin();
+	pbuf_printf(b, " CUSTUPD %lld", (long long)c->id);
+	proto_put_kvi(b, "customer", (long long)x->id);
+	proto_put_kvi(b, "visitor", (long long)h->visitor);
+	proto_put_kv(b, "by", x->by);
+	proto_put_kv(b, "tags", x->tags.tags);
+	ev_to_chat_agents(c);
+	return 0;
+}
+
+/* * CUSTUPD to the staff in the chats of customer id's visitors, after
+ * the answer to c (who changed it). A failure is logged: the change is
+ * made and answered already. */
+static void
+customer_tell(struct conn *c, int64_t id)
+{
+	struct tell x = { id, c->agent ? c->agent->name : "", { "" } };
+
+	if (store_customer_get(id, customer_tags_row, &x.tags) < 0 ||
+	    store_customer_chats(id, tell_chat, &x) < 0)
+		log_warn("customer %lld: * CUSTUPD not sent", (long long)id);
 }
 
 /* ---- checking what is written ---- */
@@ -383,6 +427,7 @@ cmd_custset(struct conn *c, struct proto_req *r)
 		return;
 	}
 	reply_ok(c, "customer=%lld%s", (long long)t.id, made ? " created=1" : "");
+	customer_tell(c, t.id);
 }
 
 /* ---- tags ---- */
@@ -453,6 +498,7 @@ tag_change(struct conn *c, struct proto_req *r, int add)
 			proto_put_word(b, "created=1");
 		conn_end(c);
 	}
+	customer_tell(c, t.id);
 	return;
 fail:
 	cmd_store_failed(c);

@@ -8,7 +8,9 @@
  * not touch. On OK the form closes and the visitor pane (Tags:) is read
  * again; an ERR stays in the form, which keeps what was typed. The
  * customers screen opens the same form on a card by its number
- * (CUSTOMER N, CUSTSET N) and is told when it saved.
+ * (CUSTOMER N, CUSTSET N) and is told when it saved. When anyone changes
+ * the card of a visitor in one of our chats, kefud says * CUSTUPD and the
+ * visitor pane is read again the same way.
  *
  * The form is one dialog (DLG_CARD) whose fields live here, since the
  * generic dialog has room for two.
@@ -19,6 +21,7 @@
 #include <string.h>
 
 #include "cardform.h"
+#include "fields.h"
 #include "keymap.h"
 #include "screen.h"
 
@@ -141,6 +144,30 @@ cardform_open_customer(struct session *s, long id, const char *name)
 	return 1;
 }
 
+/* Read the visitor pane of chat again (its Tags: and customer line). */
+static void
+visitor_reload(struct session *s, long chat, long visitor)
+{
+	char vid[32];
+
+	snprintf(vid, sizeof(vid), "%ld", visitor);
+	client_req(s->c, RQ_VISITOR, chat, NULL, "VISITOR", vid, (char *)NULL);
+}
+
+int
+cardform_event(struct session *s, struct client_msg *msg)
+{
+	struct chat *ch;
+
+	if (msg->type != MSG_EVENT || msg->req.argc < 2 ||
+	    strcmp(msg->req.argv[0], "CUSTUPD") != 0)
+		return 0;
+	ch = model_chat(s->m, field_arg(&msg->req, 1));
+	if (ch != NULL && ch->visitor > 0)
+		visitor_reload(s, ch->id, ch->visitor);
+	return 1;
+}
+
 /* A row "key=value" of CUSTOMER: one of the form's fields? */
 static void
 form_row(const struct proto_req *r)
@@ -209,17 +236,10 @@ cardform_msg(struct session *s, struct client_msg *msg)
 	}
 	model_dialog_close(m);
 	model_flash(m, "Customer card saved");
-	if (form.customer) {
+	if (form.customer)
 		customers_card_saved(s);
-		return;
-	}
-	{
-		char vid[32];
-
-		snprintf(vid, sizeof(vid), "%ld", form.visitor);
-		client_req(s->c, RQ_VISITOR, form.chat, NULL, "VISITOR", vid,
-		    (char *)NULL);
-	}
+	else
+		visitor_reload(s, form.chat, form.visitor);
 }
 
 /* A list typed into a field as the protocol's "a,b": items split at

@@ -18,6 +18,9 @@ int cardform_open(struct session *s);
 /* The same form on customer card id (the customers screen); name titles
  * it. Saving tells the screen (customers_card_saved). */
 int cardform_open_customer(struct session *s, long id, const char *name);
+/* * CUSTUPD (a card changed): the visitor pane of that chat is read
+ * again. 1 if msg was that event. */
+int cardform_event(struct session *s, struct client_msg *msg);
 /* kefud's answers to the form's requests (RQ_CARD, RQ_CARDSET). */
 void cardform_msg(struct session *s, struct client_msg *msg);
 void cardform_key(struct app *a, int fk, wint_t wc, int alt);

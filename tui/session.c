@@ -752,7 +752,7 @@ session_msg(void *ctx, struct client_msg *msg)
 	struct session *s = ctx;
 
 	if (board_msg(s, msg) || stats_msg(s, msg) || wrapcats_msg(s, msg) ||
-	    cases_msg(s, msg) || kbsuggest_msg(s, msg))
+	    cases_msg(s, msg) || kbsuggest_msg(s, msg) || cardform_event(s, msg))
 		return;
 	if (msg->p != NULL && msg->p->kind == RQ_CODE) {
 		expand_msg(s, msg);

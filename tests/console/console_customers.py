@@ -5,7 +5,8 @@ custom field, one customer with a past chat); the console finds them by
 tag:, field. and words, pages through 22 cards, opens one to see its card
 and past chats with the columns lined up by cells, opens a past chat as a
 read-only transcript and comes back, and edits the card with the card
-form (kefud then holds the change). Every wait is a bounded poll of the
+form (kefud then holds the change). A card a colleague edits while the
+visitor is in our chat shows in the visitor pane by itself. Every wait is a bounded poll of the
 screen or of a socket.
 """
 import os
@@ -136,8 +137,26 @@ def customers(d, con, tag):
     ok(scr is not None, tag + " Esc again: the desk", con.screen())
 
 
+def follows(d, con, tag):
+    """A colleague edits the card of the visitor in our chat: the visitor
+    pane shows it by itself (* CUSTUPD), no key pressed."""
+    v, info = d.take("name=韩梅梅 group=sales :我想问一下发票")
+    vid = info["visitor"]
+    con.wait_text("1:韩梅梅")
+    bob = d.client(login="bob")
+    final, _ = bob.cmd("TAG visitor=%s 回头客 vip" % vid)
+    ok(final.startswith("OK customer="), tag + " a colleague tags the visitor", final)
+    scr = con.wait(lambda s: "Tags: vip,回头客" in s)
+    ok(scr is not None, tag + " the visitor pane shows the new tags by itself", con.screen())
+    final, _ = bob.cmd("CUSTSET visitor=%s tags=大客户" % vid)
+    scr = con.wait(lambda s: "Tags: 大客户" in s and "回头客" not in s)
+    ok(scr is not None, tag + " and follows the next change", con.screen())
+    ok(scr is not None and ks.fits(scr, d.cols, d.rows), tag + " the screen fits", scr)
+
+
 SCENARIOS = [     # (function, label, cols, rows)
     (customers, "customers", 80, 24), (customers, "customers", 120, 35),
+    (follows, "card follows", 80, 24),
 ]
 
 
