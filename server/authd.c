@@ -165,9 +165,11 @@ static int
 spawn(void)
 {
 	int sv[2];
+	pid_t kefud;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -1;
+	kefud = getpid();
 	wpid = fork();
 	if (wpid < 0) {
 		close(sv[0]);
@@ -182,7 +184,8 @@ spawn(void)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGINT, SIG_IGN);	/* the terminal's ^C is for kefud */
-		(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != kefud)
+			_exit(1);	/* kefud is gone already */
 		(void)prctl(PR_SET_NAME, "kefud-authd");
 		worker(3);
 		_exit(0);

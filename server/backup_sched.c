@@ -228,7 +228,7 @@ check_start(void)
 	char exe[PATH_MAX];
 	ssize_t n;
 	int p[2];
-	pid_t pid;
+	pid_t pid, kefud;
 
 	bk.check_len = 0;
 	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0 ||
@@ -239,6 +239,7 @@ check_start(void)
 		return;
 	}
 	exe[n] = '\0';
+	kefud = getpid();
 	pid = fork();
 	if (pid == 0) {
 		sigset_t none;
@@ -246,7 +247,8 @@ check_start(void)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGINT, SIG_IGN);
-		(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != kefud)
+			_exit(1);	/* kefud is gone already */
 		if (dup2(p[1], STDOUT_FILENO) < 0)
 			_exit(1);
 		execl(exe, "kefud", "--integrity-check", bk.tmp, (char *)NULL);

@@ -8,6 +8,9 @@
  * the unix socket (GATEWAY command) and then asks kefud to check passwords
  * and keys and to mint login tickets for the consoles it runs.
  * If the gateway dies it is restarted, at most once every 5 seconds.
+ * Whenever kefud ends, however it ends, the gateway gets SIGTERM: kefud's
+ * child asks for it (PR_SET_PDEATHSIG, kept across execv) before it runs
+ * the program, so there is no moment in which kefud could die unnoticed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -135,7 +139,7 @@ gateway_spawn(void)
 	char sessions[16], idle[16], tries[16], grace[16], startups[48],
 	    persrc[16];
 	sigset_t none;
-	pid_t pid;
+	pid_t pid, kefud = getpid();
 
 	snprintf(sessions, sizeof(sessions), "%d", srv.cfg.ssh_max_sessions);
 	snprintf(idle, sizeof(idle), "%d", srv.cfg.ssh_idle_timeout);
@@ -163,6 +167,10 @@ gateway_spawn(void)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGPIPE, SIG_DFL);
+		/* kefud's pid from before the fork: had kefud died before the
+		 * prctl, getppid() would already name our new parent */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != kefud)
+			_exit(1);
 		execv(gw_path, args);
 		fprintf(stderr, "kefud: exec %s: %s\n", gw_path, strerror(errno));
 		_exit(127);

@@ -139,6 +139,7 @@ store_ckpt_start(const char *path, int frames, int max)
 	int p[2];
 	char fdarg[16], exe[4096];
 	ssize_t n = -1;
+	pid_t kefud;
 
 	if (store_db == NULL || wfd >= 0)
 		return -1;
@@ -151,6 +152,7 @@ store_ckpt_start(const char *path, int frames, int max)
 	exe[n] = '\0';
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p) < 0)
 		return -1;
+	kefud = getpid();
 	cpid = fork();
 	if (cpid < 0) {
 		close(p[0]);
@@ -163,7 +165,8 @@ store_ckpt_start(const char *path, int frames, int max)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGINT, SIG_IGN);	/* the terminal's ^C is for kefud */
-		(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != kefud)
+			_exit(1);	/* kefud is gone already */
 		if (fcntl(p[0], F_SETFD, 0) < 0)
 			_exit(1);
 		snprintf(fdarg, sizeof(fdarg), "%d", p[0]);

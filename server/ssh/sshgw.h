@@ -174,6 +174,7 @@ struct sgw_listener_ctx {
 	ssh_bind bind;
 	int status_fd;		/* write end: "logged in" reports (below) */
 	uint32_t serial;	/* this session process's number */
+	pid_t listener;		/* the listener's pid, known before a fork */
 };
 
 /*

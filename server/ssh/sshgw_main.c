@@ -380,6 +380,7 @@ main(int argc, char **argv)
 	if (key == NULL)
 		return 1;
 	lc.opts = &o;
+	lc.listener = getpid();
 	lc.bind = make_bind(key);	/* the bind owns the key now */
 	if (lc.bind == NULL)
 		return 1;

@@ -696,13 +696,12 @@ sess_free(struct sgw_sess *s)
 static void
 session_prepare(const struct sgw_listener_ctx *lc)
 {
-	pid_t parent = getppid();
-
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+	/* the listener's pid from before the fork: had it died before the
+	 * prctl, getppid() would already name our new parent */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != lc->listener)
 		_exit(1);
 	if (setup_signals() < 0)
 		_exit(1);
-	(void)lc;
 }
 
 int
