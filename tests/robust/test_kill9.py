@@ -2,7 +2,9 @@
 visitors stream messages, restart it on the same database, and check that
 every message that got `OK seq=N` is in the transcript with that seq, in
 the order it was sent, and that the chats resume (HELLO token=.. resumed=1,
-then SAY works again).
+then SAY works again). The kill comes at a random point once every stream
+has had MIN_ACKS messages acknowledged (waited for, however loaded the
+machine), so each round checks acknowledged messages, never none.
 """
 import os
 import random
@@ -17,28 +19,43 @@ from kefutest import Server, Tap, Client, kv, text  # noqa: E402
 ROUNDS = int(os.environ.get("KILL9_ROUNDS", "4"))
 VISITORS = 3
 WINDOW = 8
+MIN_ACKS = 5        # per stream, before the kill
+IO_TIMEOUT = 120    # s without a reply before a stream gives up: a failure
+WAIT_ACKS = 600     # s the streams have, together, to reach MIN_ACKS each
 
 
 class Streamer(threading.Thread):
     """Sends tagged SAYs with a window of WINDOW in flight until the
     connection dies; records which texts were acknowledged with which seq."""
 
-    def __init__(self, port, token, rnd, vid):
+    def __init__(self, port, token, rnd, vid, killed):
         super().__init__(daemon=True)
         self.port, self.token, self.rnd, self.vid = port, token, rnd, vid
+        self.killed = killed     # set just before the SIGKILL
         self.acked = []          # (seq, text) in send order
         self.sent = 0
         self.error = None
         self.resumed = threading.Event()
-        self.first_ack = threading.Event()
+        self.enough = threading.Event()     # MIN_ACKS acked, or it ended
 
     def run(self):
         try:
-            s = socket.create_connection(("127.0.0.1", self.port), 30)
+            self.stream()
+        finally:
+            self.enough.set()   # ended: nothing more to wait for
+
+    def ended(self, why):
+        """The connection ended: expected only once the kill has begun."""
+        if not self.killed.is_set() and self.error is None:
+            self.error = "%s before the kill (%d acknowledged)" % (why, len(self.acked))
+
+    def stream(self):
+        try:
+            s = socket.create_connection(("127.0.0.1", self.port), IO_TIMEOUT)
         except OSError as e:
             self.error = "connect: %s" % e
             return
-        s.settimeout(30)
+        s.settimeout(IO_TIMEOUT)
         f = s.makefile("rb")
         try:
             s.sendall(("@h HELLO token=%s\n" % self.token).encode())
@@ -51,7 +68,7 @@ class Streamer(threading.Thread):
                 return
             self.resumed.set()
             pending = {}
-            deadline = time.time() + 120
+            deadline = time.time() + 2 * WAIT_ACKS
             n = 0
             while time.time() < deadline:
                 while len(pending) < WINDOW:
@@ -62,6 +79,7 @@ class Streamer(threading.Thread):
                     self.sent += 1
                 raw = f.readline()
                 if not raw:
+                    self.ended("end of stream")
                     return          # killed
                 line = raw.decode().rstrip("\n")
                 if not line.startswith("@m"):
@@ -70,12 +88,16 @@ class Streamer(threading.Thread):
                 t = pending.pop(tag, None)
                 if rest.startswith("OK seq=") and t is not None:
                     self.acked.append((int(rest[7:].split()[0]), t))
-                    self.first_ack.set()
+                    if len(self.acked) >= MIN_ACKS:
+                        self.enough.set()
                 elif t is not None:
                     self.error = "unexpected reply %r" % line
                     return
-        except OSError:
-            return
+            self.ended("still streaming at the deadline")
+        except socket.timeout:
+            self.error = "no reply from kefud in %d s" % IO_TIMEOUT
+        except OSError as e:
+            self.ended("connection error (%s)" % e)
         finally:
             s.close()
 
@@ -104,21 +126,27 @@ def main():
             for c in list(srv.clients):
                 c.close()
             srv.clients = []
-            ths = [Streamer(srv.port, tok, rnd, i) for i, (tok, _) in enumerate(visitors)]
+            killed = threading.Event()
+            ths = [Streamer(srv.port, tok, rnd, i, killed)
+                   for i, (tok, _) in enumerate(visitors)]
             for th in ths:
                 th.start()
             # the kill comes at a random point after every stream has had
-            # its first OK (waited for, not assumed after a sleep)
+            # MIN_ACKS OKs (waited for, not assumed after a sleep; a
+            # stream that ends first says why in its error)
+            end = time.time() + WAIT_ACKS
             for th in ths:
-                th.first_ack.wait(60)
-            time.sleep(rng.uniform(0.0, 0.5))
+                th.enough.wait(max(0.0, end - time.time()))
+            time.sleep(rng.uniform(0.0, 0.5))   # the random point, not a wait
+            killed.set()
             srv.kill9()
             for th in ths:
                 th.join(60)
             errs = [th.error for th in ths if th.error]
             t.ok(not errs, "round %d: streams ran until the kill" % rnd, "\n".join(errs))
-            got = sum(len(th.acked) for th in ths)
-            t.ok(got > 0, "round %d: %d messages acknowledged before SIGKILL" % (rnd, got))
+            got = [len(th.acked) for th in ths]
+            t.ok(min(got) >= MIN_ACKS, "round %d: every stream had at least %d messages "
+                 "acknowledged before SIGKILL (%s)" % (rnd, MIN_ACKS, got))
             for (tok, chat), th in zip(visitors, ths):
                 acked[chat].extend(th.acked)
             srv.start()
