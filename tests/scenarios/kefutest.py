@@ -77,9 +77,8 @@ def wait_for(cond, timeout=15):
     return None
 
 
-def child_pids(parent, arg=None, zombies=False):
-    """Live (not zombie, unless zombies) processes whose parent is
-    `parent`; with arg, only those with that word in their command line."""
+def processes():
+    """Every process now: [(pid, parent, state letter, [argv as bytes])]."""
     out = []
     for d in os.listdir("/proc"):
         if not d.isdigit():
@@ -92,11 +91,16 @@ def child_pids(parent, arg=None, zombies=False):
         except OSError:
             continue
         fields = st[st.rindex(")") + 2:].split()
-        if int(fields[1]) != parent or (fields[0] == "Z" and not zombies):
-            continue
-        if arg is None or arg.encode() in cmd:
-            out.append(int(d))
+        out.append((int(d), int(fields[1]), fields[0], cmd))
     return out
+
+
+def child_pids(parent, arg=None, zombies=False):
+    """Live (not zombie, unless zombies) processes whose parent is
+    `parent`; with arg, only those with that word in their command line."""
+    return [pid for pid, ppid, state, cmd in processes()
+            if ppid == parent and (state != "Z" or zombies) and
+            (arg is None or arg.encode() in cmd)]
 
 
 def latency_probe(visitor, agent, chat, n=20):

@@ -19,7 +19,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "scenarios"))
-from kefutest import Server, Tap, free_port, wait_for  # noqa: E402
+from kefutest import Server, Tap, free_port, processes, wait_for  # noqa: E402
 
 PR_SET_CHILD_SUBREAPER = 36
 GATE = """#!/bin/sh
@@ -33,18 +33,9 @@ def left_behind(keep):
     """Live processes below this one (not zombies), but for the pids in
     keep: [(pid, command line)]."""
     kids = {}
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % d) as f:
-                st = f.read()
-            with open("/proc/%s/cmdline" % d, "rb") as f:
-                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        fields = st[st.rindex(")") + 2:].split()
-        kids.setdefault(int(fields[1]), []).append((int(d), fields[0], cmd[:100]))
+    for pid, ppid, state, cmd in processes():
+        kids.setdefault(ppid, []).append(
+            (pid, state, b" ".join(cmd).decode(errors="replace")[:100]))
     out, todo = [], [os.getpid()]
     while todo:
         for pid, state, cmd in kids.get(todo.pop(), []):
@@ -54,12 +45,23 @@ def left_behind(keep):
     return out
 
 
-def reap():
+def finish(srv):
+    """Stop kefud if it runs, kill what a failed check left, reap it."""
+    srv.stop()
+    for pid, _ in left_behind(()):
+        os.kill(pid, signal.SIGKILL)
     try:
         while os.waitpid(-1, os.WNOHANG)[0] > 0:
             pass
     except ChildProcessError:
         pass
+    srv.cleanup()
+
+
+def gateway_up(t, srv, port, what):
+    srv.start()
+    t.ok(wait_for(lambda: "listening on 127.0.0.1:%d" % port in srv.log(), 60),
+         what, srv.log()[-500:])
 
 
 def server(gateway):
@@ -98,18 +100,13 @@ def killed_before_exec(t, real):
         t.ok(gone, "nothing it started is left: the gateway did not start "
              "without kefud", left_behind(()))
     finally:
-        for pid, _ in left_behind(()):
-            os.kill(pid, signal.SIGKILL)
-        reap()
-        srv.cleanup()
+        finish(srv)
 
 
 def drain_restart(t, real):
     srv, port = server(real)
     try:
-        srv.start()
-        t.ok(wait_for(lambda: "listening on 127.0.0.1:%d" % port in srv.log(), 60),
-             "drain: kefud starts kefud-ssh", srv.log()[-500:])
+        gateway_up(t, srv, port, "drain: kefud starts kefud-ssh")
         a = srv.client(); a.login("alice")
         v = srv.client(); h = v.hello("group=tech :hi")
         final, _ = a.cmd("ACCEPT " + h["chat"])
@@ -131,27 +128,18 @@ def drain_restart(t, real):
         t.ok(gone, "drain: nothing it started is left (the restarted gateway "
              "stopped too)", left_behind((srv.proc.pid,)))
     finally:
-        for pid, _ in left_behind((srv.proc.pid,) if srv.proc else ()):
-            os.kill(pid, signal.SIGKILL)
-        srv.stop()
-        reap()
-        srv.cleanup()
+        finish(srv)
 
 
 def killed_running(t, real):
     srv, port = server(real)
     try:
-        srv.start()
-        t.ok(wait_for(lambda: "listening on 127.0.0.1:%d" % port in srv.log(), 60),
-             "kill -9: kefud-ssh is up", srv.log()[-500:])
+        gateway_up(t, srv, port, "kill -9: kefud-ssh is up")
         srv.kill9()
         gone = wait_for(lambda: not left_behind(()), 20)
         t.ok(gone, "kill -9: nothing kefud started is left", left_behind(()))
     finally:
-        for pid, _ in left_behind(()):
-            os.kill(pid, signal.SIGKILL)
-        reap()
-        srv.cleanup()
+        finish(srv)
 
 
 def main():
