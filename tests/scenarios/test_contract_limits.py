@@ -99,14 +99,39 @@ try:
     v.hello("group=tech :flood")
     res = [v.cmd("SAY :m%d" % i)[0] for i in range(3)]
     t.ok(all(r.startswith("OK seq=") for r in res), "a burst of msg_burst (3) messages", res)
-    final, _ = v.cmd("SAY :one too many")
-    t.ok(final is not None and final.startswith("ERR FLOOD"), "the next SAY: ERR FLOOD", final)
-    final, _ = v.cmd("TYPING :x")
-    t.ok(final is not None and final.startswith("ERR FLOOD"), "TYPING counts too: ERR FLOOD", final)
-    final, _ = v.cmd("PAGE http://shop.example/x")
-    t.ok(final is not None and final.startswith("ERR FLOOD"), "PAGE counts too: ERR FLOOD", final)
+    t.eq(v.cmd("SAY :one too many")[0], "ERR FLOOD too many messages; slow down", "the next SAY: ERR FLOOD")
+    t.eq(v.cmd("TYPING :x")[0], "ERR FLOOD too many updates; slow down", "TYPING counts too: ERR FLOOD")
+    t.eq(v.cmd("PAGE http://shop.example/x")[0], "ERR FLOOD too many updates; slow down",
+         "PAGE counts too: ERR FLOOD")
     final, _ = v.cmd("WHERE")
     t.ok(final is not None and final.startswith("OK chat="), "other commands are not limited", final)
+
+    # -- message sizes: 1-4096 bytes once unescaped, drafts 4096, pages 1024/256
+    v = client("127.0.0.16")
+    v.hello("group=tech :sizes")
+    t.ok(v.cmd("SAY :" + "\\n" * 4000)[0].startswith("OK seq="),
+         "SAY of 4000 escaped newlines (8000 bytes on the wire, 4000 stored): OK")
+    t.eq(v.cmd("SAY :" + "a" * 4097)[0], "ERR ARGS a message must be 1-4096 bytes", "SAY of 4097 bytes: ERR ARGS")
+    t.eq(v.cmd("SAY :")[0], "ERR ARGS a message must be 1-4096 bytes", "an empty SAY: ERR ARGS")
+    t.eq(v.cmd("TYPING :" + "a" * 4097)[0], "ERR ARGS draft longer than 4096 bytes", "a 4097-byte draft: ERR ARGS")
+    t.eq(v.cmd("PAGE http://x/" + "a" * 1016)[0], "ERR ARGS url at most 1024 bytes, title at most 256",
+         "a 1025-byte url: ERR ARGS")
+    t.eq(v.cmd("PAGE http://x/ :" + "t" * 257)[0], "ERR ARGS url at most 1024 bytes, title at most 256",
+         "a 257-byte title: ERR ARGS")
+    t.ok(v.cmd("SAY :" + "b" * 4096)[0].startswith("OK seq="),
+         "the refusals took nothing from the burst: a 4096-byte SAY is OK")
+
+    # -- LOGOUT: a fresh connection again, anon_timeout counted from then
+    lo = client("127.0.0.17")
+    lo.ok("LOGIN bob :bob123")
+    t.ok(lo.no_event("", ANON + 0.5), "logged in past anon_timeout")
+    t0 = time.time()
+    t.ok(lo.cmd("LOGOUT")[0].startswith("OK connections="), "LOGOUT")
+    t.ok(lo.cmd("MSG 1 :x")[0].startswith("ERR NOAUTH"), "after LOGOUT an agent verb is ERR NOAUTH")
+    l = lo.readline(ANON + 30)
+    took = time.time() - t0
+    t.ok(l is not None and l.startswith("ERR TIMEOUT") and took >= ANON - 0.5,
+         "ERR TIMEOUT anon_timeout after the LOGOUT, not at once (%.1f s)" % took, l)
 
     # -- limits.chat_messages (6, every kind)
     ag = client("127.0.0.7")
