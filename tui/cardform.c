@@ -42,6 +42,8 @@ static struct {
 	char title[96];
 	struct input field[CARD_FIELDS];
 	char *orig[CARD_FIELDS];	/* as loaded: only changes are sent */
+	char *raw[CARD_FIELDS];		/* the text a field was filled from */
+	char *shown[CARD_FIELDS];	/* and what the field made of it */
 	int active;
 	unsigned long seq;		/* the CUSTOMER or CUSTSET in flight */
 	char msg[300];
@@ -53,7 +55,9 @@ form_clear(void)
 	for (int i = 0; i < CARD_FIELDS; i++) {
 		input_free(&form.field[i]);
 		free(form.orig[i]);
-		form.orig[i] = NULL;
+		free(form.raw[i]);
+		free(form.shown[i]);
+		form.orig[i] = form.raw[i] = form.shown[i] = NULL;
 		input_init(&form.field[i]);
 	}
 	form.active = 0;
@@ -61,11 +65,16 @@ form_clear(void)
 	form.msg[0] = '\0';
 }
 
-/* Field i as loaded from the card (newlines shown as spaces). */
+/*
+ * Field i as loaded from the card (newlines shown as spaces). The field
+ * spells out invisible characters (a zero-width joiner inside an emoji, a
+ * bidi mark) as "<U+200D>"; what it shows is kept, so that a field left as
+ * it was saves the text it came from, not the spelt-out stand-in.
+ */
 static void
 form_set(int i, const char *v)
 {
-	char *s = strdup(v ? v : "");
+	char *s = strdup(v ? v : ""), *raw;
 
 	if (s == NULL)
 		return;
@@ -74,7 +83,24 @@ form_set(int i, const char *v)
 			*p = ' ';
 	(void)input_set_utf8(&form.field[i], s);
 	free(form.orig[i]);
+	free(form.raw[i]);
+	free(form.shown[i]);
 	form.orig[i] = s;
+	form.raw[i] = raw = strdup(s);
+	form.shown[i] = raw ? input_utf8(&form.field[i]) : NULL;
+}
+
+/* Field i as it is to be saved (caller frees); NULL on memory error. */
+static char *
+card_value(int i)
+{
+	char *v = input_utf8(&form.field[i]);
+
+	if (v == NULL || form.raw[i] == NULL || form.shown[i] == NULL ||
+	    strcmp(v, form.shown[i]) != 0)
+		return v;
+	free(v);
+	return strdup(form.raw[i]);
 }
 
 static const char *
@@ -278,7 +304,7 @@ form_save(struct app *a)
 	for (int i = 0; i < CARD_FIELDS; i++)
 		val[i] = words[i] = NULL;
 	for (int i = 0; i < CARD_FIELDS; i++) {
-		val[i] = input_utf8(&form.field[i]);
+		val[i] = card_value(i);
 		if (val[i] == NULL || strcmp(val[i], form.orig[i] ? form.orig[i] : "") == 0)
 			continue;
 		if (i == 5) {

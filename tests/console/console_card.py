@@ -5,7 +5,9 @@ starts from the name and e-mail the visitor gave; Enter saves what was
 typed (CUSTSET), the visitor pane's "Tags:" shows the tags at once, and
 kefud holds the card; opened again, the form shows the card; an invalid
 phone is refused in the form (the error shown, the card unchanged) and Esc
-leaves it. Every wait is a bounded poll of the screen or of a socket.
+leaves it. A name with an emoji joined by U+200D (shown as <U+200D>)
+is saved as the visitor wrote it, not as the stand-in the form shows.
+Every wait is a bounded poll of the screen or of a socket.
 """
 
 import kefuscreen as ks
@@ -83,8 +85,39 @@ def card(d, con, tag):
        tag + " the refused change left the card as it was", c)
 
 
+def hidden(d, con, tag):
+    """The form spells out a zero-width joiner; saving keeps the real one."""
+    name = "王小明\U0001F468\u200d\U0001F4BB"
+    v, info = d.take("name=%s group=sales :路由器一直断线" % name)
+    vid = info["visitor"]
+    con.keys("M-c")
+    scr = con.wait(lambda s: "No card yet" in s and "<U+200D>" in ks.line_with(s, "Name:"))
+    ok(scr is not None, tag + " the form shows the joiner spelt out", con.screen())
+    con.keys("Tab")
+    con.type("13800138000")
+    con.keys("Enter")
+    scr = con.wait(lambda s: "Customer card saved" in s)
+    ok(scr is not None, tag + " a new card is saved", con.screen())
+    a = d.client(login="alice")
+    final, c = card_rows(a, vid)
+    ok(c.get("name") == name and c.get("phones") == "13800138000",
+       tag + " the card has the name as the visitor wrote it, not <U+200D>", repr(c))
+    a.cmd("CUSTSET visitor=%s name=%s" % (vid, name + "\u200d\U0001F4F1"))
+    con.keys("M-c")
+    scr = con.wait(lambda s: "Customer card" in s and "13800138000" in ks.line_with(s, "Phone:"))
+    ok(scr is not None, tag + " opened again, the form shows the card", con.screen())
+    con.keys("Tab", "Tab", "Tab", "Tab")
+    con.type("vip")
+    con.keys("Enter")
+    scr = con.wait(lambda s: "Customer card saved" in s and "Tags: vip" in s)
+    ok(scr is not None, tag + " only the tags are changed", con.screen())
+    final, c = card_rows(a, vid)
+    ok(c.get("name") == name + "\u200d\U0001F4F1" and c.get("tags") == "vip",
+       tag + " the name nobody edited stays as it was on the card", repr(c))
+
+
 SCENARIOS = [     # (function, label, cols, rows, server settings)
-    (card, "card", 80, 24), (card, "card", 120, 35),
+    (card, "card", 80, 24), (card, "card", 120, 35), (hidden, "hidden", 80, 24),
 ]
 
 
