@@ -23,6 +23,7 @@
 #include "screen.h"
 #include "session.h"
 #include "team.h"
+#include "wrap.h"
 
 void
 session_init(struct session *s, struct model *m, struct client *c)
@@ -461,7 +462,7 @@ row_history(struct chat *ch, struct client_pending *p, struct proto_req *r)
 static void
 row_agent(struct dialog *d, const char *me, struct proto_req *r)
 {
-	char buf[600], who[300];
+	char buf[600], who[300], col[400];
 	const char *disp = field_str(r, "display");
 	int on = strcmp(field_str(r, "status"), "online") == 0;
 
@@ -471,8 +472,9 @@ row_agent(struct dialog *d, const char *me, struct proto_req *r)
 		snprintf(who, sizeof(who), "%s (%s)", disp, r->argv[0]);
 	else
 		snprintf(who, sizeof(who), "%s", r->argv[0]);
-	snprintf(buf, sizeof(buf), "%s%-22s %-7s %ld/%ld %s",
-	    d->kind == DLG_TRANSFER ? "agent " : "", who, field_str(r, "status"),
+	(void)wrap_pad_utf8(col, sizeof(col), who, 22);	/* cells, not bytes */
+	snprintf(buf, sizeof(buf), "%s%s %-7s %ld/%ld %s",
+	    d->kind == DLG_TRANSFER ? "agent " : "", col, field_str(r, "status"),
 	    field_long(r, "chats"), field_long(r, "max"), field_str(r, "groups"));
 	if (model_dialog_item_at(d, on ? d->nfront : d->nitems, buf, "agent",
 	    r->argv[0]) == 0 && on)

@@ -12,6 +12,7 @@
  * decoder spells each out as a visible "<U+202E>" instead (wrap_hidden()).
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,6 +186,23 @@ wrap_width(const wchar_t *s, size_t n)
 	for (size_t i = 0; i < n; i++)
 		w += wrap_cwidth(s[i]);
 	return w;
+}
+
+int
+wrap_pad_utf8(char *out, size_t outsz, const char *s, int cells)
+{
+	size_t n;
+	wchar_t *w = wrap_decode(s, strlen(s), &n, 0);
+	int width;
+
+	if (w == NULL) {
+		snprintf(out, outsz, "%s", s);
+		return -1;
+	}
+	width = wrap_width(w, n);
+	free(w);
+	snprintf(out, outsz, "%s%*s", s, cells > width ? cells - width : 0, "");
+	return width;
 }
 
 size_t

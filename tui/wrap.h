@@ -52,6 +52,14 @@ char *wrap_encode(const wchar_t *s, size_t n);
 /* Width in cells of s[0..n). */
 int wrap_width(const wchar_t *s, size_t n);
 
+/*
+ * Copy UTF-8 s to out (room for outsz bytes, cut short if it has none)
+ * followed by spaces up to cells terminal cells, as printf's %-*s does
+ * for bytes: so a column after a Chinese name lines up. Returns the width
+ * of s in cells, or -1 on memory error (out then holds s unpadded).
+ */
+int wrap_pad_utf8(char *out, size_t outsz, const char *s, int cells);
+
 /* How many characters of s[0..n) fit in width cells; *used gets the width. */
 size_t wrap_fit(const wchar_t *s, size_t n, int width, int *used);
 

@@ -285,18 +285,24 @@ def history_view(d, con, tag):
 
 
 def transfer_list(d, con, tag):
+    adm = d.client("admin")
+    adm.cmd("USERSET bob display=小王")
+    adm.cmd("LOGOUT")
     bob = d.client("bob")       # bob is online; admin is not logged in
     d.take("name=Ann group=sales :hi")
     con.keys("F5")
-    scr = con.wait(lambda s: "Bob (bob)" in s and "group tech" in s and "agent admin" in s)
+    scr = con.wait(lambda s: "小王 (bob)" in s and "group tech" in s and "agent admin" in s)
     ok(scr is not None, tag + " the transfer list shows display names", con.screen())
     rows = [l for l in (scr or "").split("\n")
             if ("agent " in l or "group " in l) and "Transfer chat" not in l]
-    first = [i for i, l in enumerate(rows) if "Bob (bob)" in l]
+    first = [i for i, l in enumerate(rows) if "小王 (bob)" in l]
     out = [i for i, l in enumerate(rows) if "agent admin" in l]
     grp = [i for i, l in enumerate(rows) if "group sales" in l]
     ok(first == [0] and grp and out and grp[0] < out[0] and "offline" in rows[out[0]],
        tag + " online agents first, then groups, then those who are out", scr)
+    ok(len(rows) > 1 and ks.col_of(rows[first[0] if first else 0], "online") ==
+       ks.col_of(rows[out[0] if out else 0], "offline") > 0,
+       tag + " the status column lines up after a Chinese display name", scr)
     con.keys("Enter")
     ev = ks.event(bob, "* ASSIGN")
     ok(ev is not None and "by=transfer" in ev, tag + " Enter gives the chat to the "

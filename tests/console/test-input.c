@@ -19,6 +19,23 @@ dec(const char *s, size_t *n)
 	return wrap_decode(s, strlen(s), n, 1);
 }
 
+/* Padding to cells, so that columns after Chinese names line up. */
+static void
+test_pad(void)
+{
+	char out[64];
+
+	is_int(wrap_pad_utf8(out, sizeof(out), "小王 (bob)", 14), 10,
+	    "pad: the width of a CJK name in cells");
+	ok(strcmp(out, "小王 (bob)    ") == 0, "pad: 4 spaces to 14 cells, not 2 as by bytes");
+	(void)wrap_pad_utf8(out, sizeof(out), "Carol (carol)", 14);
+	ok(strcmp(out, "Carol (carol) ") == 0, "pad: ASCII as printf would");
+	(void)wrap_pad_utf8(out, sizeof(out), "管理员管理员管理员", 4);
+	ok(strcmp(out, "管理员管理员管理员") == 0, "pad: wider than asked: no spaces, not cut");
+	(void)wrap_pad_utf8(out, 8, "abc", 20);
+	ok(strlen(out) == 7, "pad: never past the buffer");
+}
+
 static void
 test_width(void)
 {
@@ -236,6 +253,7 @@ main(void)
 		return 0;
 	}
 	test_width();
+	test_pad();
 	test_wrap();
 	test_edit();
 	test_hidden();
