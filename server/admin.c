@@ -251,6 +251,10 @@ admin_main(int argc, char **argv)
 		printf("backed up to %s\n", argv[1]);
 		return 0;
 	}
+	if (strcmp(argv[0], "backup") == 0) {
+		fprintf(stderr, "usage: kefud backup DEST.db\n");
+		return 2;
+	}
 	fprintf(stderr, "kefud: unknown subcommand '%s' (see kefud --help)\n", argv[0]);
 	return 2;
 }

@@ -96,6 +96,11 @@ try:
          "check-config reports a bad log level and address", r.stderr)
     r = srv.cli("frobnicate")
     t.ok(r.returncode == 2 and "unknown subcommand" in r.stderr, "unknown subcommand: exit 2", r.stderr)
+    for args in (["backup"], ["backup", "a.db", "b.db"]):
+        r = srv.cli(*args)
+        t.ok(r.returncode == 2 and "usage: kefud backup DEST.db" in r.stderr
+             and "unknown subcommand" not in r.stderr,
+             "%s: the usage of backup, not 'unknown subcommand'" % " ".join(args), r.stderr)
 
     srv.stop()
     srv.start()
