@@ -10,6 +10,7 @@
 #include "account.h"
 #include "auth.h"
 #include "chat.h"
+#include "cmd.h"
 #include "log.h"
 #include "server.h"
 #include "store.h"
@@ -368,12 +369,38 @@ account_default_group(const char *name)
 	return 0;
 }
 
+/*
+ * One quick reply of the config into the empty table, checked like
+ * REPLYADD (title, text, category, a short code free in its scope): a bad
+ * one stops the start with its title named, rather than a reply nobody can
+ * call up by its code.
+ */
+static int
+seed_reply(const struct config_reply *c)
+{
+	struct store_reply r = { 0, c->group, NULL, c->cat ? c->cat : "",
+	    c->code ? c->code : "", c->title, c->text, -1 };
+	const char *why = cmd_reply_invalid(&r);
+	int64_t taken = 0, id;
+
+	if (why == NULL && r.code[0] != '\0' &&
+	    store_reply_code_taken(r.code, r.group, NULL, 0, &taken) < 0)
+		return -1;
+	if (why == NULL && taken)
+		why = "the code is taken there";
+	if (why != NULL) {
+		log_error("config: quick_replies: '%s': %s", c->title, why);
+		return -1;
+	}
+	return store_reply_insert(&r, &id);
+}
+
 int
 account_seed_from_config(void)
 {
 	struct config *cfg = &srv.cfg;
 	char err[256];
-	int64_t n = 0, id;
+	int64_t n = 0;
 
 	for (int i = 0; i < cfg->ngroups; i++) {
 		struct config_group *g = &cfg->groups[i];
@@ -419,13 +446,8 @@ account_seed_from_config(void)
 	if (store_reply_count(&n) < 0)
 		return -1;
 	if (fresh && n == 0)
-		for (int i = 0; i < cfg->nreplies; i++) {
-			struct store_reply r = { 0, cfg->replies[i].group, NULL,
-			    "", "", cfg->replies[i].title, cfg->replies[i].text,
-			    -1 };
-
-			if (store_reply_insert(&r, &id) < 0)
+		for (int i = 0; i < cfg->nreplies; i++)
+			if (seed_reply(&cfg->replies[i]) < 0)
 				return -1;
-		}
 	return store_commit();
 }

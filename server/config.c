@@ -144,6 +144,8 @@ config_free(struct config *c)
 		free(c->replies[i].title);
 		free(c->replies[i].group);
 		free(c->replies[i].text);
+		free(c->replies[i].cat);
+		free(c->replies[i].code);
 	}
 	for (int i = 0; i < c->nregions; i++) {
 		free(c->regions[i].cidr);
@@ -459,6 +461,8 @@ reply_item(struct cfg_ctx *x, const char *k, yaml_node_t *v, void *item)
 	if (!strcmp(k, "title")) return config_get_str(x, v, "quick_replies.title", &r->title);
 	if (!strcmp(k, "group")) return config_get_str(x, v, "quick_replies.group", &r->group);
 	if (!strcmp(k, "text")) return config_get_str(x, v, "quick_replies.text", &r->text);
+	if (!strcmp(k, "cat")) return config_get_str(x, v, "quick_replies.cat", &r->cat);
+	if (!strcmp(k, "code")) return config_get_str(x, v, "quick_replies.code", &r->code);
 	return config_fail(x, v, "quick_replies: unknown key '%s'", k);
 }
 

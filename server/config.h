@@ -47,6 +47,8 @@ struct config_reply {
 	char *title;
 	char *group;		/* NULL: all groups */
 	char *text;
+	char *cat;		/* category, NULL: none */
+	char *code;		/* short code (/code Tab), NULL: none */
 };
 
 struct config_region {		/* routing.regions: the first match wins */
