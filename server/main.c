@@ -55,6 +55,7 @@ usage(FILE *f)
 	    "usage: kefud [-c FILE] [options]            run the server\n"
 	    "       kefud [-c FILE] user add NAME ROLE [--groups a,b] [--max N] [--display D]\n"
 	    "       kefud [-c FILE] user passwd NAME | user del NAME | user list\n"
+	    "       kefud [-c FILE] user disable NAME | user enable NAME\n"
 	    "       kefud [-c FILE] key add NAME 'ssh-ed25519 AAAA... comment'\n"
 	    "       kefud [-c FILE] key del NAME ID | key list NAME\n"
 	    "       kefud [-c FILE] backup DEST.db\n"

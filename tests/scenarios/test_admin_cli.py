@@ -96,6 +96,10 @@ try:
          "check-config reports a bad log level and address", r.stderr)
     r = srv.cli("frobnicate")
     t.ok(r.returncode == 2 and "unknown subcommand" in r.stderr, "unknown subcommand: exit 2", r.stderr)
+    r = srv.cli("--help")
+    t.ok(all(("user %s NAME" % v) in r.stdout + r.stderr
+             for v in ("passwd", "del", "disable", "enable")),
+         "kefud --help names every user subcommand (disable, enable too)", r.stdout + r.stderr)
     for args in (["backup"], ["backup", "a.db", "b.db"]):
         r = srv.cli(*args)
         t.ok(r.returncode == 2 and "usage: kefud backup DEST.db" in r.stderr
