@@ -263,3 +263,27 @@ keymap_key(struct app *a, int fk, wint_t wc, int alt)
 	key_dispatch(a, fk, wc, alt);
 	typing_changed(a);	/* the visitor sees the agent typing */
 }
+
+/*
+ * One character of a bracketed paste (the terminal marks pasted text, so
+ * it is never taken for keys): text for the field in focus. In the chat's
+ * input line a line break is a new line inside the message, as Ctrl-J,
+ * so a pasted paragraph goes out as one message on Enter, not one per
+ * line; elsewhere line breaks and tabs are spaces, since Enter or Tab
+ * there would act. Other control characters are dropped.
+ */
+void
+keymap_paste(struct app *a, wint_t wc)
+{
+	struct model *m = a->m;
+	int line = m->screen == SCREEN_DESK && m->dlg.kind == DLG_NONE &&
+	    !m->board.open && m->focus_pane == FOCUS_CHAT;
+
+	if (wc == '\r' || wc == '\n')
+		wc = line ? '\n' : ' ';
+	else if (wc == '\t')
+		wc = ' ';
+	else if (wc < 0x20 || wc == 0x7f)
+		return;
+	keymap_key(a, 0, wc, 0);
+}

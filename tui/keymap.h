@@ -30,4 +30,11 @@ int keymap_edit(struct input *in, int fk, wint_t wc);
 
 void keymap_key(struct app *a, int fk, wint_t wc, int alt);
 
+/* Key codes the console gives the terminal's bracketed-paste marks. */
+#define KEYMAP_PASTE_BEGIN (KEY_MAX + 1)
+#define KEYMAP_PASTE_END (KEY_MAX + 2)
+
+/* One character of pasted text (between those marks): never an action. */
+void keymap_paste(struct app *a, wint_t wc);
+
 #endif

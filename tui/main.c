@@ -144,6 +144,19 @@ first_login(struct options *o, struct client *c, struct session *s)
 	return -1;
 }
 
+/*
+ * Bracketed paste (xterm's mode 2004, also in tmux, screen, PuTTY, most
+ * terminals): pasted text comes between ESC [200~ and ESC [201~, so that
+ * its line breaks are not Enter. Terminals without it ignore the request.
+ */
+static void
+paste_marks(int on)
+{
+	if (fputs(on ? "\033[?2004h" : "\033[?2004l", stdout) == EOF ||
+	    fflush(stdout) == EOF)
+		clearerr(stdout);	/* nothing to do: pastes act as typed */
+}
+
 static int
 screen_start(void)
 {
@@ -161,6 +174,10 @@ screen_start(void)
 	scrollok(stdscr, FALSE);
 	set_escdelay(25);
 	draw_init();
+	if (define_key("\033[200~", KEYMAP_PASTE_BEGIN) == ERR ||
+	    define_key("\033[201~", KEYMAP_PASTE_END) == ERR)
+		return 0;	/* no paste marks: pasted lines act as typed */
+	paste_marks(1);
 	return 0;
 }
 
@@ -169,6 +186,7 @@ struct loop {
 	struct layout lay;
 	sigset_t waitmask;	/* signals let in while waiting */
 	int esc;		/* an Escape is waiting for a following key */
+	int paste;		/* inside a bracketed paste */
 	time_t last_tick, flash_at;
 	char *flash_seen;
 };
@@ -183,6 +201,17 @@ handle_keys(struct loop *L)
 		if (rc == KEY_CODE_YES && wc == KEY_RESIZE) {
 			layout_compute(&L->lay, LINES, COLS);
 			L->app.m->dirty = 1;
+			continue;
+		}
+		if (rc == KEY_CODE_YES && (wc == KEYMAP_PASTE_BEGIN ||
+		    wc == KEYMAP_PASTE_END)) {
+			L->paste = wc == KEYMAP_PASTE_BEGIN;
+			L->esc = 0;
+			continue;
+		}
+		if (L->paste) {
+			if (rc == OK)
+				keymap_paste(&L->app, wc);
 			continue;
 		}
 		if (rc == OK && wc == 27 && !L->esc) {
@@ -347,6 +376,7 @@ main(int argc, char **argv)
 	L.app.c = &c;
 	L.app.s = &s;
 	run(&L);
+	paste_marks(0);
 	endwin();
 	if (got_stop == SIGTERM)
 		fprintf(stderr, "kefu: stopped by SIGTERM\n");

@@ -309,7 +309,22 @@ def transfer_list(d, con, tag):
        "preselected online agent")
 
 
+def paste(d, con, tag):
+    """A paragraph pasted into the input line (bracketed paste) is one
+    message, its line breaks kept; a paste never acts like Enter or Tab."""
+    v, info = d.take("name=赵六 group=sales :怎么退货")
+    con.tmux(["set-buffer", "退货步骤:\n1. 打开订单\n2. 点击退货\tOK"])
+    con.tmux(["paste-buffer", "-p", "-t", "0"])
+    scr = con.wait(lambda s: "点击退货" in s and "↵" in s)
+    ok(scr is not None, tag + " the pasted lines wait in the input line, joined by ↵", con.screen())
+    con.keys("Enter")
+    ev = ks.event(v, "* MSG %s " % info["chat"])
+    ok(ev is not None and ev.split(" :", 1)[1] == "退货步骤:\\n1. 打开订单\\n2. 点击退货 OK",
+       tag + " Enter sends the whole paste as one message", ev)
+
+
 SCENARIOS = [     # (function, label, cols, rows, server settings)
+    (paste, "paste", 80, 24), (paste, "paste", 120, 35),
     (quit_asks, "quit", 80, 24), (quit_asks, "quit", 60, 20),
     (quit_without_chats, "quit", 80, 24),
     (queue_order, "queue", 80, 24), (queue_order, "queue", 120, 35),
