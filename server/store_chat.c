@@ -35,7 +35,7 @@ static struct store_sql sql[S__COUNT] = {
 	[S_CHAT_RATE] = { "UPDATE chats SET rating=?, rating_comment=? WHERE id=?", NULL },
 	[S_CHAT_WRAP] = { "UPDATE chats SET category=?, summary=? WHERE id=?", NULL },
 	[S_CHAT_ACTIVE] = { "SELECT c.id, c.visitor, c.grp, c.state, c.agent, c.question, c.category, c.summary, c.rating_comment, c.created, c.queued_at, c.ended_at, coalesce(c.rating, 0), "
-	    "coalesce((SELECT max(seq) FROM msg_index m WHERE m.chat=c.id), 0), "
+	    "coalesce((SELECT b.last_seq FROM msg_batch b WHERE b.chat=c.id ORDER BY b.first_seq DESC LIMIT 1), 0), "
 	    "c.bot_answered, c.bot_unanswered "
 	    "FROM chats c WHERE c.state != 'ended' ORDER BY c.queued_at, c.id", NULL },
 	[S_CHAT_VISITOR] = { "SELECT c.id, c.visitor, c.grp, c.state, c.agent, c.question, c.category, c.summary, c.rating_comment, c.created, c.queued_at, c.ended_at, coalesce(c.rating, 0), c.last_seq, c.bot_answered, c.bot_unanswered "

@@ -7,16 +7,19 @@
  * messages dirties a thousand 4 KB pages, and the WAL and its checkpoints
  * copy each of them. So messages are appended to `messages` in arrival order
  * (rowid; one page per ~50 messages whatever the number of chats), and the
- * (chat, seq) -> id map in `msg_index` is written per chat in batches: when
- * BATCH messages of a chat are waiting, when the oldest has waited
- * MAX_AGE_MS (a few such chats per loop iteration, so the work is spread
- * out), when the chat ends, and before anything reads the chat.
+ * (chat, seq) -> id map is written per chat in batches, one `msg_batch` row
+ * per batch (its first and last seq and the (seq, id) pairs as a blob of
+ * varints, see put_var()): when BATCH messages of a chat are waiting, when
+ * the oldest has waited MAX_AGE_MS (a few such chats per loop iteration, so
+ * the work is spread out), when the chat ends, and before anything reads
+ * the chat. One row per batch rather than one per message: the index rows
+ * were half of the cost of storing a message (schema migration 17).
  *
  * Crash safety: `meta.msg_index_lwm` is written in the same transactions as
  * the messages and is never above the id of an unindexed message, so on open
- * indexing everything from it on (INSERT OR IGNORE) rebuilds what a crash
- * left pending. Nothing acknowledged is lost: the message row itself is in
- * the commit that preceded its OK.
+ * indexing every message from it on that no batch holds yet rebuilds what a
+ * crash left pending. Nothing acknowledged is lost: the message row itself
+ * is in the commit that preceded its OK.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -32,11 +35,15 @@
 #define PER_ITER	16	/* old batches indexed per iteration, at most */
 #define LWM_EVERY_MS	1000	/* how often the low-water mark is stored */
 
+struct ent {
+	int64_t seq, id;
+};
+
 struct pend {			/* one chat's messages not indexed yet */
 	int64_t chat;
 	int64_t first_id;	/* id of the oldest */
 	int n;
-	struct { int64_t seq, id; } e[BATCH];
+	struct ent e[BATCH];
 	struct pend *next;	/* hash chain */
 };
 
@@ -56,22 +63,24 @@ static int opened;		/* recover() succeeded once */
 static int need_recover;	/* the last recover() failed: retry, and
 				 * store no mark until it succeeds */
 
-enum { M_INS, M_IDX, M_ALL, M_SEARCH, M_CHAT_ACCESS, M_LWM_GET, M_LWM_SET, M_RECOVER,
-	M_MAXID, M__COUNT };
+enum { M_INS, M_BATCH, M_BATCHES, M_GET, M_SEARCH, M_CHAT_ACCESS, M_LWM_GET,
+	M_LWM_SET, M_SCAN, M_COVER, M_MAXID, M__COUNT };
 
 static struct store_sql msql[M__COUNT] = {
 	[M_INS] = { "INSERT INTO messages (chat, seq, ts, kind, sender, body) VALUES (?,?,?,?,?,?)", NULL },
-	[M_IDX] = { "INSERT OR IGNORE INTO msg_index (chat, seq, id) VALUES (?,?,?)", NULL },
-	[M_ALL] = { "SELECT i.chat, i.seq, m.ts, m.kind, m.sender, m.body FROM msg_index i "
-	    "JOIN messages m ON m.id = i.id WHERE i.chat=? AND i.seq>=? ORDER BY i.seq", NULL },
+	[M_BATCH] = { "INSERT INTO msg_batch (chat, first_seq, last_seq, n, ids) VALUES (?,?,?,?,?)", NULL },
+	[M_BATCHES] = { "SELECT first_seq, ids FROM msg_batch WHERE chat=? AND last_seq>=? "
+	    "ORDER BY first_seq", NULL },
+	[M_GET] = { "SELECT ts, kind, sender, body FROM messages WHERE id=?", NULL },
 	[M_SEARCH] = { "SELECT m.chat, m.seq, m.ts, m.kind, m.sender, m.body, c.grp, c.agent "
 	    "FROM messages m LEFT JOIN chats c ON c.id = m.chat "
 	    "WHERE instr(lower(m.body), lower(?)) > 0 ORDER BY m.id DESC", NULL },
 	[M_CHAT_ACCESS] = { "SELECT grp, agent FROM chats WHERE id=?", NULL },
 	[M_LWM_GET] = { "SELECT value FROM meta WHERE key='msg_index_lwm'", NULL },
 	[M_LWM_SET] = { "UPDATE meta SET value=? WHERE key='msg_index_lwm'", NULL },
-	[M_RECOVER] = { "INSERT OR IGNORE INTO msg_index (chat, seq, id) "
-	    "SELECT chat, seq, id FROM messages WHERE id >= ?", NULL },
+	[M_SCAN] = { "SELECT id, chat, seq FROM messages WHERE id >= ? ORDER BY chat, seq", NULL },
+	[M_COVER] = { "SELECT last_seq FROM msg_batch WHERE chat=?1 AND first_seq<=?2 "
+	    "ORDER BY first_seq DESC LIMIT 1", NULL },
 	[M_MAXID] = { "SELECT coalesce(max(id), 0) FROM messages", NULL },
 };
 
@@ -186,18 +195,80 @@ forget_all(void)
 
 /* ---- indexing ---- */
 
+#define VAR_MAX	10	/* bytes of one varint, at most */
+
+/* d as a zigzag varint (small of either sign in few bytes) at b; its length */
+static size_t
+put_var(unsigned char *b, int64_t d)
+{
+	uint64_t v = d >= 0 ? (uint64_t)d << 1 : ((uint64_t)-(d + 1) << 1) | 1;
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		b[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	b[n++] = (unsigned char)v;
+	return n;
+}
+
+/* The varint at b[*pos] (of len bytes) into *d, *pos past it; -1 if cut. */
+static int
+get_var(const unsigned char *b, size_t len, size_t *pos, int64_t *d)
+{
+	uint64_t v = 0;
+
+	for (int shift = 0; shift < 64 && *pos < len; shift += 7) {
+		unsigned char c = b[(*pos)++];
+
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*d = v & 1 ? -(int64_t)(v >> 1) - 1 : (int64_t)(v >> 1);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* One msg_batch row for n (seq, id) pairs of a chat, in seq order: each
+ * pair as the differences from the one before (the first from first_seq
+ * and id 0). */
+static int
+write_batch(int64_t chat, const struct ent *e, int n)
+{
+	unsigned char blob[BATCH * 2 * VAR_MAX];
+	size_t len = 0;
+	sqlite3_stmt *s = store_stmt(&msql[M_BATCH]);
+
+	for (int i = 0; i < n; i++) {
+		len += put_var(blob + len, e[i].seq - (i ? e[i - 1].seq : e[0].seq));
+		len += put_var(blob + len, e[i].id - (i ? e[i - 1].id : 0));
+	}
+	if (s == NULL || sqlite3_bind_int64(s, 1, chat) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, e[0].seq) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, e[n - 1].seq) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 4, n) != SQLITE_OK ||
+	    sqlite3_bind_blob(s, 5, blob, (int)len, SQLITE_STATIC) != SQLITE_OK) {
+		if (s != NULL)
+			sqlite3_reset(s);
+		return -1;
+	}
+	return store_step_done(s);
+}
+
 static int
 index_one(int64_t chat, int64_t seq, int64_t id)
 {
-	return store_exec(store_stmt(&msql[M_IDX]), "III", chat, seq, id);
+	struct ent e = { seq, id };
+
+	return write_batch(chat, &e, 1);
 }
 
 static int
 flush(struct pend *p)
 {
-	for (int i = 0; i < p->n; i++)
-		if (index_one(p->chat, p->e[i].seq, p->e[i].id) < 0)
-			return -1;	/* kept: retried later (OR IGNORE) */
+	if (write_batch(p->chat, p->e, p->n) < 0)
+		return -1;	/* kept: retried later */
 	pend_remove(p);
 	return 0;
 }
@@ -256,41 +327,29 @@ store_msg_housekeep(long long ms)
 	}
 }
 
-int
-store_msg_append(int64_t chat, int64_t seq, time_t ts, const char *kind,
-    const char *sender, const char *body, size_t len)
+/* Add a stored message to its chat's batch (written once full); if that
+ * cannot be done (out of memory), index it on its own. */
+static int
+queue(int64_t chat, int64_t seq, int64_t id)
 {
-	sqlite3_stmt *s;
 	struct pend *p;
-
-	if (store_tx_begin() < 0 || (s = store_stmt(&msql[M_INS])) == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, chat);
-	sqlite3_bind_int64(s, 2, seq);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)ts);
-	sqlite3_bind_text(s, 4, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, sender, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, body, (int)len, SQLITE_STATIC);
-	if (store_step_done(s) < 0)
-		return -1;
-	last_id = sqlite3_last_insert_rowid(store_db);
 
 	if ((p = pend_find(chat)) != NULL && p->n == BATCH) {
 		if (flush(p) < 0)	/* an earlier flush failed */
-			goto index_now;
+			return index_one(chat, seq, id);
 		p = NULL;
 	}
 	if (p == NULL) {
 		if (npend >= tabsize && tab_grow() < 0)
-			goto index_now;
+			return index_one(chat, seq, id);
 		if ((p = malloc(sizeof(*p))) == NULL)
-			goto index_now;
+			return index_one(chat, seq, id);
 		p->chat = chat;
-		p->first_id = last_id;
+		p->first_id = id;
 		p->n = 0;
-		if (fifo_push(chat, last_id) < 0) {
+		if (fifo_push(chat, id) < 0) {
 			free(p);
-			goto index_now;
+			return index_one(chat, seq, id);
 		}
 		size_t k = slot_of(chat);
 		p->next = tab[k];
@@ -298,13 +357,33 @@ store_msg_append(int64_t chat, int64_t seq, time_t ts, const char *kind,
 		npend++;
 	}
 	p->e[p->n].seq = seq;
-	p->e[p->n].id = last_id;
+	p->e[p->n].id = id;
 	if (++p->n == BATCH && flush(p) < 0)
 		log_warn("store: chat %lld: message index deferred", (long long)chat);
 	return 0;
+}
 
-index_now:	/* out of memory: index this one message directly */
-	return index_one(chat, seq, last_id);
+int
+store_msg_append(int64_t chat, int64_t seq, time_t ts, const char *kind,
+    const char *sender, const char *body, size_t len)
+{
+	sqlite3_stmt *s;
+
+	if (store_tx_begin() < 0 || (s = store_stmt(&msql[M_INS])) == NULL)
+		return -1;
+	if (sqlite3_bind_int64(s, 1, chat) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, seq) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, (sqlite3_int64)ts) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 4, kind, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 5, sender, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 6, body, (int)len, SQLITE_STATIC) != SQLITE_OK) {
+		sqlite3_reset(s);
+		return -1;
+	}
+	if (store_step_done(s) < 0)
+		return -1;
+	last_id = sqlite3_last_insert_rowid(store_db);
+	return queue(chat, seq, last_id);
 }
 
 /* ---- reading ---- */
@@ -324,15 +403,72 @@ msg_row(sqlite3_stmt *s, store_any_fn *cb, void *arg)
 	return ((store_msg_cb *)cb)(arg, &m);
 }
 
+/* Message `id` (seq `seq` of `chat`) to cb: 1 if cb said stop, 0, -1. */
+static int
+one_msg(int64_t chat, int64_t seq, int64_t id, store_msg_cb *cb, void *arg)
+{
+	sqlite3_stmt *s = store_bind(store_stmt(&msql[M_GET]), "I", id);
+	int rc, stop = 0;
+
+	if (s == NULL)
+		return -1;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_msg m = { chat, seq,
+			(time_t)sqlite3_column_int64(s, 0), store_col_text(s, 1),
+			store_col_text(s, 2), store_col_text(s, 3), NULL, NULL };
+
+		stop = cb(arg, &m) < 0;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? stop : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The messages of the batch row at s from seq `from` on, to cb:
+ * 1 if cb said stop, 0, -1 (a damaged row or a failed read). */
+static int
+batch_msgs(sqlite3_stmt *s, int64_t chat, int64_t from, store_msg_cb *cb,
+    void *arg)
+{
+	const unsigned char *b = sqlite3_column_blob(s, 1);
+	size_t len = (size_t)sqlite3_column_bytes(s, 1), pos = 0;
+	int64_t seq = sqlite3_column_int64(s, 0), id = 0, d;
+	int rc;
+
+	while (pos < len) {
+		if (get_var(b, len, &pos, &d) < 0)
+			goto damaged;
+		seq += d;
+		if (get_var(b, len, &pos, &d) < 0)
+			goto damaged;
+		id += d;
+		if (seq >= from && (rc = one_msg(chat, seq, id, cb, arg)) != 0)
+			return rc;
+	}
+	return 0;
+damaged:
+	log_error("store: chat %lld: damaged message index row", (long long)chat);
+	return -1;
+}
+
 int
 store_msg_foreach(int64_t chat, int64_t from_seq, store_msg_cb *cb, void *arg)
 {
+	sqlite3_stmt *s;
+	int rc = SQLITE_DONE, stop = 0;
+
 	if (need_recover && recover() < 0)
 		return -1;	/* the transcript would miss messages */
 	if (store_msg_flush_chat(chat) < 0)
 		return -1;
-	return store_rows(store_bind(store_stmt(&msql[M_ALL]), "II", chat, from_seq),
-	    msg_row, (store_any_fn *)cb, arg);
+	if ((s = store_bind(store_stmt(&msql[M_BATCHES]), "II", chat,
+	    from_seq)) == NULL)
+		return -1;
+	while (stop == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		stop = batch_msgs(s, chat, from_seq, cb, arg);
+	sqlite3_reset(s);
+	if (stop != 0)
+		return stop < 0 ? -1 : 0;
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int
@@ -371,11 +507,59 @@ scalar(int stmt, int64_t *v)
 	return s == NULL || store_step_int64(s, v) != 0 ? -1 : 0;
 }
 
+/* 1 if a batch row of chat holds seq, 0 if none does, -1. */
+static int
+covered(int64_t chat, int64_t seq)
+{
+	int64_t last;
+	int rc = store_step_int64(store_bind(store_stmt(&msql[M_COVER]), "II",
+	    chat, seq), &last);
+
+	return rc < 0 ? -1 : rc == 0 && last >= seq;
+}
+
+/* Queue every message from id lwm on that no batch holds, chat by chat
+ * (one chat's batch waits at a time), and write the batches; *n: how many. */
+static int
+reindex(int64_t lwm, int *n)
+{
+	sqlite3_stmt *s = store_bind(store_stmt(&msql[M_SCAN]), "I", lwm);
+	struct pend *p;
+	int64_t prev = 0;
+	int rc, bad = 0;
+
+	if (s == NULL)
+		return -1;
+	while (!bad && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		int64_t chat = sqlite3_column_int64(s, 1);
+		int64_t seq = sqlite3_column_int64(s, 2);
+		int c;
+
+		if (chat != prev && (p = pend_find(prev)) != NULL && flush(p) < 0)
+			bad = 1;
+		prev = chat;
+		if (bad || (c = covered(chat, seq)) < 0 ||
+		    (c == 0 && queue(chat, seq, id) < 0))
+			bad = 1;
+		else
+			*n += !c;
+	}
+	sqlite3_reset(s);
+	if (bad || rc != SQLITE_DONE)
+		return -1;
+	while ((p = fifo_head()) != NULL)
+		if (flush(p) < 0)
+			return -1;
+	return 0;
+}
+
 /* Index every message from the stored low-water mark on. */
 static int
 recover(void)
 {
 	int64_t lwm;
+	int n = 0;
 
 	forget_all();
 	need_recover = 1;
@@ -383,11 +567,10 @@ recover(void)
 		return -1;
 	lwm_stored = lwm;
 	if (lwm <= last_id) {	/* a crash or a failed commit left some */
-		if (store_exec(store_wstmt(&msql[M_RECOVER]), "I", lwm) < 0)
+		if (store_tx_begin() < 0 || reindex(lwm, &n) < 0)
 			return -1;
-		if (sqlite3_changes(store_db) > 0)
-			log_info("store: indexed %d message(s) left pending",
-			    sqlite3_changes(store_db));
+		if (n > 0)
+			log_info("store: indexed %d message(s) left pending", n);
 		if (lwm_store(last_id + 1) < 0 || store_commit() < 0)
 			return -1;
 	}

@@ -209,6 +209,15 @@ static const char *migrations[] = {
 	"CREATE VIRTUAL TABLE msg_fts USING fts5(body, content='messages',"
 	"  content_rowid='id', tokenize='trigram');"
 	"INSERT INTO meta (key, value) VALUES ('fts_lwm', 0);",
+	/* 17: the (chat, seq) -> id index as one row per batch of a chat's
+	 * messages instead of one per message (store_msg.c); the batches are
+	 * built on open from the low-water mark, here the first message */
+	"CREATE TABLE msg_batch ("
+	"  chat INTEGER NOT NULL, first_seq INTEGER NOT NULL,"
+	"  last_seq INTEGER NOT NULL, n INTEGER NOT NULL, ids BLOB NOT NULL,"
+	"  PRIMARY KEY (chat, first_seq)) WITHOUT ROWID;"
+	"DROP TABLE msg_index;"
+	"UPDATE meta SET value=1 WHERE key='msg_index_lwm';",
 };
 
 int

@@ -102,7 +102,7 @@ main(void)
 	}
 	ok(fails == 0 && store_commit() == 0, "300 appends and commits");
 	is_int(count("SELECT count(*) FROM messages"), 300, "300 rows in the log");
-	ok(count("SELECT count(*) FROM msg_index") < 300,
+	ok(count("SELECT sum(n) FROM msg_batch") < 300,
 	    "some are still waiting for their chat's batch");
 
 	struct got g = transcript(2);
@@ -110,24 +110,24 @@ main(void)
 	ok(g.ordered, "chat 2: seq 1..100 in order");
 	is_str(g.first, "chat 2 message 1", "chat 2: first body");
 	is_str(g.last, "chat 2 message 100", "chat 2: last body");
-	is_int(count("SELECT count(*) FROM msg_index WHERE chat=2"), 100,
+	is_int(count("SELECT coalesce(sum(n), 0) FROM msg_batch WHERE chat=2"), 100,
 	    "reading chat 2 indexed all of it");
 	ok(store_commit() == 0, "the read's index writes commit");
 
 	/* housekeeping indexes a batch once it is old enough */
 	ok(append(9, 1) == 0 && store_commit() == 0, "a message in chat 9");
 	store_msg_housekeep(0);
-	is_int(count("SELECT count(*) FROM msg_index WHERE chat=9"), 0,
+	is_int(count("SELECT coalesce(sum(n), 0) FROM msg_batch WHERE chat=9"), 0,
 	    "a fresh batch waits");
 	store_msg_housekeep(60 * 1000);
 	ok(store_commit() == 0, "housekeeping commits");
-	is_int(count("SELECT count(*) FROM msg_index WHERE chat=9"), 1,
+	is_int(count("SELECT coalesce(sum(n), 0) FROM msg_batch WHERE chat=9"), 1,
 	    "an old batch is indexed by housekeeping");
 
 	/* ending a chat indexes it */
 	ok(append(3, 101) == 0 && store_chat_end(3, "test", 101) == 0 &&
 	    store_commit() == 0, "chat 3 gets one more message and ends");
-	is_int(count("SELECT count(*) FROM msg_index WHERE chat=3"), 101,
+	is_int(count("SELECT coalesce(sum(n), 0) FROM msg_batch WHERE chat=3"), 101,
 	    "an ended chat is fully indexed");
 
 	/* a read sees appends of the open transaction */
@@ -139,7 +139,7 @@ main(void)
 	ok(append(8, 1) == 0 && store_commit() == 0, "chat 8: one message, committed");
 	ok(store_chat_end(8, "test", 1) == 0 && store_commit() == 0,
 	    "chat 8 ends in a transaction of its own");
-	is_int(count("SELECT count(*) FROM msg_index WHERE chat=8"), 1, "chat 8 indexed");
+	is_int(count("SELECT coalesce(sum(n), 0) FROM msg_batch WHERE chat=8"), 1, "chat 8 indexed");
 
 	/* thousands of chats: the table grows, the FIFO wraps */
 	for (int i = 0; i < 3000; i++)
@@ -151,7 +151,7 @@ main(void)
 		if (store_commit() < 0)
 			fails++;
 	}
-	is_int(count("SELECT count(*) FROM msg_index WHERE chat >= 1000"), 3000,
+	is_int(count("SELECT coalesce(sum(n), 0) FROM msg_batch WHERE chat >= 1000"), 3000,
 	    "housekeeping indexed all 3000 (a few hundred per idle pass)");
 	for (int i = 0; i < 3000; i++)
 		if (append(1000 + i, 2) < 0)
@@ -196,7 +196,7 @@ main(void)
 		if (append(1, 101 + i) < 0)
 			fails++;
 	ok(fails == 0 && store_commit() == 0, "20 more in chat 1, committed");
-	ok(count("SELECT count(*) FROM msg_index WHERE chat=1") < 120,
+	ok(count("SELECT coalesce(sum(n), 0) FROM msg_batch WHERE chat=1") < 120,
 	    "chat 1 has unindexed messages");
 	snprintf(w1, sizeof(w1), "%s-wal", path);
 	snprintf(w2, sizeof(w2), "%s-wal", crash);
@@ -205,7 +205,7 @@ main(void)
 	store_close();
 
 	ok(store_open(crash, err, sizeof(err)) == 0, "open the crashed copy");
-	is_int(count("SELECT count(*) FROM msg_index WHERE chat=1"), 120,
+	is_int(count("SELECT coalesce(sum(n), 0) FROM msg_batch WHERE chat=1"), 120,
 	    "the pending messages were indexed on open");
 	g = transcript(1);
 	ok(g.n == 120 && g.ordered, "chat 1: 120 messages in order after the crash");
@@ -214,10 +214,29 @@ main(void)
 
 	/* a clean close indexes everything */
 	ok(store_open(path, err, sizeof(err)) == 0, "reopen the original");
-	is_int(count("SELECT count(*) FROM msg_index"),
+	is_int(count("SELECT sum(n) FROM msg_batch"),
 	    count("SELECT count(*) FROM messages"), "after a clean close all is indexed");
 	is_int(count("SELECT value FROM meta WHERE key='msg_index_lwm'"),
 	    count("SELECT max(id) + 1 FROM messages"), "low-water mark is past the end");
+
+	/* a mark left behind batches already written: nothing twice */
+	ok(sqlite3_exec(store_db, "UPDATE meta SET value=1 WHERE "
+	    "key='msg_index_lwm'", NULL, NULL, NULL) == SQLITE_OK,
+	    "move the low-water mark back to the first message");
+	store_close();
+	ok(store_open(path, err, sizeof(err)) == 0, "reopen: %s", err);
+	is_int(count("SELECT sum(n) FROM msg_batch"),
+	    count("SELECT count(*) FROM messages"), "every message indexed once");
+	g = transcript(2);
+	ok(g.n == 100 && g.ordered, "chat 2: still 100 in order");
+	ok(transcript(5000).n >= 1 && transcript(5000).ordered,
+	    "chat 5000: in order, no message twice");
+
+	/* a damaged index row is an error, not a crash or a wrong transcript */
+	ok(sqlite3_exec(store_db, "UPDATE msg_batch SET ids=x'ff' WHERE chat=2 "
+	    "AND first_seq=1", NULL, NULL, NULL) == SQLITE_OK &&
+	    sqlite3_changes(store_db) == 1, "cut the first index row of chat 2");
+	is_int(transcript(2).n, -1, "reading chat 2 fails");
 	store_close();
 
 	/* a schema-1 database is migrated */
@@ -268,6 +287,10 @@ main(void)
 	ok(g.n == 2 && g.ordered, "chat 5: both messages, in seq order");
 	is_str(g.first, "hello", "chat 5: seq 1 first");
 	is_str(g.last, "你好，请稍等", "chat 5: CJK body kept");
+	is_int(count("SELECT count(*) FROM sqlite_master WHERE name='msg_index'"), 0,
+	    "migration 17: the per-message index is gone");
+	is_int(count("SELECT sum(n) FROM msg_batch"), 3,
+	    "migration 17: its 3 messages are in batch rows");
 	ok(append(5, 3) == 0 && store_commit() == 0, "appending after the migration");
 	is_int(transcript(5).n, 3, "chat 5 now has 3");
 	store_close();
