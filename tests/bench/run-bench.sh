@@ -13,6 +13,7 @@
 # BENCH_PIN=0 not to pin server and generator to separate cores,
 # BENCH_COMMIT_US to set kefud's store.commit_interval_us,
 # BENCH_RUNS rounds of the kefud and Redis runs (default 3; medians shown),
+# BENCH_MODES to pick the kefud/Redis runs (default "max 20k"),
 # BENCH_SERVERS to pick servers (default "kefu redis irc"; "kefuws": kefud
 # with its visitors over WebSocket, listen.http, and its agents over TCP).
 # Everything runs on 127.0.0.1 in a temp dir.
@@ -184,17 +185,27 @@ want() { case " $SERVERS " in *" $1 "*) return 0;; esac; return 1; }
 RUNS=${BENCH_RUNS:-3}
 if [ "${BENCH_QUICK:-0}" = 1 ]; then RUNS=${BENCH_RUNS:-1}; fi
 
+MODES=${BENCH_MODES:-max 20k}
+mode_on() { case " $MODES " in *" $1 "*) return 0;; esac; return 1; }
 kefu_round() {
-	start_kefud; run "kefu-max" kefu "$KPORT" "$KPID" -r 0 -w 1; stop "$KPID"
-	start_kefud; run "kefu-20k" kefu "$KPORT" "$KPID" -r "$RATE"; stop "$KPID"
+	if mode_on max; then
+		start_kefud; run "kefu-max" kefu "$KPORT" "$KPID" -r 0 -w 1; stop "$KPID"
+	fi
+	if mode_on 20k; then
+		start_kefud; run "kefu-20k" kefu "$KPORT" "$KPID" -r "$RATE"; stop "$KPID"
+	fi
 }
 kefuws_round() {	# visitors over WebSocket, agents over TCP
-	start_kefud ws; run "kefuws-max" kefu "$KPORT" "$KPID" -H "$HPORT" -r 0 -w 1; stop "$KPID"
-	start_kefud ws; run "kefuws-20k" kefu "$KPORT" "$KPID" -H "$HPORT" -r "$RATE"; stop "$KPID"
+	if mode_on max; then
+		start_kefud ws; run "kefuws-max" kefu "$KPORT" "$KPID" -H "$HPORT" -r 0 -w 1; stop "$KPID"
+	fi
+	if mode_on 20k; then
+		start_kefud ws; run "kefuws-20k" kefu "$KPORT" "$KPID" -H "$HPORT" -r "$RATE"; stop "$KPID"
+	fi
 }
 redis_round() {
-	run "redis-max" redis "$RPORT" "$RPID" -r 0 -w 1
-	run "redis-20k" redis "$RPORT" "$RPID" -r "$RATE"
+	if mode_on max; then run "redis-max" redis "$RPORT" "$RPID" -r 0 -w 1; fi
+	if mode_on 20k; then run "redis-20k" redis "$RPORT" "$RPID" -r "$RATE"; fi
 }
 
 # ---- redis ----
