@@ -39,9 +39,8 @@ put_line(struct pbuf *b, const struct chat *ch)
 	proto_put_kv(b, "state", ch->state == CS_ENDED ? "ended" : "active");
 	proto_put_kv(b, "agent", ch->agent ? ch->agent->name : "");
 	proto_put_kv(b, "group", ch->group->name);
-	proto_put_kvi(b, "visitor", ch->visitor ? ch->visitor->id : 0);
-	proto_put_kv(b, "name", ch->visitor && ch->visitor->name ?
-	    ch->visitor->name : "");
+	proto_put_kvi(b, "visitor", chat_visitor_id(ch));
+	proto_put_kv(b, "name", chat_visitor_name(ch));
 	proto_put_kvi(b, "since", (long long)ch->created);
 	if (ch->waiting_since > 0 && ch->state == CS_ASSIGNED)
 		proto_put_kvi(b, "waiting", (long long)ch->waiting_since);

@@ -213,9 +213,8 @@ ev_qadd(struct chat *c, int pos)
 
 	pbuf_printf(b, " QADD %lld", (long long)c->id);
 	proto_put_kv(b, "group", c->group->name);
-	proto_put_kvi(b, "visitor", c->visitor ? c->visitor->id : 0);
-	proto_put_kv(b, "name", c->visitor && c->visitor->name ?
-	    c->visitor->name : "");
+	proto_put_kvi(b, "visitor", chat_visitor_id(c));
+	proto_put_kv(b, "name", chat_visitor_name(c));
 	proto_put_kvi(b, "wait", (long long)(time(NULL) - c->queued_at));
 	if (c->xfer_note) {
 		proto_put_kv(b, "from", c->xfer_from);
@@ -465,9 +464,8 @@ ev_assign(struct chat *c, const char *by, const char *from, const char *note)
 	struct pbuf *b = ev_begin();
 
 	pbuf_printf(b, " ASSIGN %lld", (long long)c->id);
-	proto_put_kvi(b, "visitor", c->visitor ? c->visitor->id : 0);
-	proto_put_kv(b, "name", c->visitor && c->visitor->name ?
-	    c->visitor->name : "");
+	proto_put_kvi(b, "visitor", chat_visitor_id(c));
+	proto_put_kv(b, "name", chat_visitor_name(c));
 	proto_put_kv(b, "group", c->group->name);
 	proto_put_kv(b, "by", by);
 	if (from)

@@ -85,7 +85,7 @@ tick_chat(struct chat *c)
 	    now - v->gone_since > (long long)srv.cfg.resume_timeout * 1000) {
 		chat_end(c, "timeout");
 		v->chat = NULL;
-		c->visitor = NULL;
+		chat_release_visitor(c);
 		visitor_free(v);
 	}
 }

@@ -73,9 +73,8 @@ cmd_queue(struct conn *c, struct proto_req *r)
 			proto_put_kv(b, "group", g->name);
 			proto_put_kvi(b, "wait", (long long)(now - ch->queued_at));
 			proto_put_kvi(b, "pos", pos);
-			proto_put_kvi(b, "visitor", ch->visitor ? ch->visitor->id : 0);
-			proto_put_kv(b, "name", ch->visitor && ch->visitor->name ?
-			    ch->visitor->name : "");
+			proto_put_kvi(b, "visitor", chat_visitor_id(ch));
+			proto_put_kv(b, "name", chat_visitor_name(ch));
 			if (ch->visitor == NULL || ch->visitor->conn == NULL)
 				proto_put_kvi(b, "left", 1);
 			proto_put_text(b, q, strlen(q));
@@ -161,9 +160,8 @@ cmd_chats(struct conn *c, struct proto_req *r)
 				break;
 			b = row_begin(c);
 			pbuf_printf(b, " %lld", (long long)ch->id);
-			proto_put_kvi(b, "visitor", ch->visitor ? ch->visitor->id : 0);
-			proto_put_kv(b, "name", ch->visitor && ch->visitor->name ?
-			    ch->visitor->name : "");
+			proto_put_kvi(b, "visitor", chat_visitor_id(ch));
+			proto_put_kv(b, "name", chat_visitor_name(ch));
 			proto_put_kv(b, "group", ch->group->name);
 			proto_put_kv(b, "state", ch->state == CS_ENDED ? "ended" :
 			    ch->agent == c->agent ? "active" : "invited");

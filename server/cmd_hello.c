@@ -284,7 +284,7 @@ hello_again(struct conn *c, struct proto_req *r, struct group *g)
 		return;
 	}
 	if (old) {
-		old->visitor = NULL;	/* the ended chat lets go of us */
+		chat_release_visitor(old);	/* the ended chat lets go of us */
 		v->chat = NULL;
 	}
 	da = route_designated(proto_opt(r, "agent"));

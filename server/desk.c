@@ -27,7 +27,33 @@ chat_free(struct chat *c)
 {
 	free(c->question);
 	free(c->xfer_note);
+	free(c->left_name);
 	free(c);
+}
+
+void
+chat_release_visitor(struct chat *c)
+{
+	if (c->visitor == NULL)
+		return;
+	c->left_visitor = c->visitor->id;
+	free(c->left_name);
+	c->left_name = c->visitor->name ? strdup(c->visitor->name) : NULL;
+	c->visitor = NULL;
+}
+
+int64_t
+chat_visitor_id(const struct chat *c)
+{
+	return c->visitor ? c->visitor->id : c->left_visitor;
+}
+
+const char *
+chat_visitor_name(const struct chat *c)
+{
+	if (c->visitor)
+		return c->visitor->name ? c->visitor->name : "";
+	return c->left_name ? c->left_name : "";
 }
 
 void

@@ -103,6 +103,8 @@ struct chat {
 	int rated;
 	int wrapped;
 	char *question;			/* first words, for the queue */
+	int64_t left_visitor;		/* the visitor's id and name, kept */
+	char *left_name;		/* once the chat let go of them */
 	int last_pos;			/* last position told to the visitor */
 	struct chat *qprev, *qnext;	/* queue links */
 	struct chat *hnext;		/* hash chain */
@@ -159,5 +161,10 @@ void chat_unindex(struct chat *c);
 void chat_free(struct chat *c);
 
 void visitor_free(struct visitor *v);
+/* An ended chat lets go of its visitor (gone for good, or back with a new
+ * chat) but still names them in CHATS and on the board. */
+void chat_release_visitor(struct chat *c);
+int64_t chat_visitor_id(const struct chat *c);
+const char *chat_visitor_name(const struct chat *c);
 
 #endif
