@@ -80,7 +80,7 @@ draw_tabs(const struct rect *r, struct model *m, time_t now)
 	char buf[256], flags[64];
 
 	if (m->nchats == 0) {
-		draw_line(r->y, r->x, r->w,
+		draw_line_cut(r->y, r->x, r->w,
 		    " No chats yet - F2 accepts the next visitor, Tab selects one in the queue",
 		    ST_TITLE);
 		return;

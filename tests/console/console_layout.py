@@ -160,7 +160,21 @@ def multiline(d, con, tag):
     ok(ev is not None and ev.endswith(":?where is it"), tag + " a message may start with ?")
 
 
+def title_cut(d, con, tag):
+    """A pane title too long for its pane ends in an ellipsis, never in a
+    word cut off ("Tab selects o")."""
+    scr = con.wait(lambda s: "No chats yet" in s)
+    line = ks.line_with(scr, "No chats yet")
+    seg = line.split("No chats yet", 1)[1]
+    if "\u2502" in seg:
+        seg = seg.split("\u2502", 1)[0]
+    seg = seg.rstrip()
+    ok(scr is not None and (seg.endswith("in the queue") or seg.endswith("\u2026")),
+       tag + " the empty chat pane's title ends whole or in \u2026", line)
+
+
 SCENARIOS = [     # (function, label, cols, rows)
+    (title_cut, "title", 120, 35), (title_cut, "title", 60, 20),
     (columns, "columns", 120, 35), (columns, "columns", 200, 60),
     (card_keys, "card", 80, 24), (card_keys, "card", 120, 35),
     (chinese_wrap, "wrap", 80, 24), (chinese_wrap, "wrap", 120, 35),
