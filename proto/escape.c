@@ -5,9 +5,37 @@
  * visitor cannot end a message early and write "* MSG ..." lines that an
  * agent's console would believe came from the server.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "proto.h"
+
+#define ONES	0x0101010101010101ull
+#define HIGHS	0x8080808080808080ull
+
+/* Whether the 8 bytes in w are all printable ASCII or TAB, the common case,
+ * tested at once: no high bit, no byte under 0x20, no 0x7f. A word with a
+ * TAB (or anything else) fails and goes through the byte loop. */
+static int
+word_plain(uint64_t w)
+{
+	uint64_t del = w ^ (0x7f * ONES);
+
+	return ((w | ((w - 0x20 * ONES) & ~w) | ((del - ONES) & ~del)) &
+	    HIGHS) == 0;
+}
+
+/* Whether the 8 bytes in w hold one that text escaping changes: NUL, LF,
+ * CR or a backslash (each test: a byte equal to c becomes zero). */
+static int
+word_special(uint64_t w)
+{
+	uint64_t nl = w ^ ('\n' * ONES), cr = w ^ ('\r' * ONES);
+	uint64_t bs = w ^ ('\\' * ONES);
+
+	return ((((w - ONES) & ~w) | ((nl - ONES) & ~nl) | ((cr - ONES) & ~cr) |
+	    ((bs - ONES) & ~bs)) & HIGHS) != 0;
+}
 
 int
 proto_utf8_valid(const char *str, size_t len)
@@ -16,10 +44,19 @@ proto_utf8_valid(const char *str, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		unsigned c = s[i];
+		unsigned c;
 		unsigned cp;
 		size_t n, k;
+		uint64_t w;
 
+		if (len - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if (word_plain(w)) {
+				i += 8;
+				continue;
+			}
+		}
+		c = s[i];
 		if (c < 0x80) {
 			if ((c < 0x20 && c != '\t') || c == 0x7f)
 				return 0;
@@ -95,7 +132,16 @@ proto_escape(struct pbuf *out, const char *s, size_t len, int word)
 		return -1;
 	for (i = 0; i < len; i++) {
 		const char *rep = NULL;
+		uint64_t w;
 
+		/* text: runs of 8 bytes with nothing to change, at once */
+		if (!word && len - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if (!word_special(w)) {
+				i += 7;
+				continue;
+			}
+		}
 		switch (s[i]) {
 		case '\n': rep = "\\n"; break;
 		case '\r':	/* dropped: "\r\n" pasted by a client is one newline */

@@ -233,6 +233,43 @@ utf8_case(const char *bytes, size_t n, int valid, const char *what)
 
 #define U(s, v, w) utf8_case(s, sizeof(s) - 1, v, w)
 
+/* proto_utf8_valid() takes plain ASCII 8 bytes at a time: one odd byte at
+ * every position of a 24-byte line, so each place in a word and the tail
+ * after the last whole word are tried. */
+static void
+test_utf8_words(void)
+{
+	static const struct { unsigned char b; int valid; } odd[] = {
+		{ 0x00, 0 }, { 0x01, 0 }, { 0x1f, 0 }, { 0x7f, 0 },
+		{ 0x80, 0 }, { 0xff, 0 }, { '\t', 1 }, { 0x20, 1 }, { 0x7e, 1 },
+	};
+	int bad = 0, cases = 0;
+
+	for (size_t k = 0; k < sizeof(odd) / sizeof(odd[0]); k++)
+		for (size_t pos = 0; pos < 24; pos++)
+			for (size_t len = pos + 1; len <= 24; len += 7) {
+				char line[24];
+
+				memset(line, 'a', sizeof(line));
+				line[pos] = (char)odd[k].b;
+				cases++;
+				bad += proto_utf8_valid(line, len) != odd[k].valid;
+			}
+	ok(bad == 0, "one odd byte anywhere in 1-24 bytes of ASCII: %d of %d wrong",
+	    bad, cases);
+	/* a 3-byte character across the edge of a word, with ASCII around */
+	for (size_t pos = 0; pos + 3 <= 24; pos++) {
+		char line[24];
+
+		memset(line, 'a', sizeof(line));
+		memcpy(line + pos, "\xe4\xb8\xad", 3);
+		bad += proto_utf8_valid(line, 24) != 1;
+		line[pos + 1] = 'a';	/* cut: lead byte, then ASCII */
+		bad += proto_utf8_valid(line, 24) != 0;
+	}
+	ok(bad == 0, "a Chinese character at each place among 24 bytes, whole and cut");
+}
+
 static void
 test_utf8(void)
 {
@@ -275,6 +312,7 @@ test_utf8(void)
 	U("\xdf\xbf", 1, "U+07FF (last 2-byte)");
 	U("\xe0\xa0\x80", 1, "U+0800 (first 3-byte)");
 	U("~\t ", 1, "ASCII tilde, TAB and space");
+	test_utf8_words();
 	ok(proto_utf8_valid("", 0) == 1, "empty string is valid UTF-8");
 	ok(proto_utf8_valid("\xe4\xb8\xad", 2) == 0, "length cuts a valid sequence: invalid");
 	ok(parse("@t\x01 PING") == PROTO_EUTF8 && P.req.tag == NULL, "control byte in the tag: EUTF8");

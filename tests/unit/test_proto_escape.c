@@ -87,6 +87,39 @@ word_stays_argument(const char *s, size_t n)
 	return r;
 }
 
+/* Text escaping skips plain runs 8 bytes at a time: each byte it changes,
+ * and some it keeps, at every position of 1-24 bytes of ASCII. */
+static void
+test_escape_words(void)
+{
+	static const struct { char b; const char *text, *word; } odd[] = {
+		{ '\n', "\\n", "\\n" }, { '\r', "", "" }, { '\\', "\\\\", "\\\\" },
+		{ '\0', "\\n", "\\n" }, { '\t', "\t", "\\t" }, { ' ', " ", "\\s" },
+		{ 'z', "z", "z" },
+	};
+	int bad = 0, cases = 0;
+
+	for (size_t k = 0; k < sizeof(odd) / sizeof(odd[0]); k++)
+		for (size_t pos = 0; pos < 24; pos++)
+			for (size_t len = pos + 1; len <= 24; len += 5)
+				for (int word = 0; word <= 1; word++) {
+					char in[24], want[64];
+					char *got;
+
+					memset(in, 'a', sizeof(in));
+					in[pos] = odd[k].b;
+					snprintf(want, sizeof(want), "%.*s%s%.*s",
+					    (int)pos, in, word ? odd[k].word : odd[k].text,
+					    (int)(len - pos - 1), in + pos + 1);
+					got = esc(in, len, word);
+					cases++;
+					bad += strcmp(got, want) != 0;
+					free(got);
+				}
+	ok(bad == 0, "one special byte anywhere in 1-24 bytes: %d of %d wrong",
+	    bad, cases);
+}
+
 static void
 test_escape(void)
 {
@@ -500,6 +533,7 @@ int
 main(void)
 {
 	test_escape();
+	test_escape_words();
 	test_roundtrip();
 	test_opt();
 	test_int();
