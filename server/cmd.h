@@ -41,7 +41,8 @@ cmd_fn cmd_transcript, cmd_history, cmd_visitor, cmd_agents, cmd_groups,
 struct store_chat;
 void info_put_chat(struct pbuf *b, const struct store_chat *h);
 /* cmd_customer.c (reading cards), cmd_custset.c (writing them) */
-cmd_fn cmd_customer, cmd_customers, cmd_custset, cmd_tag, cmd_untag;
+cmd_fn cmd_customer, cmd_customers, cmd_custset, cmd_tag, cmd_untag,
+    cmd_custmerge;
 /* Link visitor to the customer who has that phone or e-mail (either may
  * be NULL), unless it has one already; 0, or -1 on a store failure. */
 int customer_link_visitor(int64_t visitor, const char *phone,

@@ -11,7 +11,11 @@
  * owner, invited agents, monitoring supervisors) get * CUSTUPD, so a
  * visitor pane follows a card a colleague edits.
  *
- * Verbs (rows of proto/cmdtab.def): CUSTSET TAG UNTAG.
+ * Two cards that turn out to be one person are merged (CUSTMERGE,
+ * supervisors and admins, audited): the kept card gets the other's
+ * visitors, so their chats and cases, and what it lacks.
+ *
+ * Verbs (rows of proto/cmdtab.def): CUSTSET TAG UNTAG CUSTMERGE.
  */
 #include <stdio.h>
 #include <string.h>
@@ -516,3 +520,59 @@ cmd_untag(struct conn *c, struct proto_req *r)
 	tag_change(c, r, 0);
 }
 
+
+/* ---- merging ---- */
+
+/* May keep take gone's tags and contacts? -1 after answering. */
+static int
+merge_fits(struct conn *c, int64_t keep, int64_t gone)
+{
+	int64_t tags, phones, emails;
+
+	if (store_customer_merge_counts(keep, gone, &tags, &phones, &emails) < 0) {
+		cmd_store_failed(c);
+		return -1;
+	}
+	if (tags > CUST_TAGS || phones > CUST_CONTACTS || emails > CUST_CONTACTS) {
+		reply_err(c, "LIMIT", "together they would have %lld tags, %lld phones, %lld e-mails (at most %d, %d, %d): remove some first",
+		    (long long)tags, (long long)phones, (long long)emails, CUST_TAGS,
+		    CUST_CONTACTS, CUST_CONTACTS);
+		return -1;
+	}
+	return 0;
+}
+
+/* CUSTMERGE <keep> <gone>: gone is the same person as keep. */
+void
+cmd_custmerge(struct conn *c, struct proto_req *r)
+{
+	struct customer_target keep, gone;
+	char detail[64];
+	int64_t nvis;
+
+	if (customer_target(c, r->argv[0], &keep) < 0 ||
+	    customer_target(c, r->argv[1], &gone) < 0)
+		return;
+	if (keep.id == 0 || gone.id == 0) {
+		reply_err(c, "NOTFOUND", "visitor %lld has no customer card yet",
+		    (long long)(keep.id == 0 ? keep.visitor : gone.visitor));
+		return;
+	}
+	if (keep.id == gone.id) {
+		reply_err(c, "ARGS", "that is one customer: give two different cards");
+		return;
+	}
+	if (merge_fits(c, keep.id, gone.id) < 0)
+		return;
+	if (store_customer_merge(keep.id, gone.id) < 0 ||
+	    store_customer_visitors(keep.id, &nvis) < 0) {
+		cmd_store_failed(c);
+		return;
+	}
+	snprintf(detail, sizeof(detail), "customer %lld <- %lld",
+	    (long long)keep.id, (long long)gone.id);
+	cmd_audit_log(c, "custmerge", detail);
+	reply_ok(c, "customer=%lld merged=%lld visitors=%lld", (long long)keep.id,
+	    (long long)gone.id, (long long)nvis);
+	customer_tell(c, keep.id);
+}

@@ -392,6 +392,14 @@ int store_customer_reach(int64_t customer, int64_t visitor,
  * created, body), newest first, at most 500 each. */
 int store_customer_chats(int64_t customer, store_chat_cb *cb, void *arg);
 int store_customer_cases(int64_t customer, store_case_cb *cb, void *arg);
+/* What card keep would hold merged with gone: distinct tags, phones and
+ * e-mails. */
+int store_customer_merge_counts(int64_t keep, int64_t gone, int64_t *tags,
+    int64_t *phones, int64_t *emails);
+/* Merge card gone into keep: keep's blank fields from gone, gone's
+ * visitors (their chats and cases), contacts, tags and the custom fields
+ * keep has not set go to keep; gone is deleted. */
+int store_customer_merge(int64_t keep, int64_t gone);
 
 /* internal conversation (store_internal.c) */
 int store_imsg_add(const struct store_imsg *m, int64_t *id);

@@ -4,7 +4,7 @@
  * e-mails, each owned by one customer and matched by a key: the digits of
  * a phone, an e-mail in lower case), its tags and custom fields, and the
  * link from each visitor (visitors.customer) that makes a person's visits
- * one customer.
+ * one customer; and merging two cards of one person into one.
  */
 #include <sqlite3.h>
 
@@ -16,6 +16,8 @@ enum {
 	S_CONTACT_FIND, S_CONTACT_CLEAR, S_CONTACT_ADD, S_TAG_ADD, S_TAG_DEL,
 	S_TAG_CLEAR, S_TAG_COUNT, S_FIELD_SET, S_FIELD_DEL, S_FIELDS, S_REACH,
 	S_CHATS, S_CASES, S_VISITORS,
+	S_MERGE_TAGS_N, S_MERGE_CONTACTS_N, S_MERGE_CARD, S_MERGE_VISITORS,
+	S_MERGE_CONTACTS, S_MERGE_TAGS, S_MERGE_FIELDS, S_DROP_FIELDS, S_DROP,
 	S__COUNT
 };
 
@@ -90,6 +92,31 @@ static struct store_sql sql[S__COUNT] = {
 	    "JOIN visitors v ON k.visitor=v.id WHERE v.customer=? "
 	    "ORDER BY k.id DESC LIMIT 500", NULL },
 	[S_VISITORS] = { "SELECT count(*) FROM visitors WHERE customer=?", NULL },
+	/* merging customer ?2 into ?1: what the kept card would hold, */
+	[S_MERGE_TAGS_N] = { "SELECT count(DISTINCT tag) FROM customer_tags "
+	    "WHERE customer IN (?1, ?2)", NULL },
+	[S_MERGE_CONTACTS_N] = { "SELECT count(*) FROM customer_contacts "
+	    "WHERE customer IN (?1, ?2) AND kind=?3", NULL },
+	/* then its blank fields from the other, its visitors (so their chats
+	 * and cases), contacts, tags and custom fields it has not set */
+	[S_MERGE_CARD] = { "UPDATE customers AS k SET "
+	    "name=iif(k.name='', g.name, k.name), "
+	    "company=iif(k.company='', g.company, k.company), "
+	    "region=iif(k.region='', g.region, k.region), "
+	    "address=iif(k.address='', g.address, k.address), "
+	    "notes=iif(k.notes='', g.notes, k.notes), updated=?3 "
+	    "FROM customers AS g WHERE k.id=?1 AND g.id=?2", NULL },
+	[S_MERGE_VISITORS] = { "UPDATE visitors SET customer=?1 WHERE customer=?2",
+	    NULL },
+	[S_MERGE_CONTACTS] = { "UPDATE customer_contacts SET customer=?1 "
+	    "WHERE customer=?2", NULL },
+	[S_MERGE_TAGS] = { "INSERT OR IGNORE INTO customer_tags (customer, tag) "
+	    "SELECT ?1, tag FROM customer_tags WHERE customer=?2", NULL },
+	[S_MERGE_FIELDS] = { "INSERT OR IGNORE INTO customer_fields (customer, "
+	    "key, value) SELECT ?1, key, value FROM customer_fields "
+	    "WHERE customer=?2", NULL },
+	[S_DROP_FIELDS] = { "DELETE FROM customer_fields WHERE customer=?", NULL },
+	[S_DROP] = { "DELETE FROM customers WHERE id=?", NULL },
 };
 
 int
@@ -307,4 +334,39 @@ store_customer_cases(int64_t customer, store_case_cb *cb, void *arg)
 {
 	return store_rows(store_bind(store_stmt(&sql[S_CASES]), "I", customer),
 	    case_row, (store_any_fn *)cb, arg);
+}
+
+int
+store_customer_merge_counts(int64_t keep, int64_t gone, int64_t *tags,
+    int64_t *phones, int64_t *emails)
+{
+	sqlite3_stmt *s = store_bind(store_stmt(&sql[S_MERGE_TAGS_N]), "II",
+	    keep, gone);
+
+	if (s == NULL || store_step_int64(s, tags) != 0)
+		return -1;
+	s = store_bind(store_stmt(&sql[S_MERGE_CONTACTS_N]), "IIt", keep, gone,
+	    "phone");
+	if (s == NULL || store_step_int64(s, phones) != 0)
+		return -1;
+	s = store_bind(store_stmt(&sql[S_MERGE_CONTACTS_N]), "IIt", keep, gone,
+	    "email");
+	return s == NULL || store_step_int64(s, emails) != 0 ? -1 : 0;
+}
+
+int
+store_customer_merge(int64_t keep, int64_t gone)
+{
+	static const int moves[] = { S_MERGE_VISITORS, S_MERGE_CONTACTS,
+	    S_MERGE_TAGS, S_MERGE_FIELDS };
+
+	if (store_exec(store_wstmt(&sql[S_MERGE_CARD]), "IIn", keep, gone) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]); i++)
+		if (store_exec(store_wstmt(&sql[moves[i]]), "II", keep, gone) < 0)
+			return -1;
+	if (store_tag_clear(gone) < 0 ||
+	    store_exec(store_wstmt(&sql[S_DROP_FIELDS]), "I", gone) < 0)
+		return -1;
+	return store_exec(store_wstmt(&sql[S_DROP]), "I", gone);
 }

@@ -28,7 +28,7 @@ try:
                 "REPORT from=2026-01-01 to=2026-01-31", "VISITORS", "ENGAGE 1 :hi",
                 "INVITATION accept", "BROWSE page=/x",
                 "CUSTOMER 1", "CUSTOMERS", "CUSTSET 1 name=x", "TAG 1 vip", "UNTAG 1 vip",
-                "IMSG all :x", "IMSGS all", "IREAD all", "IUNREAD", "WATCHERS " + chat, "CHATS all", "BOARD on", "STATS",
+                "CUSTMERGE 1 2", "IMSG all :x", "IMSGS all", "IREAD all", "IUNREAD", "WATCHERS " + chat, "CHATS all", "BOARD on", "STATS",
                 "GROUPSET tech mode=auto", "GROUPDEL tech", "USERSET bob disabled=1", "LOGOUT bob",
 
                 "KB", "KBSEARCH :x", "KBADD q :a", "KBSET 1 enabled=0", "KBDEL 1",
@@ -48,7 +48,7 @@ try:
                 "INVITATION accept", "INVITATION decline", "BROWSE page=/x",
                 "REPORT from=2026-01-01 to=2026-01-31", "CHATS all", "BOARD on",
                 "GROUPSET tech mode=auto", "GROUPDEL tech", "USERSET bob disabled=1", "LOGOUT bob", "HUMAN",
-                "KBADD q :a", "KBSET 1 enabled=0", "KBDEL 1"):
+                "KBADD q :a", "KBSET 1 enabled=0", "KBDEL 1", "CUSTMERGE 1 2"):
         final, _ = a.cmd(cmd)
         t.ok(final is not None and final.startswith("ERR DENIED"),
              "agent: %s -> ERR DENIED" % cmd.split()[0], final)
@@ -207,7 +207,7 @@ try:
     # -- the case commands: staff only, and LEAVEMSG needs a HELLO first
     anon = srv.client()
     for cmd in ("LEAVEMSG phone=12345678 :hi", "CASES", "CASE 1", "CUSTOMER 1",
-                "CUSTOMERS", "CUSTSET 1 name=x", "TAG 1 vip", "UNTAG 1 vip",
+                "CUSTOMERS", "CUSTSET 1 name=x", "TAG 1 vip", "UNTAG 1 vip", "CUSTMERGE 1 2",
                 "IMSG all :x", "IMSGS all", "IREAD all", "IUNREAD", "WATCHERS 1"):
         final, _ = anon.cmd(cmd)
         t.ok(final is not None and final.startswith("ERR NOAUTH"),
@@ -225,6 +225,10 @@ try:
                     "UNTAG %s nothing" % cid):
             final, _ = who.cmd(cmd)
             t.ok(final is not None and final.startswith("OK"), "staff may use %s" % cmd.split()[0], final)
+    for who, name in ((sup, "supervisor"), (adm, "admin")):   # past the role check
+        final, _ = who.cmd("CUSTMERGE 99998 99999")
+        t.ok(final is not None and final.startswith("ERR NOTFOUND"),
+             "%s may use CUSTMERGE (no such card: ERR NOTFOUND)" % name, final)
 
     # -- internal conversation and WATCHERS: every staff role
     for who in (a, sup, adm):
