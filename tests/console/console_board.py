@@ -7,7 +7,8 @@ how long the visitor has waited; it follows the desk live (* BOARD and
 "(watch)" tab whose input line sends whispers), t takes a chat over, e ends
 a stuck one (both ask first). An agent's F11 only says the board is not
 theirs. A (watch) tab outlives a restart of kefud: the console monitors
-the chat again when it has logged in again (new lines show, whispers go). The bytes the board writes to the terminal per visitor message are
+the chat again when it has logged in again (new lines show, whispers go);
+a chat that ended while the line was down is marked so in its tab. The bytes the board writes to the terminal per visitor message are
 measured. Every wait is a bounded poll of the screen or of a socket.
 """
 import os
@@ -214,11 +215,64 @@ def rewatch(kefud, kefu, cols, rows):
         ks.rmtree(d)
 
 
+def unwatchable(kefud, kefu, cols, rows):
+    """The watched chat ends while the console's line is down (kefud stays
+    up: the console talks through a relay that is cut): once back, the tab
+    says it is not watched any more, marked ended, instead of waiting for
+    lines that never come."""
+    tag = "%dx%d unwatchable:" % (cols, rows)
+    d = ks.tmpdir()
+    srv = ks.Server(kefud, d)
+    cons, clients, relay = [], [], None
+    try:
+        srv.start()
+        relay = ks.Proxy(srv.port)
+        adm = ks.Client(srv.port); clients.append(adm)
+        adm.cmd("LOGIN admin :admin123")
+        adm.cmd("USERADD carol supervisor groups=sales,tech display=Carol :carol123")
+        con = ks.Console.agent(kefu, relay.port, user="carol", password="carol123",
+                               cols=cols, rows=rows)
+        cons.append(con)
+        alice = ks.Client(srv.port); clients.append(alice)
+        alice.cmd("LOGIN alice :alice123")
+        v = ks.Client(srv.port); clients.append(v)
+        final, _ = v.cmd("HELLO name=王五 group=sales :发票")
+        c = final.split("chat=")[1].split()[0]
+        alice.cmd("ACCEPT " + c)
+        alice.cmd("MSG %s :while watched" % c)
+        con.keys("F11")
+        con.wait(lambda s: "Desk board:" in s and "#%s 王五" % c in s)
+        con.keys("m")
+        scr = con.wait(lambda s: "(watch)" in s and "while watched" in s)
+        ok(scr is not None, tag + " carol watches the chat", con.screen())
+        relay.cut()
+        ok(con.wait(lambda s: "[disconnected]" in s, 30) is not None,
+           tag + " the line is cut: carol's console is disconnected", con.screen())
+        final, _ = alice.cmd("END " + c)
+        ok(final == "OK", tag + " alice ends the chat meanwhile", final)
+        relay.mend()
+        scr = con.wait(lambda s: "[online]" in s and "no longer watched" in s, 60)
+        ok(scr is not None, tag + " back online, the tab says it is no longer watched",
+           con.screen())
+        ok(scr is not None and "(ended" in ks.line_with(scr, "Chats:"),
+           tag + " and marks it ended", scr)
+    finally:
+        for x in cons:
+            x.close()
+        for x in clients:
+            x.close()
+        if relay is not None:
+            relay.close()
+        srv.stop()
+        ks.rmtree(d)
+
+
 def main():
     kefud, kefu = ks.binaries()
     for cols, rows in ((80, 24), (120, 35)):
         board(kefud, kefu, cols, rows)
-    rewatch(kefud, kefu, 80, 24)    # the layout plays no part in it
+    rewatch(kefud, kefu, 80, 24)    # the layout plays no part in these
+    unwatchable(kefud, kefu, 80, 24)
     return T.done()
 
 

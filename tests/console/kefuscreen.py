@@ -5,11 +5,13 @@ kefu console running inside a private tmux server whose screen we read.
 Standard library only. Every wait is a bounded poll loop.
 """
 import os
+import select
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unicodedata
 
@@ -102,6 +104,90 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+
+
+class Proxy:
+    """A TCP relay in front of kefud: cut() drops every connection through
+    it and refuses new ones (a console sees the line go while kefud stays
+    up) until mend()."""
+
+    def __init__(self, port):
+        self.target = port
+        self.ls = socket.socket()
+        self.ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.ls.bind(("127.0.0.1", 0))
+        self.ls.listen(16)
+        self.port = self.ls.getsockname()[1]
+        self.pairs, self.open, self.done = [], True, False
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.done:
+            with self.lock:
+                socks = [self.ls] + [x for p in self.pairs for x in p]
+            try:
+                ready, _, _ = select.select(socks, [], [], 0.1)
+            except (OSError, ValueError):
+                continue            # a socket cut meanwhile
+            for sk in ready:
+                if sk is self.ls:
+                    self._accept()
+                else:
+                    self._relay(sk)
+
+    def _accept(self):
+        try:
+            c, _ = self.ls.accept()
+        except OSError:
+            return
+        if not self.open:
+            c.close()
+            return
+        try:
+            k = socket.create_connection(("127.0.0.1", self.target), 5)
+        except OSError:
+            c.close()
+            return
+        with self.lock:
+            self.pairs.append((c, k))
+
+    def _relay(self, sk):
+        with self.lock:
+            pair = next((p for p in self.pairs if sk in p), None)
+        if pair is None:
+            return
+        other = pair[1] if sk is pair[0] else pair[0]
+        try:
+            data = sk.recv(65536)
+            if data:
+                other.sendall(data)
+                return
+        except OSError:
+            pass
+        self._drop(pair)
+
+    def _drop(self, pair):
+        with self.lock:
+            if pair in self.pairs:
+                self.pairs.remove(pair)
+        for x in pair:
+            x.close()
+
+    def cut(self):
+        self.open = False
+        for pair in list(self.pairs):
+            self._drop(pair)
+
+    def mend(self):
+        self.open = True
+
+    def close(self):
+        self.done = True
+        self.thread.join(5)     # it looks at done every 0.1 s
+        self.cut()
+        self.ls.close()
 
 
 class Client:
