@@ -150,46 +150,75 @@ def board(kefud, kefu, cols, rows):
         ks.rmtree(d)
 
 
+class Watched:
+    """A kefud, and carol's console (through a relay when relay is set)
+    watching the chat alice has with a visitor; alice's last line in it is
+    `line`. Everything is closed on leaving the with block."""
+
+    def __init__(self, kefud, kefu, cols, rows, tag, line, relay=False):
+        self.kefu, self.cols, self.rows, self.tag, self.line = kefu, cols, rows, tag, line
+        self.d = ks.tmpdir()
+        self.srv = ks.Server(kefud, self.d)
+        self.relay, self.want_relay = None, relay
+        self.cons, self.clients = [], []
+
+    def client(self, login=None):
+        c = ks.Client(self.srv.port)
+        self.clients.append(c)
+        if login:
+            c.cmd("LOGIN %s :%s123" % (login, login))
+        return c
+
+    def __enter__(self):
+        self.srv.start()
+        if self.want_relay:
+            self.relay = ks.Proxy(self.srv.port)
+        self.client("admin").cmd("USERADD carol supervisor groups=sales,tech "
+                                 "display=Carol :carol123")
+        self.con = ks.Console.agent(self.kefu, self.relay.port if self.relay else
+                                    self.srv.port, user="carol", password="carol123",
+                                    cols=self.cols, rows=self.rows)
+        self.cons.append(self.con)
+        self.alice = self.client("alice")
+        final, _ = self.client().cmd("HELLO name=李四 group=sales :退款")
+        self.chat = c = final.split("chat=")[1].split()[0]
+        self.alice.cmd("ACCEPT " + c)
+        self.alice.cmd("MSG %s :%s" % (c, self.line))
+        self.con.keys("F11")
+        self.con.wait(lambda s: "Desk board:" in s and "#%s 李四" % c in s)
+        self.con.keys("m")
+        scr = self.con.wait(lambda s: "(watch)" in s and self.line in s)
+        ok(scr is not None, self.tag + " m: carol watches the chat", self.con.screen())
+        return self
+
+    def __exit__(self, *exc):
+        for x in self.cons + self.clients:
+            x.close()
+        if self.relay is not None:
+            self.relay.close()
+        self.srv.stop()
+        ks.rmtree(self.d)
+        return False
+
+
 def rewatch(kefud, kefu, cols, rows):
     """A watched chat's tab is watched again after the console reconnects
     (kefud restarted): it shows what was said since, and what is typed in
     it still goes to the agent as a whisper."""
     tag = "%dx%d rewatch:" % (cols, rows)
-    d = ks.tmpdir()
-    srv = ks.Server(kefud, d)
-    cons, clients = [], []
-    try:
-        srv.start()
-        adm = ks.Client(srv.port); clients.append(adm)
-        adm.cmd("LOGIN admin :admin123")
-        adm.cmd("USERADD carol supervisor groups=sales,tech display=Carol :carol123")
-        con = ks.Console.agent(kefu, srv.port, user="carol", password="carol123",
-                               cols=cols, rows=rows)
-        cons.append(con)
-        alice = ks.Client(srv.port); clients.append(alice)
-        alice.cmd("LOGIN alice :alice123")
-        v = ks.Client(srv.port); clients.append(v)
-        final, _ = v.cmd("HELLO name=李四 group=sales :退款")
-        c = final.split("chat=")[1].split()[0]
-        alice.cmd("ACCEPT " + c)
-        alice.cmd("MSG %s :before the restart" % c)
-        con.keys("F11")
-        con.wait(lambda s: "Desk board:" in s and "#%s 李四" % c in s)
-        con.keys("m")
-        scr = con.wait(lambda s: "(watch)" in s and "before the restart" in s)
-        ok(scr is not None, tag + " m: carol watches the chat", con.screen())
-
-        for x in clients:
+    with Watched(kefud, kefu, cols, rows, tag, "before the restart") as w:
+        con, c = w.con, w.chat
+        for x in w.clients:
             x.close()
-        clients = []
-        srv.stop()
+        w.clients = []
+        w.srv.stop()
         ok(con.wait(lambda s: "[disconnected]" in s, 30) is not None,
            tag + " kefud stops: the console is disconnected", con.screen())
-        srv.start()
+        w.srv.start()
         scr = con.wait(lambda s: "[online]" in s and "(watch)" in s, 60)
         ok(scr is not None, tag + " kefud is back: reconnected, the (watch) tab is still there",
            con.screen())
-        alice = ks.Client(srv.port); clients.append(alice)
+        alice = w.client()
         final, _ = alice.cmd("LOGIN alice :alice123")
         ok(final.startswith("OK"), tag + " alice logs in again within her grace", final)
         # whether the console's MONITOR comes before this line (then its
@@ -201,18 +230,11 @@ def rewatch(kefud, kefu, cols, rows):
            con.screen())
         con.type("check the refund")
         con.keys("Enter")
-        w = ks.event(alice, "* MSG %s " % c, 15)
-        while w is not None and " whisper " not in w:    # her own line first
-            w = ks.event(alice, "* MSG %s " % c, 15)
-        ok(w is not None and " whisper " in w and w.endswith(":check the refund"),
-           tag + " Enter in the tab still whispers to alice", w)
-    finally:
-        for x in cons:
-            x.close()
-        for x in clients:
-            x.close()
-        srv.stop()
-        ks.rmtree(d)
+        m = ks.event(alice, "* MSG %s " % c, 15)
+        while m is not None and " whisper " not in m:    # her own line first
+            m = ks.event(alice, "* MSG %s " % c, 15)
+        ok(m is not None and " whisper " in m and m.endswith(":check the refund"),
+           tag + " Enter in the tab still whispers to alice", m)
 
 
 def unwatchable(kefud, kefu, cols, rows):
@@ -221,50 +243,19 @@ def unwatchable(kefud, kefu, cols, rows):
     says it is not watched any more, marked ended, instead of waiting for
     lines that never come."""
     tag = "%dx%d unwatchable:" % (cols, rows)
-    d = ks.tmpdir()
-    srv = ks.Server(kefud, d)
-    cons, clients, relay = [], [], None
-    try:
-        srv.start()
-        relay = ks.Proxy(srv.port)
-        adm = ks.Client(srv.port); clients.append(adm)
-        adm.cmd("LOGIN admin :admin123")
-        adm.cmd("USERADD carol supervisor groups=sales,tech display=Carol :carol123")
-        con = ks.Console.agent(kefu, relay.port, user="carol", password="carol123",
-                               cols=cols, rows=rows)
-        cons.append(con)
-        alice = ks.Client(srv.port); clients.append(alice)
-        alice.cmd("LOGIN alice :alice123")
-        v = ks.Client(srv.port); clients.append(v)
-        final, _ = v.cmd("HELLO name=王五 group=sales :发票")
-        c = final.split("chat=")[1].split()[0]
-        alice.cmd("ACCEPT " + c)
-        alice.cmd("MSG %s :while watched" % c)
-        con.keys("F11")
-        con.wait(lambda s: "Desk board:" in s and "#%s 王五" % c in s)
-        con.keys("m")
-        scr = con.wait(lambda s: "(watch)" in s and "while watched" in s)
-        ok(scr is not None, tag + " carol watches the chat", con.screen())
-        relay.cut()
+    with Watched(kefud, kefu, cols, rows, tag, "while watched", relay=True) as w:
+        con = w.con
+        w.relay.cut()
         ok(con.wait(lambda s: "[disconnected]" in s, 30) is not None,
            tag + " the line is cut: carol's console is disconnected", con.screen())
-        final, _ = alice.cmd("END " + c)
+        final, _ = w.alice.cmd("END " + w.chat)
         ok(final == "OK", tag + " alice ends the chat meanwhile", final)
-        relay.mend()
+        w.relay.mend()
         scr = con.wait(lambda s: "[online]" in s and "no longer watched" in s, 60)
         ok(scr is not None, tag + " back online, the tab says it is no longer watched",
            con.screen())
         ok(scr is not None and "(ended" in ks.line_with(scr, "Chats:"),
            tag + " and marks it ended", scr)
-    finally:
-        for x in cons:
-            x.close()
-        for x in clients:
-            x.close()
-        if relay is not None:
-            relay.close()
-        srv.stop()
-        ks.rmtree(d)
 
 
 def main():
