@@ -10,7 +10,7 @@ import os, sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "web"))
-from kefutest import Server, Tap, kv, text
+from kefutest import Server, Client, Tap, kv, text
 from wsclient import WSClient
 
 USERS = [  # name, role, password, display, groups, max
@@ -203,7 +203,7 @@ try:
     b = srv.client()
     final, _ = b.cmd("BROWSE group=sales page=http://shop.example/zebra :Zebra shop")
     t.ok(final.startswith("OK browse="), "a browsing visitor of sales", final)
-    bid = kv(final)["browse"]
+    bid, btoken = kv(final)["browse"], kv(final)["token"]
     t.ok(ann.expect_event("ARRIVED " + bid, 20) is not None, "ann (watching) gets * ARRIVED")
     t.ok(ted.no_event("ARRIVED", 0.3), "ted (watching, tech) gets no * ARRIVED of a sales visitor")
     final, rows = ted.cmd("VISITORS")
@@ -215,11 +215,33 @@ try:
     b2 = srv.client()
     b2.ok("BROWSE group=sales page=http://shop.example/other :Other")
     t.ok(b.no_event("", 0.5), "a browsing visitor hears nothing of another arriving")
+    # a browse token works only from the address and group it was given to
+    stolen = Client(port=srv.port, source="127.0.0.77")
+    srv.clients.append(stolen)
+    final, _ = b.cmd("WHOAMI")
+    t.eq(final, "OK role=browser browse=%s" % bid, "a browser's WHOAMI: OK role=browser browse=B")
+    final, _ = stolen.cmd("BROWSE group=sales token=%s page=http://evil.example/ :x" % btoken)
+    t.ok(final.startswith("OK browse=") and kv(final)["browse"] != bid and kv(final)["token"] != btoken,
+         "another address with the token: a new browser, not the first one", final)
+    final, _ = stolen.cmd("VISITORS")
+    t.ok(final.startswith("ERR DENIED"), "a browser's VISITORS: ERR DENIED", final)
     ann.ok("ENGAGE %s :can I help?" % bid)
     inv = b.expect_event("INVITATION " + bid, 20)
     t.ok(inv is not None and "ann" not in inv.replace("agent=安娜", ""),
          "the browser gets its invitation, with the display name only", inv)
     t.ok(b2.no_event("INVITATION", 0.3), "the other browser does not get it")
+
+    # -- events for staff only: * ANNOUNCE to agents, * STATUS to supervisors
+    drain(v1, v2, ann, ted, carol)
+    admin.ok("ANNOUNCE :staff meeting at five")
+    t.ok(ann.expect_event("ANNOUNCE", 20) == "ANNOUNCE :staff meeting at five" and
+         ted.expect_event("ANNOUNCE", 20) is not None, "agents get * ANNOUNCE")
+    ann.ok("STATUS away")
+    st = carol.expect_event("STATUS ann", 20)
+    t.eq(st, "STATUS ann status=away chats=1 max=5", "a supervisor gets * STATUS <name> status= chats= max=")
+    t.ok(ted.no_event("STATUS", 0.3), "an agent gets no * STATUS of others")
+    ann.ok("STATUS online")
+    t.ok(v1.no_event("", 0.3) and v2.no_event("", 0.1), "visitors get neither")
 
     # -- a visitor may use visitor verbs only, whatever they name
     for verb in STAFF_VERBS:
