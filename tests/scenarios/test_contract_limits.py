@@ -7,7 +7,7 @@ HELLO field sizes. Each limit is hit from its own loopback address
 (127.0.0.x), so one cannot disturb another."""
 import os, re, socket, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kefutest import Server, Client, Tap, kv, text, wait_for
+from kefutest import Server, Client, Tap, kv, text, wait_for, raw_first_line
 
 t = Tap()
 ANON = 2
@@ -217,5 +217,41 @@ try:
 
     t.ok(srv.alive(), "kefud is still running")
 finally:
+    srv.cleanup()
+
+# -- limits.max_clients with limits.unix_reserved: TCP is full at 16 - 4,
+# the unix socket still gets the last 4, then it is full too
+srv = Server(extra={"limits": {"max_clients": 16, "unix_reserved": 4, "per_addr_max": 0}})
+srv.start_for(t)
+held = []
+
+
+def first_line(unix):
+    """Connect, say PING, return the first line kefud sends (kept open)."""
+    if unix:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(20)
+        s.connect(srv.sock)
+    else:
+        s = socket.create_connection(("127.0.0.1", srv.port), 20)
+    held.append(s)
+    try:
+        s.sendall(b"PING x\n")
+    except OSError:
+        pass
+    return raw_first_line(s)
+
+
+try:
+    tcp = [first_line(False) for _ in range(13)]
+    t.eq(tcp[:12], ["OK PONG x"] * 12, "12 TCP connections (max_clients - unix_reserved) are served")
+    t.eq(tcp[12], "ERR LIMIT server full, try again later", "the 13th TCP connection: ERR LIMIT server full")
+    unix = [first_line(True) for _ in range(5)]
+    t.eq(unix[:4], ["OK PONG x"] * 4, "the unix socket still gets the 4 reserved")
+    t.eq(unix[4], "ERR LIMIT server full, try again later", "past max_clients the unix socket is full too")
+    t.ok(srv.alive(), "kefud is still running")
+finally:
+    for s in held:
+        s.close()
     srv.cleanup()
 t.done()
