@@ -161,6 +161,37 @@ try:
     v.quit()
     drain(a, bob2, sup)
 
+    # -- an agent's connection drops while a chat is being transferred to them
+    v = srv.client()
+    chat = v.hello("name=Midxfer group=tech :pass me on")["chat"]
+    a.ok("ACCEPT " + chat)
+    bob3 = srv.client(); bob3.login("bob")
+    bob2.quit()                    # bob3 is now bob's only connection
+    drain(a, v)
+    a.send("@tx TRANSFER %s agent bob" % chat)
+    bob3.send_raw(b"QUIT\n")
+    rt = tagged(a, "tx")
+    t.ok(rt is not None and (rt == "OK" or rt.startswith("ERR STATE")),
+         "TRANSFER to an agent who is leaving: OK or ERR STATE", rt)
+    bob3.wait_closed(20)
+    if rt == "OK":
+        q = a.expect_event("QADD " + chat, GRACE + 20)
+        t.ok(q is not None and kv(q).get("pos") == "1",
+             "bob does not come back: after agent_grace the chat is at the head of the queue", q)
+    else:
+        final, _ = a.cmd("MSG %s :still mine" % chat)
+        t.ok(final.startswith("OK seq="), "the refused transfer left the chat with alice", final)
+    final, _ = v.cmd("WHERE")
+    t.ok(kv(final).get("state") in ("queued", "assigned"), "the chat is queued or assigned, never lost", final)
+    bob2 = srv.client(); bob2.login("bob")
+    if rt == "OK":
+        bob2.ok("ACCEPT " + chat)
+        bob2.ok("END " + chat); bob2.ok("WRAPUP %s general" % chat)
+    else:
+        a.ok("END " + chat); a.ok("WRAPUP %s general" % chat)
+    v.quit()
+    drain(a, bob2, sup)
+
     # -- a visitor drops and comes back inside the resume window
     v = srv.client()
     h = v.hello("name=Drop group=tech :first words")
