@@ -97,16 +97,23 @@ conn_begin(struct conn *c, const char *tag)
 	return &c->out;
 }
 
+/* Output the client has not read yet: its lines, and for a WebSocket the
+ * frames made of them that the socket has not taken. */
+static size_t
+unread(const struct conn *c)
+{
+	return c->out.len - c->outoff + ws_backlog(c);
+}
+
 /* Drop a client that leaves more than outbuf_max unread, unless the
  * output is the answer to its own request (c->replying): that one is
  * bounded, and the client's input waits until it drains. */
 static void
 check_cap(struct conn *c)
 {
-	if (c->out.len - c->outoff > srv.cfg.outbuf_max && !c->dead &&
-	    !c->replying) {
+	if (unread(c) > srv.cfg.outbuf_max && !c->dead && !c->replying) {
 		log_warn("dropping %s client fd %d: %zu bytes unread (limit %zu)",
-		    proto_role_name(c->role), c->fd, c->out.len - c->outoff,
+		    proto_role_name(c->role), c->fd, unread(c),
 		    srv.cfg.outbuf_max);
 		conn_close(c, "output buffer limit");
 	}
@@ -302,8 +309,7 @@ conn_write(struct conn *c)
 static void
 drained(struct conn *c)
 {
-	if (c->backlogged && !c->dead &&
-	    c->out.len - c->outoff <= srv.cfg.outbuf_max / 4) {
+	if (c->backlogged && !c->dead && unread(c) <= srv.cfg.outbuf_max / 4) {
 		c->backlogged = 0;
 		conn_resume(c);
 	}
@@ -437,7 +443,7 @@ process_input(struct conn *c, char *buf, size_t len, size_t *left)
 		/* A client that pipelines requests faster than it reads the
 		 * replies is paused, not dropped: its input waits until the
 		 * backlog is down to a quarter of the cap (see drained()). */
-		if (c->out.len - c->outoff > srv.cfg.outbuf_max / 2) {
+		if (unread(c) > srv.cfg.outbuf_max / 2) {
 			c->backlogged = 1;
 			conn_pause(c);
 			break;

@@ -30,6 +30,9 @@ struct canned {
 
 static struct canned js, demo;
 static struct web *webs;	/* every web connection */
+/* The request being read by a connection that has none of its own: most
+ * requests come whole in one read and never need one (3 KB each). */
+static struct http_req shared_req;
 
 /* ---- connections per address ---- */
 
@@ -151,11 +154,8 @@ http_accepted(struct conn *c)
 	    "Content-Length: 0\r\nConnection: close\r\n\r\n";
 	struct web *w = calloc(1, sizeof(*w));
 
-	if (w == NULL || (w->req = malloc(sizeof(*w->req))) == NULL) {
-		free(w);
+	if (w == NULL)
 		return -1;
-	}
-	http_req_init(w->req);
 	w->c = c;
 	w->last_rx_ms = srv.now_ms;
 	c->web = w;
@@ -199,7 +199,7 @@ http_closed(struct conn *c)
 }
 
 static void
-answer(struct conn *c, int status, const char *extra)
+answer(struct conn *c, const struct http_req *r, int status, const char *extra)
 {
 	struct pbuf b;
 	char body[64];
@@ -208,16 +208,16 @@ answer(struct conn *c, int status, const char *extra)
 
 	pbuf_init(&b);
 	if (http_response(&b, status, "text/plain; charset=utf-8", extra, body,
-	    (size_t)n, http_req_is_head(c->web->req)) == 0)
+	    (size_t)n, http_req_is_head(r)) == 0)
 		conn_raw(c, b.data, b.len);
 	pbuf_free(&b);
 	c->closing = 1;
 }
 
 static void
-send_canned(struct conn *c, const struct canned *k)
+send_canned(struct conn *c, const struct http_req *r, const struct canned *k)
 {
-	conn_raw(c, k->b.data, http_req_is_head(c->web->req) ? k->hdrlen :
+	conn_raw(c, k->b.data, http_req_is_head(r) ? k->hdrlen :
 	    k->b.len);
 	c->closing = 1;
 }
@@ -225,10 +225,10 @@ send_canned(struct conn *c, const struct canned *k)
 /* The handshake's answer goes out at once: it is the first thing written
  * on a fresh socket, so the kernel takes all of it. */
 static int
-upgrade(struct conn *c, const char *rest, size_t restlen)
+upgrade(struct conn *c, const struct http_req *r, const char *rest,
+    size_t restlen)
 {
 	struct web *w = c->web;
-	struct http_req *r = w->req;
 	char addr[64], acc[29], resp[256];
 	int n;
 
@@ -237,7 +237,7 @@ upgrade(struct conn *c, const char *rest, size_t restlen)
 	if (w->capaddr[0] == '\0' && cap_take(w, addr) < 0) {
 		log_warn("http: %s is over http.max_per_addr (%d)", addr,
 		    srv.cfg.http_max_per_addr);
-		answer(c, 429, NULL);
+		answer(c, r, 429, NULL);
 		return 0;
 	}
 	snprintf(c->addr, sizeof(c->addr), "%s", addr);
@@ -261,10 +261,23 @@ upgrade(struct conn *c, const char *rest, size_t restlen)
 	return ws_start(c);
 }
 
+/* A request that did not come whole: the connection keeps its own copy
+ * of the parser state until the rest arrives. */
+static int
+keep_request(struct web *w, const struct http_req *r)
+{
+	if ((w->req = malloc(sizeof(*w->req))) == NULL)
+		return -1;
+	*w->req = *r;
+	w->req->p.data = w->req;
+	return 0;
+}
+
 void
 http_readable(struct conn *c)
 {
 	struct web *w = c->web;
+	struct http_req *r;
 	char buf[4096];
 	ssize_t n;
 	size_t used;
@@ -284,19 +297,26 @@ http_readable(struct conn *c)
 	if (c->closing)
 		return;		/* answered: the rest is ignored */
 	w->last_rx_ms = srv.now_ms;
-	used = http_req_feed(w->req, buf, (size_t)n);
-	rt = http_req_route(w->req, srv.cfg.http_allowed_origins);
+	if ((r = w->req) == NULL) {
+		r = &shared_req;
+		http_req_init(r);
+	}
+	used = http_req_feed(r, buf, (size_t)n);
+	rt = http_req_route(r, srv.cfg.http_allowed_origins);
 	switch (rt) {
-	case HTTP_MORE: return;
-	case HTTP_JS: send_canned(c, &js); return;
-	case HTTP_DEMO: send_canned(c, &demo); return;
-	case HTTP_400: answer(c, 400, NULL); return;
-	case HTTP_403: answer(c, 403, NULL); return;
-	case HTTP_404: answer(c, 404, NULL); return;
-	case HTTP_405: answer(c, 405, "Allow: GET, HEAD\r\n"); return;
-	case HTTP_431: answer(c, 431, NULL); return;
+	case HTTP_MORE:
+		if (w->req == NULL && keep_request(w, r) < 0)
+			conn_close(c, "out of memory");
+		return;
+	case HTTP_JS: send_canned(c, r, &js); return;
+	case HTTP_DEMO: send_canned(c, r, &demo); return;
+	case HTTP_400: answer(c, r, 400, NULL); return;
+	case HTTP_403: answer(c, r, 403, NULL); return;
+	case HTTP_404: answer(c, r, 404, NULL); return;
+	case HTTP_405: answer(c, r, 405, "Allow: GET, HEAD\r\n"); return;
+	case HTTP_431: answer(c, r, 431, NULL); return;
 	case HTTP_UPGRADE:
-		if (upgrade(c, buf + used, (size_t)n - used) < 0)
+		if (upgrade(c, r, buf + used, (size_t)n - used) < 0)
 			conn_close(c, "websocket setup failed");
 		return;
 	}

@@ -23,6 +23,8 @@ struct web {
 	char capaddr[64];		/* the address counted against the cap */
 	long long last_rx_ms;		/* the peer's last sign of life */
 	int pinged;
+	int drained;			/* a short read: the socket is empty
+					 * until epoll says otherwise */
 	int lingering;			/* answered; waiting for the client's EOF */
 };
 
@@ -49,6 +51,8 @@ int http_is_request(const struct conn *c);
 int ws_start(struct conn *c);
 void ws_readable(struct conn *c);
 int ws_write(struct conn *c);
+/* Output of c past its line buffer: frames not yet written (0 for TCP). */
+size_t ws_backlog(const struct conn *c);
 void ws_tick(struct conn *c);
 
 #endif

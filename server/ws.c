@@ -4,18 +4,21 @@
  * flood limits and pausing apply), and each line conn.c has committed for
  * the client goes out as one text frame. Frames themselves are wsframe.c's.
  *
- * Output is moved from the connection's line buffer into frames only while
- * wslay holds less than WS_QUEUE_MAX bytes, so a client that does not read
- * backs up in the line buffer, where limits.outbuf_max applies as for TCP.
+ * Output: lines become frames only as fast as the socket takes them. Each
+ * round frames up to WS_CHUNK bytes of committed lines, lets wslay put
+ * them into one batch buffer (shared by all connections, header and
+ * payload pieces together), and writes the batch with one write(); the
+ * rounds go on until the lines are done or the socket is full. What the
+ * socket does not take waits in the connection's wire buffer, and no new
+ * frame is made until it is gone. So a visitor that does not read backs up
+ * in its line buffer, as a TCP client does, and conn.c counts the wire
+ * buffer and wslay's queue as unread output too (ws_backlog): the same
+ * limits.outbuf_max and the same pausing apply.
+ *
+ * wslay's context exists only while a frame is under way (wsframe.c);
+ * bytes that came with the upgrade request are freed once read.
  * A client silent for http.ping_interval seconds gets a ping; one silent
  * for twice that long is closed.
- *
- * wslay hands over each frame in pieces (header, then payload); they are
- * gathered in one buffer for all connections and written with one
- * write() per connection and turn, as TCP clients get their lines (a
- * write per piece cost 2.5 times the CPU per message). What the socket
- * does not take waits in the connection's own wire buffer, and wslay is
- * told "would block" until it is gone.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,8 +29,8 @@
 #include "log.h"
 #include "server.h"
 
-#define WS_QUEUE_MAX 65536
-#define WS_BATCH 65536
+#define WS_CHUNK 8192		/* lines framed per round */
+#define WS_BATCH 65536		/* bytes of frames written at once */
 
 static char batch[WS_BATCH];	/* frames of the connection being written */
 static size_t batchlen;
@@ -47,12 +50,20 @@ ws_rd(void *arg, uint8_t *buf, size_t len)
 		    w->prelen - w->preoff);
 		memcpy(buf, w->pre + w->preoff, (size_t)n);
 		w->preoff += (size_t)n;
+		if (w->preoff == w->prelen) {
+			free(w->pre);
+			w->pre = NULL;
+			w->prelen = w->preoff = 0;
+		}
 		return n;
 	}
+	if (w->drained)		/* the last read did not fill its buffer */
+		return 0;
 	n = read(c->fd, buf, len);
 	if (n > 0) {
 		w->last_rx_ms = srv.now_ms;
 		w->pinged = 0;
+		w->drained = (size_t)n < len;
 		return n;
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
@@ -157,7 +168,8 @@ ws_start(struct conn *c)
 }
 
 /* After input: what wslay wants to send (pongs, closes) goes out with the
- * next flush; a connection whose close is done is closed. */
+ * next flush; a connection whose close is done is closed. With nothing
+ * to send and no frame half read, the context goes. */
 static void
 after_io(struct conn *c)
 {
@@ -167,6 +179,9 @@ after_io(struct conn *c)
 		c->closing = 1;
 	if (wsf_want_write(ws) || c->closing)
 		conn_want_flush(c);
+	else	/* even with replies to send: one context for each of a
+		 * turn's thousand readers would be the high-water mark */
+		(void)wsf_release(ws);	/* 0: still in use, kept */
 }
 
 void
@@ -183,6 +198,7 @@ ws_readable(struct conn *c)
 			conn_close(c, "eof");
 		return;
 	}
+	c->web->drained = 0;
 	if (wsf_recv(ws) < 0) {
 		conn_close(c, "websocket: peer gone");
 		return;
@@ -192,6 +208,17 @@ ws_readable(struct conn *c)
 }
 
 static int ws_frames(struct conn *c);
+
+/* More to do after a round: lines or frames left, and the socket took
+ * everything so far. */
+static int
+ws_more(const struct conn *c)
+{
+	const struct web *w = c->web;
+
+	return w->wireoff >= w->wirelen &&
+	    (c->outoff < c->outsafe || wsf_want_write(w->ws));
+}
 
 int
 ws_write(struct conn *c)
@@ -205,34 +232,53 @@ ws_write(struct conn *c)
 		rc = ws_frames(c);
 		if (batchlen > 0 && wire_write(c, batch, batchlen, 0) < 0)
 			rc = -1;
-	} while (rc == 0 && batchlen == WS_BATCH);	/* wslay had more */
-	batchlen = 0;
+		batchlen = 0;
+	} while (rc == 0 && ws_more(c));
+	if (rc == 0)
+		(void)wsf_release(c->web->ws);	/* 0: still in use, kept */
 	return rc;
 }
 
-/* Lines into frames, frames into the batch (see ws_wr). */
+size_t
+ws_backlog(const struct conn *c)
+{
+	const struct web *w = c->web;
+
+	if (w == NULL || w->ws == NULL)
+		return 0;
+	return w->wirelen - w->wireoff + wsf_queued(w->ws);
+}
+
+/* One round: committed lines into frames, WS_CHUNK bytes at a time, and
+ * frames into the batch (see ws_wr) until it is nearly full. */
 static int
 ws_frames(struct conn *c)
 {
 	struct wsf *ws = c->web->ws;
 
-	while (c->outoff < c->outsafe && wsf_queued(ws) < WS_QUEUE_MAX) {
-		char *s = c->out.data + c->outoff;
-		char *nl = memchr(s, '\n', c->outsafe - c->outoff);
-		size_t len = nl ? (size_t)(nl - s) : c->outsafe - c->outoff;
+	while (c->outoff < c->outsafe && batchlen + 2 * WS_CHUNK <= WS_BATCH &&
+	    !wsf_want_write(ws)) {
+		while (c->outoff < c->outsafe && wsf_queued(ws) < WS_CHUNK) {
+			char *s = c->out.data + c->outoff;
+			char *nl = memchr(s, '\n', c->outsafe - c->outoff);
+			size_t len = nl ? (size_t)(nl - s) :
+			    c->outsafe - c->outoff;
 
-		if (wsf_queue_text(ws, s, len) < 0) {
-			c->outoff = c->outsafe;	/* closed: nobody to tell */
-			break;
+			if (wsf_queue_text(ws, s, len) < 0) {
+				c->outoff = c->outsafe;	/* closed: nobody to tell */
+				break;
+			}
+			c->outoff += len + (nl != NULL);
 		}
-		c->outoff += len + (nl != NULL);
+		if (wsf_send(ws) < 0)
+			return -1;
 	}
 	if (c->outoff == c->out.len) {
 		c->out.len = c->outoff = c->outsafe = 0;
 		if (c->out.cap > 65536)
 			pbuf_free(&c->out);
 	}
-	if (wsf_send(ws) < 0)
+	if (wsf_send(ws) < 0)		/* pongs and pings, or the rest */
 		return -1;
 	/* wslay sends control frames first: the close waits for the data */
 	if (c->closing && c->out.len == 0 && wsf_queued(ws) == 0) {

@@ -26,6 +26,10 @@ struct wsf;
 /* A server-side context; messages longer than max_msg are closed (1009). */
 struct wsf *wsf_new(const struct wsf_io *io, size_t max_msg);
 void wsf_free(struct wsf *w);
+/* Between frames, give back wslay's context (see wsframe.c): 1 when none
+ * is held any more, 0 while a frame, a message, output or a close is under
+ * way. The next call that needs one makes a new one. */
+int wsf_release(struct wsf *w);
 /* Read and handle what is there: 0, or -1 when the peer is gone. */
 int wsf_recv(struct wsf *w);
 /* Write what is queued: 0, or -1 on a write error. */

@@ -134,6 +134,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)wsf_ping(w);
 		if (wsf_send(w) < 0)
 			break;
+		if (round % 2)	/* between frames the context goes */
+			(void)wsf_release(w);
 	}
 	wsf_close(w, 1000, "bye");
 	(void)wsf_send(w);

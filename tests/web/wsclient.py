@@ -95,7 +95,7 @@ def frame(op, payload=b"", fin=True, mask=True, rsv=0):
 
 class WSClient(kefutest.Client):
     def __init__(self, port, origin=None, path="/ws", key=None, timeout=5,
-                 extra="", connect=True):
+                 extra="", connect=True, rcvbuf=None):
         self.timeout = timeout
         self.buf = b""
         self.events = []
@@ -104,7 +104,13 @@ class WSClient(kefutest.Client):
         self.headers = {}
         self.close_code = None
         self.pongs = []
-        self.s = socket.create_connection(("127.0.0.1", port), timeout)
+        if rcvbuf is None:
+            self.s = socket.create_connection(("127.0.0.1", port), timeout)
+        else:   # a small window, set before the handshake offers one
+            self.s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            self.s.settimeout(timeout)
+            self.s.connect(("127.0.0.1", port))
         if not connect:
             return
         raw, self.key = handshake_bytes(path, origin, key, "127.0.0.1:%d" % port,
