@@ -17,6 +17,11 @@
  * themselves count against http.max_per_addr / limits.per_addr_max as
  * before.
  *
+ * Lookups are O(1): two hash tables (by number for ENGAGE, by token for
+ * the next page's BROWSE) that double as the list grows. Browsers whose
+ * connection went are also on a second list in the order they left, so
+ * the one to evict or reap is at its head without a scan.
+ *
  * Staff see the browsers of their groups (a browser's group is the
  * widget's data-group), supervisors and admins all: the rule of QUEUE.
  * Only connections that asked (VISITORS watch=1) get the live events.
@@ -35,9 +40,90 @@
 #include "server.h"
 
 static struct browser *head, *tail;
+static struct browser *lhead, *ltail;	/* lingering, oldest first */
 static int nbrowsers;
+static int ninvites;			/* browsers with an invitation pending */
 static int64_t last_id;
 static struct addrcount_tab per_addr;
+
+/* ---- the index: number and token to browser ---- */
+
+static struct browser **by_id, **by_tok;
+static size_t nslots;			/* a power of two, or 0 */
+
+static size_t
+hash_id(int64_t id)
+{
+	return (size_t)(((uint64_t)id * 0x9e3779b97f4a7c15ULL) >> 32);
+}
+
+static size_t
+hash_tok(const char *t)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+
+	for (; *t; t++)
+		h = (h ^ (unsigned char)*t) * 0x100000001b3ULL;
+	return (size_t)h;
+}
+
+static void
+index_put(struct browser **ids, struct browser **toks, size_t n,
+    struct browser *b)
+{
+	size_t i = hash_id(b->id) & (n - 1), k = hash_tok(b->token) & (n - 1);
+
+	b->id_next = ids[i];
+	ids[i] = b;
+	b->tok_next = toks[k];
+	toks[k] = b;
+}
+
+/* Room for one more at a load of at most 1: the tables double. Without
+ * memory the old ones stay (longer chains, still right); -1 only when
+ * there are none at all. */
+static int
+index_grow(void)
+{
+	size_t n = nslots ? nslots * 2 : 64;
+	struct browser **ids, **toks;
+
+	if ((size_t)nbrowsers < nslots)
+		return 0;
+	ids = calloc(n, sizeof(*ids));
+	toks = calloc(n, sizeof(*toks));
+	if (ids == NULL || toks == NULL) {
+		free(ids);
+		free(toks);
+		return nslots ? 0 : -1;
+	}
+	for (struct browser *b = head; b; b = b->next)
+		index_put(ids, toks, n, b);
+	free(by_id);
+	free(by_tok);
+	by_id = ids;
+	by_tok = toks;
+	nslots = n;
+	return 0;
+}
+
+static void
+index_del(struct browser *b)
+{
+	struct browser **pp;
+
+	for (pp = &by_id[hash_id(b->id) & (nslots - 1)]; *pp; pp = &(*pp)->id_next)
+		if (*pp == b) {
+			*pp = b->id_next;
+			break;
+		}
+	for (pp = &by_tok[hash_tok(b->token) & (nslots - 1)]; *pp;
+	    pp = &(*pp)->tok_next)
+		if (*pp == b) {
+			*pp = b->tok_next;
+			break;
+		}
+}
 
 struct browser *
 browse_first(void)
@@ -54,7 +140,10 @@ browse_count(void)
 struct browser *
 browse_find(int64_t id)
 {
-	for (struct browser *b = head; b; b = b->next)
+	if (nslots == 0)
+		return NULL;
+	for (struct browser *b = by_id[hash_id(id) & (nslots - 1)]; b;
+	    b = b->id_next)
 		if (b->id == id)
 			return b;
 	return NULL;
@@ -63,10 +152,43 @@ browse_find(int64_t id)
 static struct browser *
 find_token(const char *token)
 {
-	for (struct browser *b = head; b; b = b->next)
+	if (nslots == 0)
+		return NULL;
+	for (struct browser *b = by_tok[hash_tok(token) & (nslots - 1)]; b;
+	    b = b->tok_next)
 		if (strcmp(b->token, token) == 0)
 			return b;
 	return NULL;
+}
+
+/* ---- lingering: connection gone, waiting for the next page ---- */
+
+static void
+linger_add(struct browser *b)
+{
+	b->lnext = NULL;
+	b->lprev = ltail;
+	if (ltail)
+		ltail->lnext = b;
+	else
+		lhead = b;
+	ltail = b;
+}
+
+static void
+linger_del(struct browser *b)
+{
+	if (b->conn != NULL)
+		return;		/* not on the list */
+	if (b->lprev)
+		b->lprev->lnext = b->lnext;
+	else
+		lhead = b->lnext;
+	if (b->lnext)
+		b->lnext->lprev = b->lprev;
+	else
+		ltail = b->lprev;
+	b->lprev = b->lnext = NULL;
 }
 
 int
@@ -105,6 +227,8 @@ browse_ev_watchers(const struct browser *b)
 static void
 unlink_browser(struct browser *b)
 {
+	linger_del(b);
+	index_del(b);
 	if (b->prev)
 		b->prev->next = b->next;
 	else
@@ -160,12 +284,10 @@ depart(struct browser *b, const char *reason, int64_t chat)
 static int
 evict_lingering(const char *addr)
 {
-	struct browser *old = NULL;
+	struct browser *old = lhead;
 
-	for (struct browser *b = head; b; b = b->next)
-		if (b->conn == NULL && (addr == NULL || !strcmp(b->addr, addr)) &&
-		    (old == NULL || b->gone_ms < old->gone_ms))
-			old = b;
+	while (old && addr && strcmp(old->addr, addr) != 0)
+		old = old->lnext;
 	if (old == NULL)
 		return -1;
 	depart(old, "left", 0);
@@ -194,6 +316,7 @@ come_back(struct conn *c, struct browser *b)
 {
 	if (b->conn && b->conn != c)
 		b->conn->browser = NULL;	/* another tab: it goes quiet */
+	linger_del(b);
 	b->conn = c;
 	b->gone_ms = 0;
 	c->browser = b;
@@ -204,7 +327,7 @@ struct browser *
 browse_arrive(struct conn *c, struct group *g, const char *token,
     int *back, const char **why)
 {
-	struct browser *b;
+	struct browser *b = NULL;
 
 	*why = NULL;
 	*back = 0;
@@ -215,7 +338,8 @@ browse_arrive(struct conn *c, struct group *g, const char *token,
 	}
 	if (make_room(c->addr, why) < 0)
 		return NULL;
-	if ((b = calloc(1, sizeof(*b))) == NULL ||
+	b = NULL;		/* (a token of another group or address) */
+	if (index_grow() < 0 || (b = calloc(1, sizeof(*b))) == NULL ||
 	    auth_random_hex(b->token, 16) < 0) {
 		free(b);
 		addrcount_release(&per_addr, c->addr);
@@ -234,6 +358,8 @@ browse_arrive(struct conn *c, struct group *g, const char *token,
 		head = b;
 	tail = b;
 	nbrowsers++;
+	index_put(by_id, by_tok, nslots, b);
+	b->conn = c;		/* (not lingering) */
 	return come_back(c, b);
 }
 
@@ -290,6 +416,7 @@ browse_closed(struct conn *c)
 		return;
 	b->conn = NULL;
 	b->gone_ms = srv.now_ms ? srv.now_ms : 1;
+	linger_add(b);
 	c->browser = NULL;
 }
 
@@ -330,6 +457,8 @@ browse_invite(struct browser *b, struct agent *a, const char *text,
 		return;
 	free(b->invite_text);
 	b->invite_text = t;
+	if (b->inviter == NULL)
+		ninvites++;
 	b->inviter = a;
 	b->invite_ms = srv.now_ms;
 	browse_invite_show(b);
@@ -343,6 +472,7 @@ browse_invite_end(struct browser *b, const char *result, int64_t chat)
 	if (a == NULL)
 		return;
 	b->inviter = NULL;
+	ninvites--;
 	b->accepting = 0;
 	free(b->invite_text);
 	b->invite_text = NULL;
@@ -391,12 +521,12 @@ browse_tick(void)
 	long long tmo = (long long)srv.cfg.invite_timeout * 1000;
 	struct browser *b, *next;
 
+	while (lhead && srv.now_ms - lhead->gone_ms >= linger)
+		depart(lhead, "left", 0);
+	if (ninvites == 0)
+		return;
 	for (b = head; b; b = next) {
 		next = b->next;
-		if (b->conn == NULL && srv.now_ms - b->gone_ms >= linger) {
-			depart(b, "left", 0);
-			continue;
-		}
 		if (b->inviter && !b->accepting && tmo > 0 &&
 		    srv.now_ms - b->invite_ms >= tmo) {
 			browse_invite_end(b, "timeout", 0);
@@ -420,4 +550,8 @@ browse_free_all(void)
 		unlink_browser(b);
 		free_browser(b);
 	}
+	free(by_id);
+	free(by_tok);
+	by_id = by_tok = NULL;
+	nslots = 0;
 }

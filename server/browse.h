@@ -36,6 +36,8 @@ struct browser {
 	long long cool_until_ms;	/* no new invitation before this */
 	int accepting;			/* INVITATION accept is running HELLO */
 	struct browser *prev, *next;	/* in order of arrival */
+	struct browser *id_next, *tok_next;	/* hash chains (browse.c) */
+	struct browser *lprev, *lnext;	/* lingering, in order of leaving */
 };
 
 /* A new browser for c (BROWSE), or (*back set) the one that token names

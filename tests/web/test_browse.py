@@ -310,9 +310,11 @@ def test_caps():
         a = agent(srv, "alice")
         a.ok("VISITORS watch=1")
         held = []
+        toks = {}
         for i in range(3):
             w, final = browse(srv, "page=/p%d" % i)
             held.append((w, kv(final).get("browse")))
+            toks[kv(final).get("browse")] = kv(final).get("token")
         t.ok(all(b for _, b in held), "3 browsers from one address")
         w4, final = browse(srv, "page=/p3")
         t.ok(final.startswith("ERR LIMIT") and "address" in final,
@@ -325,6 +327,24 @@ def test_caps():
         t.ok(final.startswith("OK browse="), "a new browser from that address takes the lingering one's place", final)
         ev = a.expect_event("DEPARTED %s " % held[0][1], WAIT)
         t.ok(ev is not None, "which departs (* DEPARTED)", ev)
+        # the one that left longest ago goes first; one that came back
+        # on its next page is no longer lingering
+        b5 = kv(final).get("browse")
+        toks[b5] = kv(final).get("token")
+        w1, b1 = held[1]
+        w2, b2 = held[2]
+        for i, w in enumerate((w1, w2, w5)):    # they leave in this order
+            w.close()
+            t.ok(a.no_event("DEPARTED", 0.3), "a closed page lingers (%d)" % (i + 1))
+        wb, final = browse(srv, "page=/back token=%s" % toks[b1])
+        t.eq(kv(final).get("browse"), b1, "the first to leave comes back on its next page")
+        wn, final = browse(srv, "page=/new")
+        t.ok(final.startswith("OK browse="), "a new browser takes a lingering one's place", final)
+        ev = a.expect_event("DEPARTED ", WAIT)
+        t.ok(ev is not None and ev.split()[1] == b2,
+             "the one that left longest ago and did not come back goes (%s; %s)"
+             % (ev and ev.split()[1], b2), ev)
+        held = [None, (wb, b1), (wn, None)]
         # churn: open, BROWSE, close, 200 times; the list stays within the cap
         t0 = time.time()
         for i in range(200):
