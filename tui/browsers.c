@@ -8,7 +8,8 @@
  * While the screen is open the connection watches (VISITORS watch=1):
  * an arrival, a page change or a departure asks for the list again (one
  * request at a time, so a busy site costs one list per round trip). The
- * first such event after the screen closed turns the watch off. The
+ * first such event after the screen closed turns the watch off. After a
+ * reconnect an open screen watches again on the new connection. The
  * outcome of an invitation (* ENGAGE) is a flash line, whatever is open;
  * an accepted one brings its chat as any * ASSIGN does.
  */
@@ -59,6 +60,19 @@ act_browsers(struct app *a)
 	model_set_str(&d->msg, "loading...");
 	listing = 0;
 	ask_list(a->s, 1);
+}
+
+/* Logged in again after a reconnect: the new connection watches nothing
+ * and the old one's VISITORS will never be answered, so an open screen
+ * asks afresh (watch=1) for the new server's list. */
+void
+browsers_relogin(struct session *s)
+{
+	listing = stale = 0;
+	if (s->m->dlg.kind == DLG_BROWSE) {
+		model_set_str(&s->m->dlg.msg, "loading...");
+		ask_list(s, 1);
+	}
 }
 
 /* "/shop/tea?id=3" of "https://host/shop/tea?id=3": the host says little */

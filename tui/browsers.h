@@ -14,6 +14,8 @@ void act_browsers(struct app *a);
 void browsers_submit(struct app *a);
 /* Replies to its requests (RQ_BROWSE, RQ_ENGAGE). */
 void browsers_msg(struct session *s, struct client_msg *msg);
+/* After a (re)login: an open screen lists and watches again. */
+void browsers_relogin(struct session *s);
 /* The events: * ARRIVED, * MOVED, * DEPARTED, * ENGAGE; 1 if it was one. */
 int browsers_event(struct session *s, struct proto_req *r);
 

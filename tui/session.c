@@ -332,6 +332,7 @@ after_login(struct session *s, struct proto_req *r)
 	client_req(s->c, RQ_CHATS, 0, NULL, "CHATS", (char *)NULL);
 	session_search_replies(s);
 	board_relogin(s);
+	browsers_relogin(s);
 	stats_request(s);
 	wrapcats_request(s);
 }

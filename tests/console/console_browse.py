@@ -77,8 +77,36 @@ def browse(d, con, tag):
         c.close()
 
 
+def reconnect(d, con, tag):
+    """The screen stays live across a reconnect: the console watches again
+    on its new connection and shows the new server's list."""
+    b1, id1 = browser(d, "page=https://shop.example/before :旧")
+    con.keys("M-v")
+    scr = con.wait(lambda s: "Visitors on the site" in s and "/before" in s)
+    ok(scr is not None, tag + " the screen lists the browsing visitor", con.screen())
+    b1.close()
+    d.srv.stop()
+    scr = con.wait(lambda s: "reconnecting" in s or "unreachable" in s, 30)
+    ok(scr is not None, tag + " kefud stops: the console says it is reconnecting", con.screen())
+    d.srv.start()
+    scr = con.wait(lambda s: "reconnecting" not in s and "unreachable" not in s and
+                   "/before" not in s and "0 browsing" in s, 40)
+    ok(scr is not None and "Visitors on the site" in scr,
+       tag + " reconnected: the open screen shows the new server's (empty) list", con.screen())
+    b2, id2 = browser(d, "page=https://shop.example/after :新")
+    scr = con.wait(lambda s: "/after" in s and "1 browsing" in s)
+    ok(scr is not None and "#" + id2 in scr,
+       tag + " an arrival after the reconnect shows: the screen watches again", con.screen())
+    b2.cmd("PAGE https://shop.example/after2 :再")
+    scr = con.wait(lambda s: "/after2" in s)
+    ok(scr is not None, tag + " and so does a page change", con.screen())
+    con.keys("Escape")
+    b2.close()
+
+
 SCENARIOS = [     # (function, label, cols, rows, server settings)
     (browse, "browse", 80, 24), (browse, "browse", 120, 35),
+    (reconnect, "reconnect", 80, 24),
 ]
 
 
