@@ -47,6 +47,7 @@
 		connecting: ["正在连接…", "Connecting…"],
 		reconnecting: ["连接中断,正在重新连接…", "Connection lost, reconnecting…"],
 		queued: ["排队中:您前面还有 {ahead} 位", "You are number {pos} in the queue"],
+		next: ["排队中:下一位就是您", "You are next in the queue"],
 		eta: [",预计等待 {eta}", ", about {eta}"],
 		closed: ["现在没有客服在线。请留言,我们会尽快回复您。",
 		    "No agent is online right now. Leave a message and we will get back to you."],
@@ -126,12 +127,13 @@
 		".kefu-panel.kefu-open{display:flex}",
 		".kefu-head{background:#1677ff;color:#fff;padding:10px 12px;display:flex;align-items:center;gap:8px}",
 		".kefu-head b{flex:1}.kefu-x{background:none;border:0;color:#fff;font-size:18px;cursor:pointer}",
-		".kefu-status{padding:6px 12px;background:#f0f5ff;color:#345;font-size:13px;min-height:18px}",
+		".kefu-status{padding:6px 12px;background:#f0f5ff;color:#345;font-size:13px;min-height:18px}.kefu-status:empty{display:none}",
 		".kefu-status.kefu-warn{background:#fff7e6;color:#a15c00}",
 		".kefu-body{flex:1;overflow-y:auto;padding:10px 12px}",
-		".kefu-form label{display:block;margin:6px 0 2px;font-size:13px;color:#555}",
+		".kefu-form{clear:both}.kefu-form label{display:block;margin:6px 0 2px;font-size:13px;color:#555}",
 		".kefu-form input,.kefu-form textarea,.kefu-rate textarea{width:100%;box-sizing:border-box;border:1px solid #ccd;border-radius:6px;padding:6px;font:inherit}",
-		".kefu-form button,.kefu-rate button,.kefu-foot button{margin-top:10px;background:#1677ff;color:#fff;border:0;border-radius:6px;padding:7px 14px;font:inherit;cursor:pointer}",
+		".kefu-form button,.kefu-rate button,.kefu-foot button,.kefu-body .kefu-again{margin:10px 8px 0 0;background:#1677ff;color:#fff;border:0;border-radius:6px;padding:7px 14px;font:inherit;cursor:pointer}",
+		".kefu-body .kefu-again{background:#eee;color:#222}",
 		".kefu-err{color:#c00;font-size:13px;min-height:16px}",
 		".kefu-msg{margin:6px 0;max-width:85%;clear:both}",
 		".kefu-msg .kefu-bubble{padding:6px 10px;border-radius:8px;white-space:pre-wrap;word-wrap:break-word;background:#f1f1f4}",
@@ -355,6 +357,7 @@
 			send(words.join(" ") + " :" + escText(v.message.slice(0, 4000)), function (r, ok) {
 				if (!ok) { err.textContent = T.error + (r.text || r.words.slice(1).join(" ")); return; }
 				st.left = true;
+				status("");	/* no more "please leave a message" */
 				if (f.parentNode) f.parentNode.removeChild(f);
 				ui.body.appendChild(el("div", "kefu-msg kefu-system", fmt(T.leaveDone, { id: r.kv["case"] }),
 				    { id: "kefu-leave-done" }));
@@ -483,7 +486,7 @@
 		if (r.words[2] && st.chat && r.words[2] !== st.chat && ev !== "KICKED") return;
 		if (ev === "QUEUED") {
 			var pos = parseInt(r.kv.pos, 10) || 1;
-			status(fmt(T.queued, { pos: pos, ahead: pos - 1 }) +
+			status(fmt(pos > 1 ? T.queued : T.next, { pos: pos, ahead: pos - 1 }) +
 			    (r.kv.eta != null ? fmt(T.eta, { eta: mins(r.kv.eta) }) : ""));
 		} else if (ev === "CLOSED") {
 			status(T.closed, true);

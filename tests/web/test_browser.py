@@ -160,6 +160,7 @@ def main():
         btn.click()
         form = wait_for(lambda: d.find_element(By.ID, "kefu-form").is_displayed())
         t.ok(form, "clicking opens the panel with the pre-chat form")
+        shot(d, "browser-prechat.png")
         d.find_element(By.ID, "kefu-start").click()
         err = d.find_element(By.ID, "kefu-form-error").text
         t.ok("请填写" in err, "a required field left empty is refused", err)
@@ -168,7 +169,8 @@ def main():
         d.find_element(By.ID, "kefu-question").send_keys("我的订单还没有到,能帮我查一下吗?")
         d.find_element(By.ID, "kefu-start").click()
         st = wait_for(lambda: "排队" in status(d) and status(d))
-        t.ok(st and "前面还有 0 位" in st, "the visitor sees the queue position", st)
+        t.ok(st and "下一位就是您" in st, "the visitor sees the queue position (first: next)", st)
+        shot(d, "browser-queue.png")
         q = a.expect_event("QADD", WAIT)
         t.ok(q is not None and "name=张三" in q, "the agent (TCP) sees the visitor queue", q)
         chat = q.split()[1] if q else "0"
@@ -240,6 +242,7 @@ def main():
         a.ok("END %s" % chat)
         rate = wait_for(lambda: d.find_element(By.ID, "kefu-rate").is_displayed())
         t.ok(rate, "after * ENDED the panel asks for a rating")
+        shot(d, "browser-rate.png")
         d.find_elements(By.CSS_SELECTOR, ".kefu-star")[4].click()
         d.find_element(By.ID, "kefu-comment").send_keys("服务很好")
         d.find_element(By.ID, "kefu-rate-send").click()
@@ -267,6 +270,7 @@ def main():
         form = wait_for(lambda: d.find_element(By.ID, "kefu-leave").is_displayed())
         t.ok(form and not d.find_element(By.ID, "kefu-input").is_displayed(),
              "and offers the leave-a-message form instead of the message line")
+        shot(d, "browser-leave.png")
         note = "请明天联系我,谢谢"
         d.find_element(By.ID, "kefu-leave-message").send_keys(note)
         d.find_element(By.ID, "kefu-leave-send").click()
@@ -279,6 +283,7 @@ def main():
         ev = a.expect_event("CASENEW", WAIT)
         t.ok(done and ev is not None and ev.split()[1] in done and text(ev) == note,
              "LEAVEMSG: the case number shows, the agent gets * CASENEW with the message", (done, ev))
+        t.eq(status(d), "", "and the panel no longer asks for a message")
         final, rows = a.cmd("CASE %s" % (ev.split()[1] if ev else "0"))
         t.ok(rows and kv(rows[0]).get("phone") == "138 0000 0000" and kv(rows[0]).get("name") == "李四",
              "the case has the phone and the name", rows[:1])
