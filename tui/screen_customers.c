@@ -12,7 +12,9 @@
  *
  * Every cell is drawn clipped to its column by terminal cells, never by
  * bytes, so Chinese names, companies and tags keep the columns straight.
- * Nothing is redrawn unless a key or a reply changed something.
+ * Nothing is redrawn unless a key or a reply changed something, and the
+ * rows shown stay until the next page's answer replaces them, so only the
+ * cells that differ are sent.
  */
 #include <curses.h>
 #include <stdio.h>
@@ -48,6 +50,7 @@ static struct {
 	struct crow rows[CS_PAGE];
 	size_t n, sel;
 	long from, next;	/* the page starts at from; next: -1 none */
+	int stale;		/* the rows shown are the last page's */
 	int searched;		/* the list answers the query as typed */
 	unsigned long seq_list, seq_card;
 	long card;		/* the customer shown; 0: the list */
@@ -151,7 +154,7 @@ list_fetch(struct app *a, long from)
 		w[n++] = cs.sent_field;
 	w[n++] = f;
 	w[n++] = lim;
-	list_clear();
+	cs.stale = 1;
 	cs.from = from;
 	cs.next = -1;
 	cs.seq_list = client_req(a->c, RQ_CUSTS, 0, cs.sent_words, "CUSTOMERS",
@@ -218,6 +221,10 @@ list_row(const struct proto_req *r)
 {
 	struct crow *w;
 
+	if (cs.stale) {
+		list_clear();
+		cs.stale = 0;
+	}
 	if (cs.n >= CS_PAGE || field_arg(r, 0) <= 0)
 		return;
 	w = &cs.rows[cs.n++];
@@ -313,6 +320,10 @@ customers_msg(struct session *s, struct client_msg *msg)
 		list ? list_row(&msg->req) : card_row(&msg->req);
 		return;
 	}
+	if (list && cs.stale) {	/* no rows came: none to show */
+		list_clear();
+		cs.stale = 0;
+	}
 	if (msg->type == MSG_ERR) {
 		screen_error(s->m, msg->err_code, msg->err_text);
 	} else if (list) {
@@ -322,7 +333,7 @@ customers_msg(struct session *s, struct client_msg *msg)
 		if (cs.n == 0)
 			screen_note(s->m, "No customer card matches");
 		else
-			screen_note(s->m, "Cards %ld-%ld%s: Enter opens one", cs.from + 1,
+			screen_note(s->m, "Cards %ld-%ld: Enter opens one%s", cs.from + 1,
 			    cs.from + (long)cs.n, cs.next > 0 ? ", PgDn: more" : "");
 	} else {
 		cs.more = proto_opt(&msg->req, "next") != NULL;
