@@ -138,8 +138,9 @@ pane_board_draw(const struct layout *l, struct model *m, time_t now)
 	char title[160];
 	int y = 1, last = l->rows - 1, na, nc, top = 0, sel = 0;
 
-	snprintf(title, sizeof(title), " Desk board: %zu accounts, %zu chats ",
-	    b->nagents, b->nchats);
+	snprintf(title, sizeof(title), " Desk board: %zu account%s, %zu chat%s ",
+	    b->nagents, b->nagents == 1 ? "" : "s", b->nchats,
+	    b->nchats == 1 ? "" : "s");
 	draw_line(y++, 0, l->cols, title, ST_TITLE_FOCUS);
 	if (b->nagents > 1)	/* qsort's array may not be NULL, even empty */
 		qsort(b->agents, b->nagents, sizeof(*b->agents), agent_order);

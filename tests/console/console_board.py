@@ -55,6 +55,8 @@ def board(kefud, kefu, cols, rows):
         ok("#%s 张三" % c1 in ks.line_with(scr, "Alice"),
            tag + " alice's longest-waiting chat is 张三's (the question waits)", scr)
         ok(ks.fits(scr, cols, rows), tag + " the board fits the terminal", scr)
+        ok(ks.line_with(scr, "Desk board:").rstrip().endswith(", 1 chat"),
+           tag + " the title counts 1 chat, not 1 chats", ks.line_with(scr, "Desk board:"))
 
         alice.cmd("MSG %s :您好" % c1)
         scr = con.wait(lambda s: ks.line_with(s, "Alice").rstrip().endswith("-"))
