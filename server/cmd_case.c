@@ -237,7 +237,7 @@ leave_fields_ok(struct conn *c, struct proto_req *r, const char *phone,
 			return 0;
 		}
 	if (phone && *phone && !contact_phone_ok(phone)) {
-		reply_err(c, "ARGS", "phone: 3-32 characters, digits and + - ( ) . space");
+		reply_err(c, "ARGS", "%s", CONTACT_PHONE_RULE);
 		return 0;
 	}
 	if (email && *email && !contact_email_ok(email)) {

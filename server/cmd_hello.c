@@ -23,6 +23,7 @@
 #include "browse.h"
 #include "chat.h"
 #include "cmd.h"
+#include "contact.h"
 #include "http.h"
 #include "log.h"
 #include "offhours.h"
@@ -246,6 +247,17 @@ hello_group(struct conn *c, const char *gname, char *region)
 	return g;
 }
 
+/* The visitor's phone from HELLO (checked already; empty: none given) is
+ * kept on the visitor row, and with the e-mail it links the visitor to the
+ * customer card that has either. */
+static int
+hello_store_phone(struct visitor *v, const char *phone)
+{
+	if (phone && *phone && store_visitor_set_phone(v->id, phone) < 0)
+		return -1;
+	return customer_link_visitor(v->id, phone, v->email);
+}
+
 /* HELLO on a visitor's connection after * ENDED: a new chat, same visitor. */
 static void
 hello_again(struct conn *c, struct proto_req *r, struct group *g)
@@ -279,7 +291,7 @@ hello_again(struct conn *c, struct proto_req *r, struct group *g)
 		return;
 	}
 	if ((page && *page && store_page_add(v->id, page, NULL) < 0) ||
-	    customer_link_visitor(v->id, NULL, v->email) < 0) {
+	    hello_store_phone(v, proto_opt(r, "phone")) < 0) {
 		cmd_store_failed(c);
 		return;
 	}
@@ -334,6 +346,11 @@ hello_run(struct conn *c, struct proto_req *r)
 			reply_err(c, "ARGS", "%s", err);
 			return;
 		}
+	if (proto_opt(r, "phone") && *proto_opt(r, "phone") &&
+	    !contact_phone_ok(proto_opt(r, "phone"))) {
+		reply_err(c, "ARGS", "%s", CONTACT_PHONE_RULE);
+		return;
+	}
 	if (r->text && r->textlen > VLIMIT_QUESTION_MAX) {
 		reply_err(c, "ARGS", "question longer than %d bytes",
 		    VLIMIT_QUESTION_MAX);
@@ -400,7 +417,7 @@ hello_run(struct conn *c, struct proto_req *r)
 		goto fail;
 	if (page && *page && store_page_add(v->id, page, NULL) < 0)
 		goto fail;
-	if (customer_link_visitor(v->id, NULL, v->email) < 0)
+	if (hello_store_phone(v, proto_opt(r, "phone")) < 0)
 		goto fail;
 	/* an accepted invitation goes to the inviting agent, not the bot;
 	 * a visitor who named an agent who can take them goes to that agent */

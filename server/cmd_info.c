@@ -158,6 +158,7 @@ card_visitor(void *arg, const struct store_visitor *v)
 
 	list_kv(&x->rows, "name", v->name);
 	list_kv(&x->rows, "email", v->email);
+	list_kv(&x->rows, "phone", v->phone);
 	list_kv(&x->rows, "addr", v->addr);
 	list_kv(&x->rows, "region", v->region);
 	list_kv(&x->rows, "lang", v->lang);

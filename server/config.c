@@ -572,8 +572,8 @@ check(struct cfg_ctx *x)
 
 		p += strspn(p, " ,");
 		n = strcspn(p, " ,");
-		if (n > 0 && !config_list_has("name,email,question", p, n))
-			return config_fail(x, NULL, "%s: only name, email and question",
+		if (n > 0 && !config_list_has("name,email,phone,question", p, n))
+			return config_fail(x, NULL, "%s: only name, email, phone and question",
 			    "http.prechat_required");
 		p += n;
 	}

@@ -13,6 +13,9 @@
 #define CONTACT_EMAIL_MAX 254
 #define CONTACT_TAG_MAX 32
 
+/* the text of the ERR ARGS that refuses a phone */
+#define CONTACT_PHONE_RULE "phone: 3-32 characters, digits and + - ( ) . space"
+
 /* 3-32 characters of digits and "+-(). ", at least 3 digits. */
 int contact_phone_ok(const char *s);
 /* x@y.z, at most 254 bytes, no space, comma or control character. */

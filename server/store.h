@@ -41,6 +41,7 @@ struct store_visitor {
 	int64_t id;
 	const char *token, *name, *email, *lang, *referrer, *addr;
 	const char *ua;			/* User-Agent of a web visitor, or NULL */
+	const char *phone;		/* the phone given in HELLO, or NULL */
 	const char *region;		/* "CN-GD" from the geoip_db, or NULL */
 	time_t first_seen, last_seen;
 	int visits;
@@ -241,6 +242,7 @@ int store_visitor_insert(const char *token, const char *name,
     const char *addr, int64_t *id);
 int store_visitor_touch(int64_t id, const char *addr);
 int store_visitor_set_ua(int64_t id, const char *ua);
+int store_visitor_set_phone(int64_t id, const char *phone);
 /* The region of the visitor's last address ("" or NULL: none). */
 int store_visitor_set_region(int64_t id, const char *region);
 /* 0 found, 1 not found, -1 error */

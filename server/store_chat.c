@@ -10,7 +10,7 @@
 #include "store_int.h"
 
 enum {
-	S_VIS_INS, S_VIS_TOUCH, S_VIS_UA, S_VIS_REGION, S_VIS_TOKEN, S_VIS_GET, S_PAGE_INS, S_PAGE_ALL,
+	S_VIS_INS, S_VIS_TOUCH, S_VIS_UA, S_VIS_PHONE, S_VIS_REGION, S_VIS_TOKEN, S_VIS_GET, S_PAGE_INS, S_PAGE_ALL,
 	S_CHAT_INS, S_CHAT_STATE, S_CHAT_FIRST, S_CHAT_ASSIGNED, S_CHAT_END,
 	S_CHAT_RATE, S_CHAT_WRAP, S_CHAT_ACTIVE, S_CHAT_VISITOR,
 	S__COUNT
@@ -21,8 +21,9 @@ static struct store_sql sql[S__COUNT] = {
 	[S_VIS_TOUCH] = { "UPDATE visitors SET last_seen=?, visits=visits+1, addr=? WHERE id=?", NULL },
 	[S_VIS_TOKEN] = { "SELECT id FROM visitors WHERE token=?", NULL },
 	[S_VIS_UA] = { "UPDATE visitors SET ua=? WHERE id=?", NULL },
+	[S_VIS_PHONE] = { "UPDATE visitors SET phone=? WHERE id=?", NULL },
 	[S_VIS_REGION] = { "UPDATE visitors SET region=? WHERE id=?", NULL },
-	[S_VIS_GET] = { "SELECT id, token, name, email, lang, referrer, addr, first_seen, last_seen, visits, ua, region FROM visitors WHERE id=?", NULL },
+	[S_VIS_GET] = { "SELECT id, token, name, email, lang, referrer, addr, first_seen, last_seen, visits, ua, region, phone FROM visitors WHERE id=?", NULL },
 	[S_PAGE_INS] = { "INSERT INTO pages (visitor, ts, url, title) VALUES (?,?,?,?)", NULL },
 	[S_PAGE_ALL] = { "SELECT ts, url, title FROM pages WHERE visitor=? ORDER BY id DESC LIMIT 50", NULL },
 	[S_CHAT_INS] = { "INSERT INTO chats (visitor, grp, state, question, created, queued_at) VALUES (?,?,'queued',?,?,?)", NULL },
@@ -65,6 +66,12 @@ store_visitor_set_ua(int64_t id, const char *ua)
 }
 
 int
+store_visitor_set_phone(int64_t id, const char *phone)
+{
+	return store_exec(store_wstmt(&sql[S_VIS_PHONE]), "tI", phone, id);
+}
+
+int
 store_visitor_set_region(int64_t id, const char *region)
 {
 	return store_exec(store_wstmt(&sql[S_VIS_REGION]), "tI",
@@ -103,6 +110,7 @@ visitor_row(sqlite3_stmt *s, store_any_fn *unused, void *arg)
 		.visits = sqlite3_column_int(s, 9),
 		.ua = (const char *)sqlite3_column_text(s, 10),
 		.region = (const char *)sqlite3_column_text(s, 11),
+		.phone = (const char *)sqlite3_column_text(s, 12),
 	};
 
 	(void)unused;

@@ -218,6 +218,8 @@ static const char *migrations[] = {
 	"  PRIMARY KEY (chat, first_seq)) WITHOUT ROWID;"
 	"DROP TABLE msg_index;"
 	"UPDATE meta SET value=1 WHERE key='msg_index_lwm';",
+	/* 18: the phone a web visitor gave in the pre-chat form (HELLO) */
+	"ALTER TABLE visitors ADD COLUMN phone TEXT;",
 };
 
 int

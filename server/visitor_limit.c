@@ -157,7 +157,7 @@ static const struct {
 	const char *key;
 	size_t max;
 } fields[] = {
-	{ "name", VLIMIT_NAME_MAX }, { "email", 254 }, { "page", 1024 },
+	{ "name", VLIMIT_NAME_MAX }, { "email", 254 }, { "phone", 32 }, { "page", 1024 },
 	{ "referrer", 1024 }, { "lang", 35 }, { "group", 63 }, { "token", 64 },
 	{ "agent", 63 },
 };

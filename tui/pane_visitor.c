@@ -42,7 +42,7 @@ static int
 known(const char *k)
 {
 	/* last_*: the newest chat, shown from HISTORY as "Last wrap-up" */
-	static const char *const keys[] = { "name", "email", "addr", "region", "lang",
+	static const char *const keys[] = { "name", "email", "phone", "addr", "region", "lang",
 	    "referrer", "first", "last", "visits", "chats", "tags", "ua",
 	    "last_chat", "last_category", "last_summary", "customer",
 	    "customer_chats", "cases", NULL };
@@ -107,6 +107,7 @@ body(struct out *o, const struct chat *c)
 	    has_lang ? " (" : "", has_lang ? lang : "", has_lang ? ")" : "");
 	put(o, "Name: ", who);
 	put(o, "Email: ", kv(v, "email"));
+	put(o, "Phone: ", kv(v, "phone"));
 	buf[0] = '\0';
 	for (size_t i = 0; i < v->nhist && len + 12 < sizeof(buf); i++) {
 		int n = snprintf(buf + len, sizeof(buf) - len, "%s%.10s",

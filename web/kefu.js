@@ -206,13 +206,14 @@
 		status("");
 		var f = el("form", "kefu-form", null, { id: "kefu-form", novalidate: "" });
 		var fields = [["name", T.name, "input"], ["email", T.email, "input"],
-		    ["question", T.question, "textarea"]];
+		    ["phone", T.phone, "input"], ["question", T.question, "textarea"]];
 		fields.forEach(function (d) {
 			var req = cfg.required.indexOf(d[0]) >= 0;
 			f.appendChild(el("label", null, d[1] + (req ? " *" : T.optional),
 			    { "for": "kefu-" + d[0] }));
 			var i = el(d[2], null, null, { id: "kefu-" + d[0], name: d[0] });
 			if (d[0] === "email") i.type = "email";
+			if (d[0] === "phone") i.type = "tel";
 			f.appendChild(i);
 		});
 		var err = el("div", "kefu-err", "", { id: "kefu-form-error" });
@@ -421,7 +422,7 @@
 
 	function start(v) {
 		inviteGone();
-		var fields = { name: v.name, email: v.email, lang: zh ? "zh" : "en",
+		var fields = { name: v.name, email: v.email, phone: v.phone, lang: zh ? "zh" : "en",
 		    group: cfg.group, agent: cfg.agent,
 		    page: location.href.slice(0, 1000),
 		    referrer: document.referrer.slice(0, 1000) };

@@ -162,11 +162,11 @@ main(void)
 	expect_error("a:\n b:\n  c:\n   d:\n    e:\n     f: 1\n", "nested too deeply", "deep nesting");
 	expect_error("agent:\n  default_status: sleeping\n", "default_status", "bad default status");
 	expect_error("routing:\n  answer_timeout: -1\n", "answer_timeout", "negative timeout");
-	expect_error("http:\n  prechat_required: name,phone\n", "prechat_required",
+	expect_error("http:\n  prechat_required: name,mobile\n", "prechat_required",
 	    "an unknown pre-chat field");
 	expect_error("http:\n  max_per_addr: 0\n", "max_per_addr", "no web connections at all");
 	ok(load(&c, "listen:\n  http: \"\"\nhttp:\n  allowed_origins: https://a.example, https://b.example\n"
-	    "  trust_proxy: 10.0.0.1\n  prechat_required: email\n  allow_login: yes\n",
+	    "  trust_proxy: 10.0.0.1\n  prechat_required: email,phone\n  allow_login: yes\n",
 	    err, sizeof(err)) == 0 && *c.listen_http == '\0' && c.http_allow_login == 1 &&
 	    config_list_has(c.http_allowed_origins, "https://b.example", 17) &&
 	    !config_list_has(c.http_allowed_origins, "https://b.exampl", 16),

@@ -166,6 +166,9 @@ def main():
         t.ok("请填写" in err, "a required field left empty is refused", err)
         d.find_element(By.ID, "kefu-name").send_keys("张三")
         d.find_element(By.ID, "kefu-email").send_keys("zhang@example.com")
+        t.eq(d.find_element(By.ID, "kefu-phone").get_attribute("type"), "tel",
+             "the pre-chat form has a phone field")
+        d.find_element(By.ID, "kefu-phone").send_keys("138 0013 8000")
         d.find_element(By.ID, "kefu-question").send_keys("我的订单还没有到,能帮我查一下吗?")
         d.find_element(By.ID, "kefu-start").click()
         st = wait_for(lambda: "排队" in status(d) and status(d))
@@ -183,8 +186,9 @@ def main():
         for r in rows:
             if not r.startswith("page"):
                 card.update(kv(r))
-        t.ok("Chrome" in card.get("ua", "") and card.get("email") == "zhang@example.com",
-             "the visit has the browser's User-Agent and the form's email", card)
+        t.ok("Chrome" in card.get("ua", "") and card.get("email") == "zhang@example.com" and
+             card.get("phone") == "138 0013 8000",
+             "the visit has the browser's User-Agent and the form's email and phone", card)
         t.ok(any("demo.html" in r for r in rows if r.startswith("page")),
              "the page trail has the demo page", rows)
         a.ok("TYPING %s :您好" % chat)
