@@ -426,7 +426,8 @@ cmd_custset(struct conn *c, struct proto_req *r)
 	if (custset_ok(c, r) < 0 || customer_target(c, r->argv[0], &t) < 0 ||
 	    contacts_free(c, r, t.id) < 0)
 		return;
-	if (custset_write(r, &t, &made) < 0) {
+	if (store_op_begin() < 0 ||
+	    store_op_end(custset_write(r, &t, &made) == 0) < 0) {
 		cmd_store_failed(c);
 		return;
 	}
@@ -441,6 +442,23 @@ static int
 has_tag(const char *list, const char *tag)
 {
 	return config_list_has(list, tag, strlen(tag));
+}
+
+/* TAG's or UNTAG's writes (the card made first for TAG): 0, or -1 after
+ * one failed. */
+static int
+tag_write(struct proto_req *r, struct customer_target *t, int add, int *made)
+{
+	struct store_customer k = { .id = 0 };
+
+	if (add && ensure(t, made) < 0)
+		return -1;
+	for (int i = 1; i < r->argc; i++)
+		if ((add ? store_tag_add(t->id, r->argv[i]) :
+		    store_tag_del(t->id, r->argv[i])) < 0)
+			return -1;
+	k.id = t->id;
+	return store_customer_update(&k);
 }
 
 /* TAG and UNTAG: add or remove the tags argv[1..]. */
@@ -480,19 +498,10 @@ tag_change(struct conn *c, struct proto_req *r, int add)
 		reply_ok(c, "customer=0 tags=");
 		return;
 	}
-	if ((add && ensure(&t, &made) < 0))
+	if (store_op_begin() < 0 ||
+	    store_op_end(tag_write(r, &t, add, &made) == 0) < 0 ||
+	    store_customer_get(t.id, customer_tags_row, &now) < 0)
 		goto fail;
-	for (int i = 1; i < r->argc; i++)
-		if ((add ? store_tag_add(t.id, r->argv[i]) :
-		    store_tag_del(t.id, r->argv[i])) < 0)
-			goto fail;
-	{
-		struct store_customer k = { .id = t.id };
-
-		if (store_customer_update(&k) < 0 ||
-		    store_customer_get(t.id, customer_tags_row, &now) < 0)
-			goto fail;
-	}
 	{
 		struct pbuf *b = conn_begin(c, c->tag);
 
@@ -564,7 +573,8 @@ cmd_custmerge(struct conn *c, struct proto_req *r)
 	}
 	if (merge_fits(c, keep.id, gone.id) < 0)
 		return;
-	if (store_customer_merge(keep.id, gone.id) < 0 ||
+	if (store_op_begin() < 0 ||
+	    store_op_end(store_customer_merge(keep.id, gone.id) == 0) < 0 ||
 	    store_customer_visitors(keep.id, &nvis) < 0) {
 		cmd_store_failed(c);
 		return;

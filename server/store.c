@@ -33,8 +33,10 @@ static int tx_lost;		/* SQLite rolled the open transaction back */
 
 static struct store_sql tx_sql[] = {
 	{ "BEGIN IMMEDIATE", NULL }, { "COMMIT", NULL }, { "ROLLBACK", NULL },
+	{ "SAVEPOINT kefu_op", NULL }, { "RELEASE kefu_op", NULL },
+	{ "ROLLBACK TO kefu_op", NULL },
 };
-enum { T_BEGIN, T_COMMIT, T_ROLLBACK };
+enum { T_BEGIN, T_COMMIT, T_ROLLBACK, T_OP, T_OP_RELEASE, T_OP_UNDO };
 
 /* every statement prepared so far, for store_close() to finalize */
 static sqlite3_stmt ***prepared;
@@ -176,6 +178,31 @@ store_commit(void)
 		return -1;
 	}
 	return 0;
+}
+
+/* One request's several writes, all or none, inside the iteration's
+ * transaction: a savepoint, released when they all went in, rolled back
+ * to when one failed (the other requests' writes of this iteration stay).
+ * When SQLite rolled the whole transaction back (tx_lost) the savepoint
+ * went with it and nothing is left to undo. */
+int
+store_op_begin(void)
+{
+	if (store_tx_begin() < 0)
+		return -1;
+	return store_exec(store_stmt(&tx_sql[T_OP]), "");
+}
+
+int
+store_op_end(int ok)
+{
+	if (!in_tx)
+		return ok ? 0 : -1;
+	if (!ok && store_exec(store_stmt(&tx_sql[T_OP_UNDO]), "") < 0)
+		return -1;
+	if (store_exec(store_stmt(&tx_sql[T_OP_RELEASE]), "") < 0)
+		return -1;
+	return ok ? 0 : -1;
 }
 
 void

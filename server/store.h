@@ -161,6 +161,11 @@ const char *store_errmsg(void);
 int store_commit(void);		/* commit the open transaction, if any */
 void store_rollback(void);	/* undo the open transaction, if any */
 int store_in_tx(void);
+/* Several writes of one request as one: store_op_begin(), the writes, then
+ * store_op_end(all went in): 0 when they are kept, -1 when they were undone
+ * (or could not be). */
+int store_op_begin(void);
+int store_op_end(int ok);
 int store_backup(const char *dest, char *err, size_t errlen);
 
 /* accounts */
