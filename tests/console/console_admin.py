@@ -147,7 +147,9 @@ def groups(d, con, tag):
     con.keys("Enter")
     con.type("贵宾服务台 desk")
     con.keys("Enter")
-    scr = con.wait(lambda s: "贵宾服务台 desk" in s)
+    # the form shows the typed description too: wait for the form to
+    # close and the row to be listed, not just for the text
+    scr = con.wait(lambda s: "New group" not in s and "贵宾服务台 desk" in s)
     ok(scr is not None, tag + " a: group vip with a Chinese description", con.screen())
     if scr:
         head = ks.line_with(scr, "Description")
@@ -203,7 +205,8 @@ def replies(d, con, tag):
     con.keys("Down", "C-u")
     con.type("满199元包邮")
     con.keys("Enter")
-    ok(con.wait(lambda s: "满199元包邮" in s) is not None, tag + " e: the text changed", con.screen())
+    ok(con.wait(lambda s: "Edit quick reply" not in s and "满199元包邮" in ks.line_with(s, "运费"))
+       is not None, tag + " e: the text changed", con.screen())
     con.keys("x")
     con.wait_text("Delete the quick reply")
     con.keys("y")
