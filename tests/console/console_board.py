@@ -43,9 +43,11 @@ def board(kefud, kefu, cols, rows):
 
         con.keys("F11")
         # the board fills in as CHATS all, AGENTS and * BOARD lines come:
-        # wait for alice's row to show the chat too, not only its own row
+        # wait for alice's row to show the chat and for the chats table's
+        # row of it (its group's name) too, not only the first of them
         scr = con.wait(lambda s: "Desk board:" in s and "#" + c1 in s and
-                       "#%s 张三" % c1 in ks.line_with(s, "Alice"))
+                       "#%s 张三" % c1 in ks.line_with(s, "Alice") and
+                       "#" + c1 in ks.line_with(s, "sales"))
         ok(scr is not None, tag + " F11 opens the board with alice's chat", con.screen())
         line = ks.line_with(scr, "sales")
         ok("#" + c1 in line and "Alice" in line and "张三" in line and "sales" in line,
